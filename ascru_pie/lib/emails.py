@@ -1,0 +1,15 @@
+"""Every email is a triple of templates: <name>-subject.txt, <name>-body.txt, <name>-body.html."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+
+def make_message(name: str, to: list[str] | str, ctx: dict) -> EmailMultiAlternatives:
+    ctx = {"site_url": settings.SITE_URL, **ctx}
+    subject = render_to_string(f"emails/{name}-subject.txt", ctx).strip().replace("\n", " ")
+    body = render_to_string(f"emails/{name}-body.txt", ctx)
+    html = render_to_string(f"emails/{name}-body.html", ctx)
+    msg = EmailMultiAlternatives(subject, body, to=[to] if isinstance(to, str) else list(to))
+    msg.attach_alternative(html, "text/html")
+    return msg

@@ -1,0 +1,69 @@
+"""The five roles (Django groups) and the model permissions each one holds.
+
+This is the one place that says what a role may do in the admin. `roles_sync` is run
+by a data migration and again after every `migrate`, so permissions of models that
+later migrations add are granted without another data migration.
+"""
+
+from fnmatch import fnmatch
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PIE_TEAM = "pie_team", "PIE team"
+    ADVISOR = "advisor", "Public Advisor"
+    RESEARCHER = "researcher", "Researcher"
+    MANAGER = "manager", "Unit Manager"
+    FINANCE = "finance", "Finance"
+
+
+# Patterns are "app_label.codename" with shell wildcards; EXCLUDE wins over INCLUDE.
+ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
+    Role.PIE_TEAM: {
+        "include": [
+            "ascru_pie.view_user",
+            "ascru_pie.add_user",
+            "ascru_pie.change_user",
+            "advisors.*",
+            "projects.*",
+            "meetings.*",
+            "payments.*",
+            "impacts.*",
+            "reports.*",
+        ],
+        # Individual equality answers are special-category data: only people who are
+        # also given `edi_access` (or the permission directly) may see them.
+        "exclude": ["advisors.*_equalitymonitoring", "advisors.view_equality", "*.delete_*"],
+    },
+    Role.FINANCE: {
+        "include": ["payments.*", "advisors.view_advisor", "advisors.view_bank_details"],
+        "exclude": ["payments.delete_*"],
+    },
+    Role.MANAGER: {"include": ["reports.*"], "exclude": []},
+    Role.ADVISOR: {"include": [], "exclude": []},
+    Role.RESEARCHER: {"include": [], "exclude": []},
+}
+
+# Granted on top of a role to the few people who need individual equality answers.
+EDI_ACCESS_GROUP = "edi_access"
+EDI_ACCESS_PERMISSIONS = ["advisors.*_equalitymonitoring", "advisors.view_equality"]
+
+
+def _matching(patterns: list[str], permissions) -> set:
+    return {
+        p
+        for p in permissions
+        if any(fnmatch(f"{p.content_type.app_label}.{p.codename}", pat) for pat in patterns)
+    }
+
+
+def roles_sync(*, group_model, permission_model) -> None:
+    """Create every role group and set its permissions to exactly what the table says."""
+    permissions = list(permission_model.objects.select_related("content_type"))
+    for role, spec in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=str(role))
+        wanted = _matching(spec["include"], permissions) - _matching(spec["exclude"], permissions)
+        group.permissions.set(wanted)
+    edi, _ = group_model.objects.get_or_create(name=EDI_ACCESS_GROUP)
+    edi.permissions.set(_matching(EDI_ACCESS_PERMISSIONS, permissions))

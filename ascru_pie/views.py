@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.views.decorators.cache import never_cache
+
+from .access import role_required
+from .models import WorkerHeartbeat
+from .roles import Role
+from .tokens import invitation_token
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to their role's home; anonymous visitors to the login page."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return redirect(request.user.home_url)
+
+
+@login_required
+def no_role(request: HttpRequest) -> HttpResponse:
+    return render(request, "ascru_pie/no_role.html", status=403)
+
+
+@role_required(Role.PIE_TEAM, Role.FINANCE)
+def staff_home(request: HttpRequest) -> HttpResponse:
+    heartbeat = WorkerHeartbeat.objects.order_by("-created_at").first()
+    return render(request, "ascru_pie/staff_home.html", {"heartbeat": heartbeat})
+
+
+@role_required(Role.ADVISOR)
+def portal_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "ascru_pie/portal_home.html")
+
+
+@role_required(Role.RESEARCHER, Role.PIE_TEAM)
+def research_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "ascru_pie/research_home.html")
+
+
+@role_required(Role.MANAGER, Role.PIE_TEAM)
+def reports_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "ascru_pie/reports_home.html")
+
+
+@never_cache
+def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Set a first password from a one-time invitation link, then sign in."""
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)), is_active=True)
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+        user = None
+    if user is None or not invitation_token.check_token(user, token):
+        return render(request, "registration/invitation_invalid.html", status=400)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your password is set and you are signed in. Welcome!")
+        return redirect(user.home_url)
+    return render(request, "registration/invitation_accept.html", {"form": form, "invited_user": user})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers, 503 when it does not; the broker state is reported."""
+    body: dict = {"database": {"vendor": connection.vendor}}
+    status = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        body["database"]["status"] = "ok"
+    except Exception as exc:  # any failure means "not healthy"; say which
+        body["database"]["status"] = "error"
+        body["database"]["error"] = exc.__class__.__name__
+        status = 503
+    body["broker"] = _broker_state()
+    return JsonResponse(body, status=status)
+
+
+def _broker_state() -> dict:
+    if not settings.CELERY_BROKER_URL:
+        return {"status": "eager", "detail": "no broker configured; tasks run in-process"}
+    from .celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return {"status": "ok"}
+    except Exception as exc:
+        return {"status": "error", "error": exc.__class__.__name__}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ImpactsConfig(AppConfig):
+    name = "impacts"
+    verbose_name = "Impacts"

@@ -1,0 +1,42 @@
+"""Personas for permission and view tests: one user per role, plus an outsider."""
+
+from django.contrib.auth.models import Group
+from django.test import TestCase
+
+from ascru_pie.models import User
+from ascru_pie.roles import Role
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(username: str, *roles: str, **extra) -> User:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org", **extra
+    )
+    user.groups.set(Group.objects.filter(name__in=[str(r) for r in roles]))
+    return user
+
+
+class BaseTestCase(TestCase):
+    """Sam runs the PIE team, Alice and Bob are advisors, Rita researches, Mo manages,
+    Fay pays, and Carol has an account but no role."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.staff_sam = make_user("sam", Role.PIE_TEAM, is_staff=True, first_name="Sam")
+        self.advisor_alice = make_user("alice", Role.ADVISOR, first_name="Alice")
+        self.advisor_bob = make_user("bob", Role.ADVISOR, first_name="Bob")
+        self.researcher_rita = make_user("rita", Role.RESEARCHER, first_name="Rita")
+        self.manager_mo = make_user("mo", Role.MANAGER, first_name="Mo")
+        self.finance_fay = make_user("fay", Role.FINANCE, is_staff=True, first_name="Fay")
+        self.outsider_carol = make_user("carol", first_name="Carol")
+
+    def persona(self, role: str | None) -> User | None:
+        return {
+            Role.PIE_TEAM: self.staff_sam,
+            Role.ADVISOR: self.advisor_alice,
+            Role.RESEARCHER: self.researcher_rita,
+            Role.MANAGER: self.manager_mo,
+            Role.FINANCE: self.finance_fay,
+            None: None,
+        }[role]

@@ -1,0 +1,139 @@
+"""Who may open which page: every URL in the project, by role.
+
+Add every new URL name to MATRIX. The census test fails when a URL exists that the
+matrix does not list, so a page cannot ship without an access rule and a test.
+
+For each entry that is checked generically:
+- anonymous visitors are sent to the login page (unless the page is public);
+- every signed-in role that is not allowed gets 403;
+- every allowed role gets 200;
+- where `others` is given (someone else's object), allowed roles that do not own it get 404.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from ascru_pie.roles import Role
+from tests.base import BaseTestCase
+
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed-in"  # any signed-in person, whatever their role
+ALL_ROLES = [Role.PIE_TEAM, Role.ADVISOR, Role.RESEARCHER, Role.MANAGER, Role.FINANCE]
+
+
+@dataclass
+class Entry:
+    access: str | frozenset
+    kwargs: Callable[[BaseTestCase], dict] | None = None
+    # kwargs naming an object that belongs to somebody else: allowed roles get 404.
+    others: Callable[[BaseTestCase], dict] | None = None
+    # Checked by a dedicated test instead of the generic table; say where.
+    special: str = ""
+    method: str = "get"
+    roles_200: frozenset = field(default=frozenset())
+
+
+def roles(*names: str) -> frozenset:
+    return frozenset(str(n) for n in names)
+
+
+MATRIX: dict[str, Entry] = {
+    # --- public and account pages
+    "home": Entry(PUBLIC, special="redirects by role: tests/ascru_pie/test_login.py"),
+    "healthz": Entry(PUBLIC),
+    "login": Entry(PUBLIC),
+    "logout": Entry(PUBLIC, special="POST only: tests/ascru_pie/test_login.py"),
+    "password_change": Entry(SIGNED_IN),
+    "password_change_done": Entry(SIGNED_IN),
+    "password_reset": Entry(PUBLIC),
+    "password_reset_done": Entry(PUBLIC),
+    "password_reset_confirm": Entry(PUBLIC, special="needs a token: tests/ascru_pie/test_password_reset.py"),
+    "password_reset_complete": Entry(PUBLIC),
+    "invitation-accept": Entry(PUBLIC, special="needs a token: tests/ascru_pie/test_invitation.py"),
+    "no-role": Entry(SIGNED_IN, special="403 by design for people with no role: tests/ascru_pie/test_login.py"),
+    # --- role homes
+    "staff-home": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
+    "portal-home": Entry(roles(Role.ADVISOR)),
+    "research-home": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM)),
+    "reports-home": Entry(roles(Role.MANAGER, Role.PIE_TEAM)),
+}
+
+
+def _url_names(patterns, prefix: str = ""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+            yield from _url_names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            if p.name:
+                yield f"{prefix}{p.name}"
+            else:
+                yield f"{prefix}<unnamed {p.pattern}>"
+
+
+class URLCensusTest(BaseTestCase):
+    def test_every_url_is_in_the_access_matrix(self) -> None:
+        # The Django admin checks its own model permissions; tests/test_admin_access.py covers it.
+        names = {n for n in _url_names(get_resolver().url_patterns) if not n.startswith("admin:")}
+        missing = sorted(names - set(MATRIX))
+        self.assertEqual(missing, [], "URLs with no access rule; add them to MATRIX")
+        stale = sorted(set(MATRIX) - names)
+        self.assertEqual(stale, [], "MATRIX lists URLs that no longer exist")
+
+
+class AccessMatrixTest(BaseTestCase):
+    def _url(self, name: str, entry: Entry, which=None) -> str:
+        builder = which or entry.kwargs
+        return reverse(name, kwargs=builder(self) if builder else None)
+
+    def test_anonymous_visitors_are_sent_to_login(self) -> None:
+        for name, entry in MATRIX.items():
+            if entry.special or entry.access == PUBLIC:
+                continue
+            with self.subTest(url=name):
+                url = self._url(name, entry)
+                response = getattr(self.client, entry.method)(url)
+                self.assertEqual(response.status_code, 302)
+                self.assertTrue(response.url.startswith(reverse("login")), response.url)
+
+    def test_public_pages_open_to_anyone(self) -> None:
+        for name, entry in MATRIX.items():
+            if entry.special or entry.access != PUBLIC:
+                continue
+            with self.subTest(url=name):
+                response = getattr(self.client, entry.method)(self._url(name, entry))
+                self.assertEqual(response.status_code, 200)
+
+    def test_each_role_gets_200_or_403(self) -> None:
+        for name, entry in MATRIX.items():
+            if entry.special or entry.access == PUBLIC:
+                continue
+            for role in ALL_ROLES:
+                allowed = entry.access == SIGNED_IN or str(role) in entry.access
+                with self.subTest(url=name, role=str(role)):
+                    self.client.force_login(self.persona(role))
+                    response = getattr(self.client, entry.method)(self._url(name, entry))
+                    self.assertEqual(response.status_code, 200 if allowed else 403)
+
+    def test_someone_elses_object_is_404(self) -> None:
+        for name, entry in MATRIX.items():
+            if entry.special or entry.others is None:
+                continue
+            for role in ALL_ROLES:
+                if str(role) not in entry.access or role == Role.PIE_TEAM:
+                    continue
+                with self.subTest(url=name, role=str(role)):
+                    self.client.force_login(self.persona(role))
+                    response = getattr(self.client, entry.method)(self._url(name, entry, entry.others))
+                    self.assertEqual(response.status_code, 404)
+
+    def test_person_with_no_role_gets_403_on_role_pages(self) -> None:
+        self.client.force_login(self.outsider_carol)
+        for name, entry in MATRIX.items():
+            if entry.special or entry.access in (PUBLIC, SIGNED_IN):
+                continue
+            with self.subTest(url=name):
+                response = getattr(self.client, entry.method)(self._url(name, entry))
+                self.assertEqual(response.status_code, 403)
