@@ -1,12 +1,18 @@
 """Personas for permission and view tests: one user per role, plus an outsider."""
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.test import TestCase
 
 from ascru_pie.models import User
-from ascru_pie.roles import Role
+from ascru_pie.roles import Role, roles_sync
 
 PASSWORD = "correct horse battery staple"
+
+
+def ensure_roles() -> None:
+    """Role groups come from a data migration; a transactional test's flush removes them."""
+    if not Group.objects.filter(name=str(Role.PIE_TEAM)).exists():
+        roles_sync(group_model=Group, permission_model=Permission)
 
 
 def make_user(username: str, *roles: str, **extra) -> User:
@@ -23,6 +29,7 @@ class BaseTestCase(TestCase):
 
     def setUp(self) -> None:
         super().setUp()
+        ensure_roles()
         self.staff_sam = make_user("sam", Role.PIE_TEAM, is_staff=True, first_name="Sam")
         self.advisor_alice = make_user("alice", Role.ADVISOR, first_name="Alice")
         self.advisor_bob = make_user("bob", Role.ADVISOR, first_name="Bob")
