@@ -1,0 +1,240 @@
+"""Browser test harness: headless Debian Chromium driven by Playwright, axe-core scans.
+
+- One browser per session (`browser`), a fresh context and page per test (`page`).
+- Missing Chromium or axe-core: the tests are skipped with the reason in the `-ra`
+  summary, or fail when REQUIRE_BROWSER=1 (set it in CI so a skip cannot pass unnoticed).
+- ASCRU_CHROMIUM overrides the browser path (default /usr/bin/chromium), e.g. to check
+  the skip path: `ASCRU_CHROMIUM=/nonexistent pytest tests/browser -rs`.
+- Every scan saves a full-page screenshot to test-artifacts/screenshots/<name>.png, and
+  test-artifacts/axe-report.json lists every scan and its violations at the end of the run.
+
+Never run `playwright install`: it downloads a browser, and we use the Debian one.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+AXE_REPORT = ARTIFACTS / "axe-report.json"
+
+CHROMIUM = os.environ.get("ASCRU_CHROMIUM", "/usr/bin/chromium")
+# Playwright adds --headless itself and gives every launch a fresh temporary profile
+# (--user-data-dir=/tmp/playwright_chromiumdev_profile-*); it refuses --user-data-dir
+# in `args`, so it is not passed here.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+BROWSER_DIR = Path(__file__).resolve().parent
+
+# Every scan of the session, written to AXE_REPORT at the end.
+_scans: list[dict] = []
+
+
+# --- collection ---------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if BROWSER_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+# --- browser ------------------------------------------------------------------------
+
+
+def _missing() -> list[str]:
+    missing = []
+    if not Path(CHROMIUM).is_file():
+        missing.append(f"{CHROMIUM} not found (apt-get install chromium)")
+    if not AXE_JS.is_file():
+        missing.append(f"{AXE_JS.relative_to(REPO_ROOT)} not found (npm ci)")
+    return missing
+
+
+@pytest.fixture(scope="session")
+def browser():
+    missing = "; ".join(_missing())
+    if missing:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {missing}", pytrace=False)
+        pytest.skip(f"browser tests skipped: {missing}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        # A browser that is installed but will not start is a real failure, never a skip.
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Factory for extra pages with their own context, e.g. another viewport."""
+    contexts = []
+
+    def make(**context_options):
+        context = browser.new_context(**{"viewport": VIEWPORT, **context_options})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+# --- data ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_users(transactional_db):
+    """The demo users of `manage.py seed_demo`, password ascru_pie.demo.DEMO_PASSWORD.
+
+    The role groups come from a data migration. A transactional test flushes the
+    database afterwards; post_migrate (ascru_pie.apps) puts the groups back, but sync
+    them here too so these tests never depend on what ran before.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    from ascru_pie import demo
+    from ascru_pie.roles import roles_sync
+
+    roles_sync(group_model=Group, permission_model=Permission)
+    return demo.seed(stdout=io.StringIO())
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def login(page, live_server, username: str, password: str) -> None:
+    """Sign in through the login form, as a person would, and wait for the landing page."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "page"
+
+
+def _scan(page, name: str, kind: str) -> list[dict]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    violations = result["violations"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / f"{_safe_name(name)}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    _scans.append(
+        {
+            "name": name,
+            "kind": kind,
+            "url": page.url,
+            "screenshot": str(shot.relative_to(REPO_ROOT)),
+            "violations": [
+                {
+                    "id": v["id"],
+                    "impact": v.get("impact"),
+                    "help": v["help"],
+                    "helpUrl": v.get("helpUrl"),
+                    "targets": [n["target"] for n in v["nodes"]],
+                }
+                for v in violations
+            ],
+        }
+    )
+    return violations
+
+
+def axe_scan(page, name: str) -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1 A and AA, 2.2 AA) here, save a screenshot, return violations."""
+    return _scan(page, name, "project")
+
+
+def format_violations(violations: list[dict], max_nodes: int = 3) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v.get('impact')}): {v['help']} [{len(v['nodes'])} node(s)]")
+        for node in v["nodes"][:max_nodes]:
+            # failureSummary is "Fix any/all of the following:" and then one line per check.
+            why = (node.get("failureSummary") or "").strip().splitlines()[1:2] or [""]
+            lines.append(f"    {', '.join(map(str, node['target']))}: {why[0].strip()}")
+            lines.append(f"      {node.get('html', '')[:160]}")
+        if len(v["nodes"]) > max_nodes:
+            lines.append(f"    ... and {len(v['nodes']) - max_nodes} more")
+    return "\n".join(lines)
+
+
+def assert_no_axe_violations(page, name: str) -> None:
+    violations = axe_scan(page, name)
+    if violations:
+        pytest.fail(
+            f"{len(violations)} axe violation(s) on {name} ({page.url}):\n"
+            f"{format_violations(violations)}",
+            pytrace=False,
+        )
+
+
+def admin_axe_report(page, name: str) -> list[dict]:
+    """Scan a Django admin page; report, never fail: Django 5.2's admin has known issues."""
+    violations = _scan(page, name, "admin")
+    ids = ", ".join(sorted({v["id"] for v in violations})) or "-"
+    print(f"admin page {name}: {len(violations)} axe violations (Django's own): rule ids {ids}")
+    return violations
+
+
+# --- report -------------------------------------------------------------------------
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if not _scans:
+        return
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    AXE_REPORT.write_text(json.dumps({"tags": AXE_TAGS, "scans": _scans}, indent=2) + "\n")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not _scans:
+        return
+    tr = terminalreporter
+    tr.section("axe-core scans")
+    for scan in _scans:
+        ids = ", ".join(sorted({v["id"] for v in scan["violations"]})) or "-"
+        label = "admin page (Django's own)" if scan["kind"] == "admin" else "page"
+        tr.write_line(f"{label} {scan['name']}: {len(scan['violations'])} violation(s): {ids}")
+    tr.write_line(
+        f"report: {AXE_REPORT.relative_to(REPO_ROOT)}; "
+        f"screenshots: {SCREENSHOTS.relative_to(REPO_ROOT)}/"
+    )
