@@ -1,10 +1,263 @@
-from django.contrib import admin
+"""The register and applications in the Django admin (pie_team).
 
-from .models import Advisor
+Equality answers appear only for people with `advisors.view_equality`.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
+
+from . import services
+from .forms import DeclineForm
+from .models import (
+    Advisor,
+    Application,
+    ApplicationEvent,
+    EqualityMonitoring,
+    LivedExperience,
+    Recognition,
+    Topic,
+    Training,
+)
+from .resources import AdvisorResource
+
+
+def can_see_equality(request) -> bool:
+    return request.user.has_perm("advisors.view_equality")
+
+
+class EqualityInline(admin.StackedInline):
+    model = EqualityMonitoring
+    extra = 0
+    max_num = 1
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can_see_equality(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return can_see_equality(request) and request.user.has_perm("advisors.change_equalitymonitoring")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return can_see_equality(request) and request.user.has_perm("advisors.add_equalitymonitoring")
+
+
+class AdvisorEqualityInline(EqualityInline):
+    fk_name = "advisor"
+
+
+class ApplicationEqualityInline(EqualityInline):
+    fk_name = "application"
+
+
+class TrainingInline(admin.TabularInline):
+    model = Training
+    extra = 0
+
+
+class RecognitionInline(admin.TabularInline):
+    model = Recognition
+    extra = 0
+
+
+class SupportNeedsFilter(admin.SimpleListFilter):
+    title = "support needs"
+    parameter_name = "support"
+
+    def lookups(self, request, model_admin):
+        return [("any", "Has support needs"), ("enhanced", "Enhanced support"), ("none", "No support needs recorded")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "any":
+            return queryset.exclude(support_needs="")
+        if self.value() == "enhanced":
+            return queryset.filter(enhanced_support=True)
+        if self.value() == "none":
+            return queryset.filter(support_needs="", enhanced_support=False)
+        return queryset
 
 
 @admin.register(Advisor)
-class AdvisorAdmin(admin.ModelAdmin):
-    list_display = ("last_name", "first_name", "email", "status")
-    list_filter = ("status",)
-    search_fields = ("first_name", "last_name", "email")
+class AdvisorAdmin(ImportExportModelAdmin):
+    resource_classes = [AdvisorResource]
+    list_display = ("full_name", "email", "status", "pieg_member", "contact_method", "enhanced_support", "joined_on")
+    list_display_links = ("full_name",)
+    list_filter = ("status", "pieg_member", SupportNeedsFilter, "contact_method", "lived_experience", "topics")
+    search_fields = ("first_name", "last_name", "email", "phone", "postcode")
+    filter_horizontal = ("lived_experience", "topics")
+    readonly_fields = ("user", "created_at", "updated_at", "status_changed_on")
+    inlines = [TrainingInline, RecognitionInline, AdvisorEqualityInline]
+    fieldsets = [
+        (None, {"fields": ["first_name", "last_name", "user", "status", "joined_on", "status_changed_on", "left_on", "pieg_member"]}),
+        ("Contact", {"fields": ["email", "phone", "address", "postcode", "contact_method", "contact_format", "contact_format_other"]}),
+        ("Experience and interests", {"fields": ["lived_experience", "lived_experience_detail", "topics", "availability", "heard_about"]}),
+        ("Support", {"fields": ["support_needs", "enhanced_support", "support_budget"]}),
+        ("Recognition", {"fields": ["acknowledgement"]}),
+        ("Notes", {"fields": ["staff_notes", "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="Name", ordering="last_name")
+    def full_name(self, obj: Advisor) -> str:
+        return obj.full_name
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing: one bad row rolls back the whole file.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change and "status" in form.changed_data:
+            new_status = obj.status
+            obj.status = form.initial["status"]
+            super().save_model(request, obj, form, change)
+            services.advisor_set_status(advisor=obj, status=new_status)
+        else:
+            super().save_model(request, obj, form, change)
+
+
+class ApplicationEventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "from_status", "to_status", "by", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "email", "status", "contact_method", "created_at", "advisor_link")
+    list_filter = ("status", "contact_method", "lived_experience", "topics")
+    search_fields = ("first_name", "last_name", "email", "postcode")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "status", "advisor", "privacy_notice_version", "consented_at", "created_at", "updated_at", "decision_buttons",
+    )
+    filter_horizontal = ("lived_experience", "topics")
+    inlines = [ApplicationEventInline, ApplicationEqualityInline]
+    actions = ["shortlist", "accept", "withdraw", "reopen"]
+    fieldsets = [
+        (None, {"fields": ["decision_buttons", "status", "advisor", "staff_notes"]}),
+        ("Applicant", {"fields": ["first_name", "last_name", "email", "phone", "address", "postcode",
+                                  "contact_method", "contact_format", "contact_format_other"]}),
+        ("Experience and interests", {"fields": ["lived_experience", "lived_experience_detail", "topics",
+                                                 "availability", "support_needs", "heard_about"]}),
+        ("Consent", {"fields": ["privacy_notice_version", "consented_at", "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="Name", ordering="last_name")
+    def full_name(self, obj: Application) -> str:
+        return obj.full_name
+
+    @admin.display(description="Advisor record")
+    def advisor_link(self, obj: Application) -> str:
+        if not obj.advisor_id:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:advisors_advisor_change", args=[obj.advisor_id]), "Open")
+
+    @admin.display(description="Decision")
+    def decision_buttons(self, obj: Application) -> str:
+        if obj.pk is None or obj.status in (Application.Status.ACCEPTED, Application.Status.DECLINED):
+            return "No decision to make: this application is " + (obj.get_status_display().lower() if obj.pk else "new") + "."
+        return format_html(
+            '<a class="button" href="{}">Decline with a message…</a> '
+            "Use the actions on the list page to shortlist, accept or withdraw.",
+            reverse("admin:advisors_application_decline", args=[obj.pk]),
+        )
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/decline/", self.admin_site.admin_view(self.decline_view), name="advisors_application_decline"),
+            *super().get_urls(),
+        ]
+
+    def decline_view(self, request, pk: int):
+        """Show the kind default message for editing, then decline and send it."""
+        application = get_object_or_404(Application, pk=pk)
+        if not self.has_change_permission(request, application):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = DeclineForm(
+            request.POST or None, initial={"message": services.application_decline_message(application=application)}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.application_decline(application=application, by=request.user, message=form.cleaned_data["message"])
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"{application.full_name}'s application was declined and the message sent.")
+            return redirect("admin:advisors_application_change", pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Decline the application from {application.full_name}",
+            "application": application,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/advisors/application/decline.html", context)
+
+    def _transition(self, request, queryset, to_status: str, verb: str) -> None:
+        done, problems = 0, []
+        for application in queryset:
+            try:
+                services.application_transition(application=application, to_status=to_status, by=request.user)
+                done += 1
+            except ValidationError as exc:
+                problems.append(f"{application.full_name}: {' '.join(exc.messages)}")
+        if done:
+            self.message_user(request, f"{done} application(s) {verb}.")
+        for problem in problems:
+            self.message_user(request, problem, messages.ERROR)
+
+    @admin.action(description="Shortlist the selected applications", permissions=["change"])
+    def shortlist(self, request, queryset) -> None:
+        self._transition(request, queryset, Application.Status.SHORTLISTED, "shortlisted")
+
+    @admin.action(description="Mark the selected applications as withdrawn", permissions=["change"])
+    def withdraw(self, request, queryset) -> None:
+        self._transition(request, queryset, Application.Status.WITHDRAWN, "marked as withdrawn")
+
+    @admin.action(description="Reopen the selected applications (back to received)", permissions=["change"])
+    def reopen(self, request, queryset) -> None:
+        self._transition(request, queryset, Application.Status.RECEIVED, "reopened")
+
+    @admin.action(description="Accept the selected applications and invite them", permissions=["change"])
+    def accept(self, request, queryset) -> None:
+        for application in queryset:
+            try:
+                advisor = services.application_accept(application=application, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{application.full_name}: {' '.join(exc.messages)}", messages.ERROR)
+                continue
+            invited = "an invitation to set a password was emailed" if advisor.email else \
+                "they have no email address, so set up their account by phone or post"
+            self.message_user(request, f"{advisor.full_name} is now on the register; {invited}.")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("advisor")
+
+
+@admin.register(EqualityMonitoring)
+class EqualityMonitoringAdmin(admin.ModelAdmin):
+    """Only for people with the equality permissions (the `edi_access` group)."""
+
+    list_display = ("pk", "application", "advisor", "created_at")
+    list_select_related = ("application", "advisor")
+
+    def has_module_permission(self, request) -> bool:
+        return can_see_equality(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can_see_equality(request)
+
+
+admin.site.register(LivedExperience)
+admin.site.register(Topic)

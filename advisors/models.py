@@ -1,26 +1,347 @@
+"""The Public Advisor register, open applications, and protected equality data."""
+
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
-class Advisor(models.Model):
-    """A Public Advisor on the register. The advisors issue adds the full record."""
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    POST = "post", "Post"
+
+
+class ContactFormat(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    LARGE_PRINT = "large_print", "Large print"
+    EASY_READ = "easy_read", "Easy read"
+    OTHER = "other", "Other"
+
+
+class LivedExperience(models.Model):
+    """A kind of lived experience of social care (a short fixed list, kept as data for filters)."""
+
+    code = models.SlugField(max_length=30, unique=True)
+    label = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "label"]
+        verbose_name_plural = "lived experience types"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Topic(models.Model):
+    """A topic of interest advisors choose from (the unit's research themes)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonDetails(models.Model):
+    """What an applicant tells us and an advisor keeps up to date: shared by both models."""
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    address = models.TextField("postal address", blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    contact_method = models.CharField(
+        "preferred way to contact", max_length=10, choices=ContactMethod, default=ContactMethod.EMAIL
+    )
+    contact_format = models.CharField(
+        "preferred format", max_length=15, choices=ContactFormat, default=ContactFormat.STANDARD
+    )
+    contact_format_other = models.CharField("other format", max_length=200, blank=True)
+    lived_experience_detail = models.TextField("more about your experience", blank=True)
+    availability = models.TextField(blank=True)
+    support_needs = models.TextField("support or access needs", blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class AdvisorQuerySet(models.QuerySet):
+    def active(self) -> "AdvisorQuerySet":
+        return self.filter(status=Advisor.Status.ACTIVE)
+
+
+class Advisor(PersonDetails):
+    """A Public Advisor on the register."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         PAUSED = "paused", "Paused"
         LEFT = "left", "Left"
 
+    class Acknowledgement(models.TextChoices):
+        FULL_NAME = "full_name", "Full name"
+        INITIALS = "initials", "Initials only"
+        ANONYMOUS = "anonymous", "Anonymous"
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="advisor"
     )
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    email = models.EmailField(blank=True)
+    lived_experience = models.ManyToManyField(LivedExperience, blank=True, related_name="advisors")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="advisors", verbose_name="topics of interest")
     status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
+    joined_on = models.DateField(null=True, blank=True)
+    status_changed_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True)
+    pieg_member = models.BooleanField("PIEG member", default=False)
+    enhanced_support = models.BooleanField(
+        default=False, help_text="Needs that cost more to meet; agree an annual support budget."
+    )
+    support_budget = models.DecimalField(
+        "agreed annual support budget (£)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    acknowledgement = models.CharField(
+        "how to be named in outputs", max_length=10, choices=Acknowledgement, default=Acknowledgement.FULL_NAME
+    )
+    heard_about = models.CharField("how they heard about the unit", max_length=200, blank=True)
+    staff_notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AdvisorQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        permissions = [("view_bank_details", "Can see advisors' payment details")]
+        constraints = [
+            models.UniqueConstraint(fields=["email"], condition=~Q(email=""), name="advisors_unique_email"),
+            models.CheckConstraint(
+                condition=Q(support_budget__isnull=True) | Q(support_budget__gte=Decimal("0")),
+                name="advisors_support_budget_non_negative",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return self.full_name
+
+    def acknowledged_as(self) -> str:
+        """How this advisor is named in outputs, by their own choice."""
+        if self.acknowledgement == self.Acknowledgement.ANONYMOUS:
+            return "A Public Advisor"
+        if self.acknowledgement == self.Acknowledgement.INITIALS:
+            return f"{self.first_name[:1]}. {self.last_name[:1]}.".upper()
+        return self.full_name
+
+
+class Application(PersonDetails):
+    """An application to join, made by a member of the public at /apply/ without an account."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        SHORTLISTED = "shortlisted", "Shortlisted"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    lived_experience = models.ManyToManyField(LivedExperience, blank=True, related_name="applications")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="applications")
+    heard_about = models.CharField("how did you hear about us", max_length=200, blank=True)
+    status = models.CharField(max_length=12, choices=Status, default=Status.RECEIVED)
+    staff_notes = models.TextField(blank=True)
+    privacy_notice_version = models.CharField(max_length=20)
+    consented_at = models.DateTimeField()
+    # A keyed hash of the sender's address, for the submission limit; never the address itself.
+    source_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    advisor = models.OneToOneField(
+        Advisor, on_delete=models.PROTECT, null=True, blank=True, related_name="application"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.created_at:%d %b %Y})" if self.created_at else self.full_name
+
+
+class ApplicationEvent(models.Model):
+    """Who changed an application's status, when, and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+class EqualityMonitoring(models.Model):
+    """Optional equality answers: special-category data.
+
+    Individual answers are visible only with `advisors.view_equality`; everyone else sees
+    aggregates with counts below 5 suppressed (advisors.services.equality_summary).
+    """
+
+    PREFER_NOT = "prefer_not_to_say"
+
+    class AgeBand(models.TextChoices):
+        UNDER_25 = "under_25", "Under 25"
+        A25_34 = "25_34", "25 to 34"
+        A35_44 = "35_44", "35 to 44"
+        A45_54 = "45_54", "45 to 54"
+        A55_64 = "55_64", "55 to 64"
+        A65_74 = "65_74", "65 to 74"
+        A75_PLUS = "75_plus", "75 or over"
+        PREFER_NOT = "prefer_not_to_say", "Prefer not to say"
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        PREFER_NOT = "prefer_not_to_say", "Prefer not to say"
+
+    class GenderIdentity(models.TextChoices):
+        SAME = "same", "Yes, my gender identity is the same as my sex registered at birth"
+        DIFFERENT = "different", "No, my gender identity is different"
+        PREFER_NOT = "prefer_not_to_say", "Prefer not to say"
+
+    class Ethnicity(models.TextChoices):
+        ASIAN = "asian", "Asian or Asian British"
+        BLACK = "black", "Black, Black British, Caribbean or African"
+        MIXED = "mixed", "Mixed or multiple ethnic groups"
+        WHITE = "white", "White"
+        OTHER = "other", "Other ethnic group"
+        PREFER_NOT = "prefer_not_to_say", "Prefer not to say"
+
+    class Disability(models.TextChoices):
+        YES_A_LOT = "yes_a_lot", "Yes, limited a lot"
+        YES_A_LITTLE = "yes_a_little", "Yes, limited a little"
+        NO = "no", "No"
+        PREFER_NOT = "prefer_not_to_say", "Prefer not to say"
+
+    class SexualOrientation(models.TextChoices):
+        STRAIGHT = "straight", "Straight or heterosexual"
+        GAY_LESBIAN = "gay_lesbian", "Gay or lesbian"
+        BISEXUAL = "bisexual", "Bisexual"
+        OTHER = "other", "Other sexual orientation"
+        PREFER_NOT = "prefer_not_to_say", "Prefer not to say"
+
+    class Religion(models.TextChoices):
+        NONE = "none", "No religion"
+        CHRISTIAN = "christian", "Christian"
+        BUDDHIST = "buddhist", "Buddhist"
+        HINDU = "hindu", "Hindu"
+        JEWISH = "jewish", "Jewish"
+        MUSLIM = "muslim", "Muslim"
+        SIKH = "sikh", "Sikh"
+        OTHER = "other", "Any other religion"
+        PREFER_NOT = "prefer_not_to_say", "Prefer not to say"
+
+    class Carer(models.TextChoices):
+        NO = "no", "No"
+        YES_UNDER_20 = "yes_under_20", "Yes, up to 19 hours a week"
+        YES_20_49 = "yes_20_49", "Yes, 20 to 49 hours a week"
+        YES_50_PLUS = "yes_50_plus", "Yes, 50 or more hours a week"
+        PREFER_NOT = "prefer_not_to_say", "Prefer not to say"
+
+    class Region(models.TextChoices):
+        NORTH_EAST = "north_east", "North East"
+        NORTH_WEST = "north_west", "North West"
+        YORKSHIRE = "yorkshire", "Yorkshire and the Humber"
+        EAST_MIDLANDS = "east_midlands", "East Midlands"
+        WEST_MIDLANDS = "west_midlands", "West Midlands"
+        EAST = "east", "East of England"
+        LONDON = "london", "London"
+        SOUTH_EAST = "south_east", "South East"
+        SOUTH_WEST = "south_west", "South West"
+        WALES = "wales", "Wales"
+        SCOTLAND = "scotland", "Scotland"
+        NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
+        PREFER_NOT = "prefer_not_to_say", "Prefer not to say"
+
+    # (field name, question as asked, choices) — the one list the form, admin and summary use.
+    QUESTIONS = [
+        ("age_band", "What is your age?", AgeBand),
+        ("sex", "What is your sex?", Sex),
+        ("gender_identity", "Is the gender you identify with the same as your sex registered at birth?", GenderIdentity),
+        ("ethnicity", "What is your ethnic group?", Ethnicity),
+        ("disability", "Are your day-to-day activities limited because of a health problem or disability "
+                       "which has lasted, or is expected to last, at least 12 months?", Disability),
+        ("sexual_orientation", "Which of the following best describes your sexual orientation?", SexualOrientation),
+        ("religion", "What is your religion?", Religion),
+        ("carer", "Do you look after, or give any help or support to, anyone because they have long-term "
+                  "physical or mental health conditions or illnesses, or problems related to old age?", Carer),
+        ("region", "Where in the UK do you live?", Region),
+    ]
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="equality"
+    )
+    advisor = models.OneToOneField(Advisor, on_delete=models.SET_NULL, null=True, blank=True, related_name="equality")
+    age_band = models.CharField(max_length=20, choices=AgeBand, blank=True)
+    sex = models.CharField(max_length=20, choices=Sex, blank=True)
+    gender_identity = models.CharField(max_length=20, choices=GenderIdentity, blank=True)
+    ethnicity = models.CharField(max_length=20, choices=Ethnicity, blank=True)
+    disability = models.CharField(max_length=20, choices=Disability, blank=True)
+    sexual_orientation = models.CharField(max_length=20, choices=SexualOrientation, blank=True)
+    religion = models.CharField(max_length=20, choices=Religion, blank=True)
+    carer = models.CharField("caring responsibilities", max_length=20, choices=Carer, blank=True)
+    region = models.CharField(max_length=20, choices=Region, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "equality monitoring answers"
+        verbose_name_plural = "equality monitoring answers"
+        permissions = [("view_equality", "Can see individual equality monitoring answers")]
+
+    def __str__(self) -> str:
+        return f"Equality answers #{self.pk}"
+
+
+class Training(models.Model):
+    advisor = models.ForeignKey(Advisor, on_delete=models.CASCADE, related_name="training")
+    course = models.CharField(max_length=200)
+    completed_on = models.DateField()
+    provider = models.CharField(max_length=200, blank=True)
+    certificate = models.FileField(upload_to="training-certificates/%Y/", blank=True)
+
+    class Meta:
+        ordering = ["-completed_on"]
+        verbose_name_plural = "training"
+
+    def __str__(self) -> str:
+        return f"{self.course} ({self.completed_on:%b %Y})"
+
+
+class Recognition(models.Model):
+    class Kind(models.TextChoices):
+        CERTIFICATE = "certificate", "Certificate of involvement issued"
+        REFERENCE = "reference", "Reference given"
+        OTHER = "other", "Other recognition"
+
+    advisor = models.ForeignKey(Advisor, on_delete=models.CASCADE, related_name="recognitions")
+    kind = models.CharField(max_length=20, choices=Kind)
+    given_on = models.DateField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-given_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.given_on:%d %b %Y})"

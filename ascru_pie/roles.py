@@ -34,7 +34,14 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
         ],
         # Individual equality answers are special-category data: only people who are
         # also given `edi_access` (or the permission directly) may see them.
-        "exclude": ["advisors.*_equalitymonitoring", "advisors.view_equality", "*.delete_*"],
+        # Money is never deleted (corrections are new rows), nor are advisors (they leave).
+        "exclude": [
+            "advisors.*_equalitymonitoring",
+            "advisors.view_equality",
+            "advisors.delete_advisor",
+            "payments.delete_*",
+            "ascru_pie.delete_*",
+        ],
     },
     Role.FINANCE: {
         "include": ["payments.*", "advisors.view_advisor", "advisors.view_bank_details"],

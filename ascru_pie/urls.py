@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .forms import AccessiblePasswordChangeForm, LoginForm
 
 admin.site.site_header = "ASCRU2 PIE manager"
 admin.site.site_title = "ASCRU2 PIE admin"
@@ -11,6 +13,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     # Accounts: Django's auth views (login, logout, password change/reset) + invitations
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=AccessiblePasswordChangeForm),
+        name="password_change",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path(
         "accounts/invitation/<uidb64>/<token>/",
@@ -23,5 +31,7 @@ urlpatterns = [
     path("portal/", views.portal_home, name="portal-home"),
     path("research/", views.research_home, name="research-home"),
     path("reports/", views.reports_home, name="reports-home"),
+    # Apps: each urls.py carries its full paths under one namespace
+    path("", include("advisors.urls")),
     path("admin/", admin.site.urls),
 ]

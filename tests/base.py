@@ -5,6 +5,7 @@ from django.test import TestCase
 
 from ascru_pie.models import User
 from ascru_pie.roles import Role, roles_sync
+from tests.factories import AdvisorFactory
 
 PASSWORD = "correct horse battery staple"
 
@@ -37,6 +38,9 @@ class BaseTestCase(TestCase):
         self.manager_mo = make_user("mo", Role.MANAGER, first_name="Mo")
         self.finance_fay = make_user("fay", Role.FINANCE, is_staff=True, first_name="Fay")
         self.outsider_carol = make_user("carol", first_name="Carol")
+        # Alice and Bob are on the register; their records belong to their accounts.
+        self.alice = AdvisorFactory(user=self.advisor_alice, first_name="Alice", last_name="Ashby")
+        self.bob = AdvisorFactory(user=self.advisor_bob, first_name="Bob", last_name="Brown")
 
     def persona(self, role: str | None) -> User | None:
         return {

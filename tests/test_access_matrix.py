@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ascru_pie.roles import Role
 from tests.base import BaseTestCase
+from tests.factories import TrainingFactory
 
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed-in"  # any signed-in person, whatever their role
@@ -58,6 +59,18 @@ MATRIX: dict[str, Entry] = {
     "portal-home": Entry(roles(Role.ADVISOR)),
     "research-home": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM)),
     "reports-home": Entry(roles(Role.MANAGER, Role.PIE_TEAM)),
+    # --- advisors: the open application process (public)
+    "advisors:apply": Entry(PUBLIC),
+    "advisors:apply-thanks": Entry(PUBLIC),
+    "advisors:privacy-notice": Entry(PUBLIC),
+    # --- advisors: portal (own records only) and aggregates
+    "advisors:profile": Entry(roles(Role.ADVISOR)),
+    "advisors:training-certificate": Entry(
+        roles(Role.ADVISOR),
+        kwargs=lambda tc: {"pk": TrainingFactory(advisor=tc.alice).pk},
+        others=lambda tc: {"pk": TrainingFactory(advisor=tc.bob).pk},
+    ),
+    "advisors:equality-summary": Entry(roles(Role.PIE_TEAM, Role.MANAGER)),
 }
 
 

@@ -165,6 +165,14 @@ else:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ASCRU2 Involvement <involvement@localhost>")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# --- Public Advisors ---------------------------------------------------------
+# The privacy notice applicants consent to; bump the version when its text changes.
+PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", default="2026-01")
+# Applications accepted from one address (keyed hash) per hour before we ask them to wait.
+APPLY_LIMIT_PER_HOUR = env.int("APPLY_LIMIT_PER_HOUR", default=5)
+# Aggregates of special-category data show counts below this as "fewer than 5".
+EQUALITY_SUPPRESS_BELOW = 5
+
 # --- Celery ------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 # With no broker, tasks run in-process so `make run` needs nothing but Python.

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 # Each module has seed(*, stdout); they run in this order, each idempotent.
-SEEDERS = ["ascru_pie.demo"]
+SEEDERS = ["ascru_pie.demo", "advisors.demo"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,73 @@
+"""CSV/XLSX import and export of the register (django-import-export).
+
+Equality answers are never part of it: they are special-category data.
+"""
+
+from import_export import fields, resources, widgets
+
+from .models import Advisor, ContactFormat, ContactMethod, LivedExperience, Topic
+
+
+class ChoiceWidget(widgets.Widget):
+    """Accept a choice by its value or its label (case-insensitive); refuse anything else by name."""
+
+    def __init__(self, choices, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        for key, label in self.choices.choices:
+            if text in (key.lower(), str(label).lower()):
+                return key
+        allowed = ", ".join(self.choices.values)
+        raise ValueError(f"'{value}' is not one of: {allowed}")
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class AdvisorResource(resources.ModelResource):
+    contact_method = fields.Field(
+        attribute="contact_method", column_name="contact_method",
+        widget=ChoiceWidget(ContactMethod),
+    )
+    contact_format = fields.Field(
+        attribute="contact_format", column_name="contact_format",
+        widget=ChoiceWidget(ContactFormat),
+    )
+    status = fields.Field(attribute="status", column_name="status", widget=ChoiceWidget(Advisor.Status))
+    acknowledgement = fields.Field(
+        attribute="acknowledgement", column_name="acknowledgement", widget=ChoiceWidget(Advisor.Acknowledgement)
+    )
+    lived_experience = fields.Field(
+        attribute="lived_experience", column_name="lived_experience",
+        widget=widgets.ManyToManyWidget(LivedExperience, field="code", separator=";"),
+    )
+    topics = fields.Field(
+        attribute="topics", column_name="topics",
+        widget=widgets.ManyToManyWidget(Topic, field="name", separator=";"),
+    )
+
+    class Meta:
+        model = Advisor
+        import_id_fields = ["email"]
+        fields = [
+            "email", "first_name", "last_name", "phone", "address", "postcode",
+            "contact_method", "contact_format", "contact_format_other", "status", "joined_on",
+            "pieg_member", "enhanced_support", "support_budget", "acknowledgement",
+            "lived_experience", "lived_experience_detail", "topics", "availability", "support_needs",
+        ]
+        export_order = fields
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+
+    def before_import_row(self, row, **kwargs) -> None:
+        # The natural key must be present: without it a row would create an unmatched duplicate.
+        if not (row.get("email") or "").strip():
+            raise ValueError("Every row needs an email address: it is how advisors are matched.")
+        row["email"] = row["email"].strip().lower()
