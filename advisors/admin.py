@@ -3,9 +3,10 @@
 Equality answers appear only for people with `advisors.view_equality`.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -89,7 +90,8 @@ class AdvisorAdmin(ImportExportModelAdmin):
     list_display_links = ("full_name",)
     list_filter = ("status", "pieg_member", SupportNeedsFilter, "contact_method", "lived_experience", "topics")
     search_fields = ("first_name", "last_name", "email", "phone", "postcode")
-    filter_horizontal = ("lived_experience", "topics")
+    # Short fixed lists: plain checkboxes are clearer (and more accessible) than filter_horizontal.
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     readonly_fields = ("user", "created_at", "updated_at", "status_changed_on")
     inlines = [TrainingInline, RecognitionInline, AdvisorEqualityInline]
     fieldsets = [
@@ -139,7 +141,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     readonly_fields = (
         "status", "advisor", "privacy_notice_version", "consented_at", "created_at", "updated_at", "decision_buttons",
     )
-    filter_horizontal = ("lived_experience", "topics")
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [ApplicationEventInline, ApplicationEqualityInline]
     actions = ["shortlist", "accept", "withdraw", "reopen"]
     fieldsets = [

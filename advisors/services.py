@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ascru_pie.lib.emails import make_message
+from ascru_pie.lib.emails import make_message, render_plain
 from ascru_pie.models import User
 from ascru_pie.roles import Role
 from ascru_pie.services import user_invite
@@ -154,9 +154,7 @@ def application_accept(*, application: Application, by: User | None) -> Advisor:
 
 def application_decline_message(*, application: Application) -> str:
     """The default, kind wording of a decline; staff edit it before it is sent."""
-    from django.template.loader import render_to_string
-
-    return render_to_string("emails/application-declined-body.txt", {"application": application}).strip()
+    return render_plain("emails/application-declined-body.txt", {"application": application}).strip()
 
 
 def application_decline(*, application: Application, by: User | None, message: str) -> Application:

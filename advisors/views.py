@@ -84,6 +84,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "form": form,
             "training": advisor.training.all(),
             "recognitions": advisor.recognitions.all(),
+            "credits": advisor.output_credits.select_related("output__project"),
         },
         status=400 if form.errors else 200,
     )

@@ -8,6 +8,7 @@ from .models import User, WorkerHeartbeat
 class AscruUserAdmin(UserAdmin):
     list_display = ("username", "first_name", "last_name", "email", "is_active", "role_list")
     list_filter = ("groups", "is_active", "is_staff")
+    search_fields = ("username", "first_name", "last_name", "email")
 
     @admin.display(description="Roles")
     def role_list(self, obj: User) -> str:

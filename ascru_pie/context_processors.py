@@ -7,7 +7,7 @@ NAVIGATION = [
     ("Staff dashboard", "staff-home", {Role.PIE_TEAM, Role.FINANCE}),
     ("Admin", "admin:index", {Role.PIE_TEAM}),
     ("My portal", "portal-home", {Role.ADVISOR}),
-    ("Research", "research-home", {Role.RESEARCHER, Role.PIE_TEAM}),
+    ("Research", "projects:home", {Role.RESEARCHER, Role.PIE_TEAM}),
     ("Reports", "reports-home", {Role.MANAGER, Role.PIE_TEAM}),
 ]
 

@@ -11,7 +11,7 @@ ROLE_HOMES = [
     (Role.PIE_TEAM, "staff-home"),
     (Role.FINANCE, "staff-home"),
     (Role.MANAGER, "reports-home"),
-    (Role.RESEARCHER, "research-home"),
+    (Role.RESEARCHER, "projects:home"),
     (Role.ADVISOR, "portal-home"),
 ]
 

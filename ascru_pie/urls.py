@@ -29,9 +29,9 @@ urlpatterns = [
     # Role homes
     path("staff/", views.staff_home, name="staff-home"),
     path("portal/", views.portal_home, name="portal-home"),
-    path("research/", views.research_home, name="research-home"),
     path("reports/", views.reports_home, name="reports-home"),
     # Apps: each urls.py carries its full paths under one namespace
     path("", include("advisors.urls")),
+    path("", include("projects.urls")),
     path("admin/", admin.site.urls),
 ]

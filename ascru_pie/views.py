@@ -30,18 +30,16 @@ def no_role(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.PIE_TEAM, Role.FINANCE)
 def staff_home(request: HttpRequest) -> HttpResponse:
+    from projects.models import PIEPlan
+
     heartbeat = WorkerHeartbeat.objects.order_by("-created_at").first()
-    return render(request, "ascru_pie/staff_home.html", {"heartbeat": heartbeat})
+    plans_to_review = PIEPlan.objects.filter(status__in=PIEPlan.IN_REVIEW).select_related("project").order_by("submitted_at")
+    return render(request, "ascru_pie/staff_home.html", {"heartbeat": heartbeat, "plans_to_review": plans_to_review})
 
 
 @role_required(Role.ADVISOR)
 def portal_home(request: HttpRequest) -> HttpResponse:
     return render(request, "ascru_pie/portal_home.html")
-
-
-@role_required(Role.RESEARCHER, Role.PIE_TEAM)
-def research_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "ascru_pie/research_home.html")
 
 
 @role_required(Role.MANAGER, Role.PIE_TEAM)

@@ -44,3 +44,60 @@ class TrainingFactory(factory.django.DjangoModelFactory):
     completed_on = datetime.date(2025, 3, 1)
     provider = "ASCRU2"
     certificate = factory.LazyFunction(lambda: ContentFile(b"%PDF-1.4 certificate", name="certificate.pdf"))
+
+
+# --- projects and rates ---------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from payments.models import RateCard  # noqa: E402
+from projects.models import PIEPlan, PlannedActivity, Project, ProjectMembership  # noqa: E402
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    title = factory.Sequence(lambda n: f"Project {n}")
+    summary = "A study of care at home."
+    status = Project.Status.ACTIVE
+
+
+def add_member(project: Project, user, role: str = ProjectMembership.Role.LEAD) -> ProjectMembership:
+    return ProjectMembership.objects.create(project=project, user=user, role=role)
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PIEPlan
+
+    project = factory.SubFactory(ProjectFactory)
+    version = 1
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlannedActivity
+
+    plan = factory.SubFactory(PlanFactory)
+    stage = "design"
+    activity_type = PlannedActivity.Type.ADVISORY_GROUP
+    advisors = 2
+    sessions = 1
+    hours_per_session = Decimal("2.00")
+    anticipated_impact = "Advisors shape the interview questions."
+
+
+def example_rate_card() -> None:
+    """The hand-worked card the budget tests use: a 10% rise on 16 December 2025."""
+    for activity in RateCard.Activity.values:
+        RateCard.objects.create(
+            activity=activity, effective_from="2025-04-01", hourly_rate=Decimal("25.00"),
+            half_day_amount=Decimal("90.00"), half_day_from_hours=Decimal("3.5"),
+            full_day_amount=Decimal("165.00"), full_day_from_hours=Decimal("6"),
+        )
+        RateCard.objects.create(
+            activity=activity, effective_from="2025-12-16", hourly_rate=Decimal("27.50"),
+            half_day_amount=Decimal("99.00"), half_day_from_hours=Decimal("3.5"),
+            full_day_amount=Decimal("181.50"), full_day_from_hours=Decimal("6"),
+        )

@@ -2,13 +2,19 @@
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+
+
+def render_plain(template_name: str, ctx: dict) -> str:
+    """Render a plain-text template without HTML escaping (an apostrophe stays an apostrophe)."""
+    return get_template(template_name).template.render(Context(ctx, autoescape=False))
 
 
 def make_message(name: str, to: list[str] | str, ctx: dict) -> EmailMultiAlternatives:
     ctx = {"site_url": settings.SITE_URL, **ctx}
-    subject = render_to_string(f"emails/{name}-subject.txt", ctx).strip().replace("\n", " ")
-    body = render_to_string(f"emails/{name}-body.txt", ctx)
+    subject = render_plain(f"emails/{name}-subject.txt", ctx).strip().replace("\n", " ")
+    body = render_plain(f"emails/{name}-body.txt", ctx)
     html = render_to_string(f"emails/{name}-body.html", ctx)
     msg = EmailMultiAlternatives(subject, body, to=[to] if isinstance(to, str) else list(to))
     msg.attach_alternative(html, "text/html")

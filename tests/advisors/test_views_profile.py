@@ -79,10 +79,25 @@ class ProfileTest(BaseTestCase):
     def test_page_query_count_does_not_grow_with_training_records(self) -> None:
         self.client.force_login(self.advisor_alice)
         TrainingFactory(advisor=self.alice)
-        # session, user, groups, advisor, training, recognitions, topics (choices), topics selected
-        with self.assertNumQueries(8):
+        # session, user, groups, advisor, training, recognitions, output credits, topics (choices), topics selected
+        with self.assertNumQueries(9):
             self.client.get(URL)
         for _ in range(5):
             TrainingFactory(advisor=self.alice)
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             self.client.get(URL)
+
+
+class ProfileCreditsTest(BaseTestCase):
+    def test_outputs_appear_on_the_recognition_record_as_the_advisor_chose(self) -> None:
+        from projects.models import Output, OutputCredit
+        from tests.factories import ProjectFactory
+
+        output = Output.objects.create(project=ProjectFactory(), kind="paper", title="Care at home: what matters")
+        OutputCredit.objects.create(output=output, advisor=self.alice, credit="co_author")
+        self.alice.acknowledgement = "initials"
+        self.alice.save()
+        self.client.force_login(self.advisor_alice)
+        response = self.client.get(URL)
+        self.assertContains(response, "Care at home: what matters")
+        self.assertContains(response, "co-author, named as “A. A.”")

@@ -130,6 +130,29 @@ def demo_users(transactional_db):
     return demo.seed(stdout=io.StringIO())
 
 
+@pytest.fixture
+def lookups(transactional_db):
+    """The lived-experience types and topics of the data migration advisors/0002_lookups.
+
+    A transactional test flushes the database afterwards, taking the migration's rows
+    with it, so put them back (idempotently) with the migration's own code.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("advisors.migrations.0002_lookups").forwards(apps, None)
+
+
+@pytest.fixture
+def register(lookups, demo_users):
+    """The demo register: ~30 advisors (Ada Advisor is the "advisor" login) and 12 applications."""
+    from advisors import demo
+
+    demo.seed(stdout=io.StringIO())
+    return demo_users
+
+
 # --- helpers ------------------------------------------------------------------------
 
 

@@ -7,8 +7,6 @@ and its error state; Django admin pages are scanned and reported, never failed.
 
 from __future__ import annotations
 
-import importlib
-import io
 import re
 
 import pytest
@@ -24,29 +22,6 @@ APPLICANT_EMAIL = "rowan.applicant@example.com"
 # --- data ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def lookups(transactional_db):
-    """The lived-experience types and topics of the data migration advisors/0002_lookups.
-
-    A transactional test flushes the database afterwards, taking the migration's rows
-    with it, so put them back (idempotently) with the migration's own code.
-    """
-    from django.apps import apps
-
-    from advisors.models import LivedExperience
-
-    migration = importlib.import_module("advisors.migrations.0002_lookups")
-    migration.forwards(apps, None)
-    assert LivedExperience.objects.filter(code="unpaid_carer").exists()
-
-
-@pytest.fixture
-def register(lookups, demo_users):
-    """The demo register: ~30 advisors (Ada Advisor is the "advisor" login) and 12 applications."""
-    from advisors import demo
-
-    demo.seed(stdout=io.StringIO())
-    return demo_users
 
 
 def _wait_for_error_summary_focus(page) -> None:

@@ -1,0 +1,324 @@
+"""PIE plan workflow: draft → submitted → changes requested → resubmitted → approved.
+
+Only the project's researchers edit and submit; only the PIE team requests changes or
+approves. Each step is recorded (PlanEvent) and emails the other side.
+"""
+
+import difflib
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from ascru_pie.lib.emails import make_message
+from ascru_pie.models import User
+from ascru_pie.roles import Role
+from payments.models import _hours
+
+from .budget import Budget, plan_budget
+from .models import (
+    ExpressionOfInterest,
+    Opportunity,
+    Output,
+    OutputCredit,
+    PIEPlan,
+    PlanEvent,
+    PlannedActivity,
+    Project,
+    ProjectAdvisor,
+    ReviewComment,
+    Stage,
+)
+
+
+def _pie_team_emails() -> list[str]:
+    return list(
+        User.objects.filter(groups__name=Role.PIE_TEAM, is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+
+
+def _researcher_emails(project: Project) -> list[str]:
+    return list(project.members.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+
+
+def _notify(name: str, to: list[str], plan: PIEPlan, **ctx) -> None:
+    if to:
+        message = make_message(name, to, {"plan": plan, "project": plan.project, **ctx})
+        transaction.on_commit(message.send)
+
+
+def _move(plan: PIEPlan, to_status: str, by: User) -> None:
+    PlanEvent.objects.create(plan=plan, from_status=plan.status, to_status=to_status, by=by)
+    plan.status = to_status
+
+
+def _lock(plan: PIEPlan) -> PIEPlan:
+    return PIEPlan.objects.select_for_update().select_related("project").get(pk=plan.pk)
+
+
+def _require_member(plan: PIEPlan, user: User) -> None:
+    if not plan.project.is_member(user):
+        raise PermissionDenied("Only the project's researchers can change or submit its PIE plan.")
+
+
+def _require_pie_team(user: User, action: str = "review PIE plans") -> None:
+    if not user.has_role(Role.PIE_TEAM):
+        raise PermissionDenied(f"Only the PIE team can {action}.")
+
+
+def plan_budget_for(plan: PIEPlan, *, today: date | None = None) -> Budget:
+    return plan_budget(plan.activities.all(), today=today or timezone.localdate())
+
+
+def plan_start(*, project: Project, by: User) -> PIEPlan:
+    """The plan a researcher should work on: the open version, or a new first draft."""
+    with transaction.atomic():
+        Project.objects.select_for_update().get(pk=project.pk)
+        plan = project.plans.filter(status__in=PIEPlan.OPEN).first()
+        if plan:
+            return plan
+        if project.plans.exists():
+            raise ValidationError("This project has an approved plan. Start a new version to change it.")
+        _require_member(PIEPlan(project=project), by)
+        plan = PIEPlan.objects.create(project=project, version=1, created_by=by)
+        PlanEvent.objects.create(plan=plan, to_status=plan.status, by=by)
+        return plan
+
+
+def plan_update(*, plan: PIEPlan, by: User, recognition: str, support_and_training: str,
+                activities: list[dict]) -> PIEPlan:
+    """Replace the plan's text and activities with what the researcher saved."""
+    with transaction.atomic():
+        plan = _lock(plan)
+        _require_member(plan, by)
+        if not plan.is_editable:
+            raise ValidationError(f"This plan is {plan.get_status_display().lower()} and cannot be edited.")
+        plan.recognition = recognition
+        plan.support_and_training = support_and_training
+        plan.full_clean()
+        plan.save(update_fields=["recognition", "support_and_training"])
+        plan.activities.all().delete()
+        for order, data in enumerate(activities):
+            activity = PlannedActivity(plan=plan, order=order, **data)
+            activity.full_clean()
+            activity.save()
+    return plan
+
+
+def plan_submit(*, plan: PIEPlan, by: User) -> PIEPlan:
+    """Send a draft (or a plan with requested changes) to the PIE team for review."""
+    with transaction.atomic():
+        plan = _lock(plan)
+        _require_member(plan, by)
+        if plan.in_review:
+            return plan
+        if not plan.is_editable:
+            raise ValidationError(f"A plan that is {plan.get_status_display().lower()} cannot be submitted.")
+        budget = plan_budget_for(plan)
+        if not budget.lines:
+            raise ValidationError("Add at least one planned activity before submitting.")
+        if budget.problems:
+            raise ValidationError(budget.problems)
+        resubmission = plan.status == PIEPlan.Status.CHANGES_REQUESTED
+        _move(plan, PIEPlan.Status.RESUBMITTED if resubmission else PIEPlan.Status.SUBMITTED, by)
+        plan.budget_total = budget.totals.total
+        plan.submitted_at = timezone.now()
+        plan.save(update_fields=["status", "budget_total", "submitted_at"])
+        _notify("plan-submitted", _pie_team_emails(), plan, by=by, resubmission=resubmission)
+    return plan
+
+
+def plan_request_changes(*, plan: PIEPlan, by: User, comments: dict[str, str]) -> PIEPlan:
+    """Send the plan back to the researchers with comments per section."""
+    _require_pie_team(by)
+    comments = {section: text.strip() for section, text in comments.items() if text and text.strip()}
+    if not comments:
+        raise ValidationError("Write at least one comment so the researchers know what to change.")
+    with transaction.atomic():
+        plan = _lock(plan)
+        if not plan.in_review:
+            raise ValidationError(f"Changes can only be requested on a submitted plan; this one is {plan.get_status_display().lower()}.")
+        now = timezone.now()
+        created = [
+            ReviewComment.objects.create(plan=plan, section=section, comment=text, by=by, at=now)
+            for section, text in comments.items()
+        ]
+        _move(plan, PIEPlan.Status.CHANGES_REQUESTED, by)
+        plan.decided_at, plan.decided_by = now, by
+        plan.save(update_fields=["status", "decided_at", "decided_by"])
+        _notify("plan-changes-requested", _researcher_emails(plan.project), plan, by=by, comments=created)
+    return plan
+
+
+def plan_approve(*, plan: PIEPlan, by: User) -> PIEPlan:
+    """Approve: the plan becomes read-only and its budget becomes the project's PIE budget.
+
+    Approving twice does nothing more.
+    """
+    _require_pie_team(by)
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=plan.project_id)
+        plan = _lock(plan)
+        if plan.status == PIEPlan.Status.APPROVED:
+            return plan
+        if not plan.in_review:
+            raise ValidationError(f"Only a submitted plan can be approved; this one is {plan.get_status_display().lower()}.")
+        budget = plan_budget_for(plan, today=(plan.submitted_at or timezone.now()).date())
+        if budget.problems:
+            raise ValidationError(budget.problems)
+        for previous in project.plans.filter(status=PIEPlan.Status.APPROVED):
+            _move(previous, PIEPlan.Status.SUPERSEDED, by)
+            previous.save(update_fields=["status"])
+        _move(plan, PIEPlan.Status.APPROVED, by)
+        plan.budget_total = budget.totals.total
+        plan.decided_at, plan.decided_by = timezone.now(), by
+        plan.save(update_fields=["status", "budget_total", "decided_at", "decided_by"])
+        project.pie_budget = plan.budget_total
+        project.save(update_fields=["pie_budget"])
+        _notify("plan-approved", _researcher_emails(project), plan, by=by)
+    return plan
+
+
+def plan_new_version(*, plan: PIEPlan, by: User) -> PIEPlan:
+    """Start changing an approved plan: a copy as the next version, in draft."""
+    with transaction.atomic():
+        Project.objects.select_for_update().get(pk=plan.project_id)
+        plan = _lock(plan)
+        _require_member(plan, by)
+        open_plan = plan.project.plans.filter(status__in=PIEPlan.OPEN).first()
+        if open_plan:
+            return open_plan
+        if plan.status != PIEPlan.Status.APPROVED:
+            raise ValidationError("Only an approved plan can be the start of a new version.")
+        latest = plan.project.plans.order_by("-version").first()
+        new = PIEPlan.objects.create(
+            project=plan.project, version=latest.version + 1, based_on=plan, created_by=by,
+            recognition=plan.recognition, support_and_training=plan.support_and_training,
+        )
+        PlannedActivity.objects.bulk_create(
+            PlannedActivity(plan=new, order=a.order, **{f: getattr(a, f) for f in PlannedActivity.CONTENT_FIELDS})
+            for a in plan.activities.all()
+        )
+        PlanEvent.objects.create(plan=new, to_status=new.status, by=by)
+    return new
+
+
+def _plan_lines(plan: PIEPlan) -> list[str]:
+    lines = [f"Recognition plans: {plan.recognition}", f"Support and training: {plan.support_and_training}"]
+    stage_labels = dict(Stage.choices)
+    for a in plan.activities.all():
+        lines.append(
+            f"{stage_labels[a.stage]}: {a.get_activity_type_display()}"
+            f"{' – ' + a.description if a.description else ''}; {a.advisors} advisor(s) × {a.sessions} session(s) × "
+            f"{_hours(a.hours_per_session)} h; {a.get_mode_display().lower()}; expenses £{a.expenses_per_advisor}, "
+            f"support £{a.support_cost_per_session}/session + £{a.enhanced_support_cost}; "
+            f"impact: {a.anticipated_impact}"
+        )
+    return lines
+
+
+def plan_diff(*, old: PIEPlan, new: PIEPlan) -> list[tuple[str, str]]:
+    """What changed between two versions, as (kind, line) with kind 'added' or 'removed'."""
+    changes = []
+    for line in difflib.ndiff(_plan_lines(old), _plan_lines(new)):
+        if line.startswith("+ "):
+            changes.append(("added", line[2:]))
+        elif line.startswith("- "):
+            changes.append(("removed", line[2:]))
+    return changes
+
+
+# --- Opportunities and who takes part -----------------------------------------------------
+
+
+def interest_express(
+    *, opportunity: Opportunity, advisor, note: str = "", support_needed: str = ""
+) -> ExpressionOfInterest:
+    """An advisor says they are interested. Saying it again updates the note, not a new row."""
+    if not Opportunity.objects.open().filter(pk=opportunity.pk).exists():
+        raise ValidationError("This opportunity has closed, so we cannot take new expressions of interest.")
+    existing = ExpressionOfInterest.objects.filter(opportunity=opportunity, advisor=advisor).first()
+    if existing and existing.status in (ExpressionOfInterest.Status.SELECTED, ExpressionOfInterest.Status.NOT_SELECTED):
+        raise ValidationError("The Involvement Coordinator has already made a decision about this opportunity.")
+    interest, _ = ExpressionOfInterest.objects.update_or_create(
+        opportunity=opportunity, advisor=advisor,
+        defaults={"note": note, "support_needed": support_needed, "status": ExpressionOfInterest.Status.INTERESTED},
+    )
+    return interest
+
+
+def interest_withdraw(*, interest: ExpressionOfInterest) -> ExpressionOfInterest:
+    if interest.status == ExpressionOfInterest.Status.SELECTED:
+        raise ValidationError("You have already been selected. Please contact the Involvement Coordinator.")
+    interest.status = ExpressionOfInterest.Status.WITHDRAWN
+    interest.save(update_fields=["status"])
+    return interest
+
+
+def interest_select(*, opportunity: Opportunity, selected_ids: list[int], by: User) -> list[ExpressionOfInterest]:
+    """The PIE team chooses advisors: they are assigned to the project with the opportunity's role.
+
+    Everyone else who was interested is marked not selected. Safe to repeat.
+    """
+    _require_pie_team(by, "select advisors")
+    with transaction.atomic():
+        interests = list(
+            ExpressionOfInterest.objects.select_for_update().filter(opportunity=opportunity)
+            .exclude(status=ExpressionOfInterest.Status.WITHDRAWN).select_related("advisor")
+        )
+        chosen = []
+        for interest in interests:
+            if interest.pk in selected_ids:
+                interest.status = ExpressionOfInterest.Status.SELECTED
+                chosen.append(interest)
+                if opportunity.project_id:
+                    ProjectAdvisor.objects.get_or_create(
+                        project_id=opportunity.project_id, advisor=interest.advisor, role=opportunity.role,
+                        defaults={"opportunity": opportunity},
+                    )
+            elif interest.status != ExpressionOfInterest.Status.SELECTED:
+                interest.status = ExpressionOfInterest.Status.NOT_SELECTED
+            interest.save(update_fields=["status"])
+    return chosen
+
+
+def advisor_involvement_last_year(*, advisor_ids: list[int], today: date | None = None) -> dict[int, int]:
+    """How many project roles each advisor took on in the last 12 months (to share fairly).
+
+    One query for any number of advisors.
+    """
+    today = today or timezone.localdate()
+    since = today - timedelta(days=365)
+    rows = (
+        ProjectAdvisor.objects.filter(advisor_id__in=advisor_ids, assigned_on__gte=since)
+        .values("advisor_id").annotate(n=Count("pk")).order_by()
+    )
+    return {row["advisor_id"]: row["n"] for row in rows}
+
+
+def output_create(*, output: Output, project: Project, credits: dict[int, str]) -> Output:
+    """Save a new output of `project` and its credits together, or neither."""
+    with transaction.atomic():
+        output.project = project
+        output.full_clean()
+        output.save()
+        output_credit_set(output=output, credits=credits)
+    return output
+
+
+def output_credit_set(*, output: Output, credits: dict[int, str]) -> None:
+    """Set which advisors are credited on an output, and how (advisor id -> credit).
+
+    Only advisors assigned to the output's project can be credited.
+    """
+    assigned = set(
+        ProjectAdvisor.objects.filter(project_id=output.project_id, advisor_id__in=credits).values_list("advisor_id", flat=True)
+    )
+    if set(credits) - assigned:
+        raise ValidationError("Only advisors assigned to this project can be credited on its outputs.")
+    with transaction.atomic():
+        OutputCredit.objects.filter(output=output).exclude(advisor_id__in=credits).delete()
+        for advisor_id, credit in credits.items():
+            OutputCredit.objects.update_or_create(output=output, advisor_id=advisor_id, defaults={"credit": credit})

@@ -1,0 +1,251 @@
+"""Involvement opportunities, choosing who takes part, and outputs with their credits.
+
+Researchers and the PIE team post opportunities and record outputs; the PIE team selects
+advisors; advisors see open opportunities in the portal and say they are interested.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateformat import format as date_format
+
+from advisors.access import get_advisor_for_user
+from advisors.models import Advisor
+from ascru_pie.access import role_required
+from ascru_pie.roles import Role
+
+from .. import services
+from ..access import get_project_for_user
+from ..forms_opportunities import InterestForm, OpportunityForm, OutputForm, SelectionForm
+from ..models import ExpressionOfInterest, Opportunity, OutputCredit
+
+RESEARCH = (Role.RESEARCHER, Role.PIE_TEAM)
+
+# What an advisor sees about their own expression of interest, in plain words.
+INTEREST_WORDS = {
+    ExpressionOfInterest.Status.INTERESTED: "You said you are interested",
+    ExpressionOfInterest.Status.SELECTED: "You have been selected",
+    ExpressionOfInterest.Status.NOT_SELECTED: "Not selected this time",
+    ExpressionOfInterest.Status.WITHDRAWN: "You withdrew your interest",
+}
+# Once the PIE team has decided, saying "I am interested" again must not undo the decision.
+DECIDED = (ExpressionOfInterest.Status.SELECTED, ExpressionOfInterest.Status.NOT_SELECTED)
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    # Not `request.POST or None`: an empty POST must still be a bound (and checked) form.
+    return request.POST if request.method == "POST" else None
+
+
+# --- Researchers and the PIE team ---------------------------------------------------------
+
+
+@role_required(*RESEARCH)
+def opportunity_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Post an opportunity for a project: its researchers, or the PIE team for any project."""
+    project = get_project_for_user(request, pk)
+    form = OpportunityForm(_posted(request))
+    if request.method == "POST":
+        if form.is_valid():
+            opportunity = form.save(commit=False)
+            opportunity.project = project
+            opportunity.posted_by = request.user
+            opportunity.save()
+            messages.success(
+                request,
+                f"The opportunity “{opportunity.role}” is posted. Advisors can see it in their "
+                f"portal until {date_format(opportunity.closing_date, 'j F Y')}.",
+            )
+            return redirect("projects:detail", project.pk)
+        messages.error(
+            request, "The opportunity has not been posted. Please check the messages below."
+        )
+    return render(
+        request,
+        "projects/opportunity_form.html",
+        {"project": project, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.PIE_TEAM)
+def opportunity_select(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everyone who is interested, least recently involved first, to share roles fairly."""
+    opportunity = get_object_or_404(Opportunity.objects.select_related("project"), pk=pk)
+    interests = list(
+        opportunity.interests.exclude(status=ExpressionOfInterest.Status.WITHDRAWN)
+        .select_related("advisor")
+        .prefetch_related("advisor__lived_experience")
+    )
+    form = SelectionForm(_posted(request), interest_ids=[i.pk for i in interests])
+    if request.method == "POST" and form.is_valid():
+        try:
+            chosen = services.interest_select(
+                opportunity=opportunity, selected_ids=form.cleaned_data["selected"], by=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            names = ", ".join(i.advisor.full_name for i in chosen)
+            messages.success(
+                request,
+                f"Selected: {names}. They are assigned to the project as “{opportunity.role}”; "
+                "everyone else who was interested is marked not selected.",
+            )
+            return redirect("projects:opportunity-select", opportunity.pk)
+
+    involvement = services.advisor_involvement_last_year(
+        advisor_ids=[i.advisor_id for i in interests]
+    )
+    for interest in interests:
+        interest.involvement = involvement.get(interest.advisor_id, 0)
+    # Stable sort: equal involvement keeps the order people said they were interested.
+    interests.sort(key=lambda i: i.involvement)
+    if form.is_bound:
+        ticked = {int(v) for v in form.data.getlist("selected") if v.isdigit()}
+    else:
+        ticked = {i.pk for i in interests if i.status == ExpressionOfInterest.Status.SELECTED}
+    return render(
+        request,
+        "projects/opportunity_select.html",
+        {
+            "opportunity": opportunity,
+            "interests": interests,
+            "ticked": ticked,
+            "form": form,
+            "n_selected": sum(i.status == ExpressionOfInterest.Status.SELECTED for i in interests),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*RESEARCH)
+def output_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """A project's outputs with who is credited, and a form to add one."""
+    project = get_project_for_user(request, pk)
+    assignments = list(project.advisor_assignments.select_related("advisor"))
+    form = OutputForm(_posted(request), assignments=assignments)
+    if request.method == "POST":
+        if form.is_valid():
+            output = services.output_create(output=form.save(commit=False), project=project, credits=form.credits())
+            messages.success(request, f"The output “{output.title}” has been added.")
+            return redirect("projects:outputs", project.pk)
+        messages.error(request, "The output has not been added. Please check the messages below.")
+    outputs = project.outputs.prefetch_related(
+        Prefetch("credits", queryset=OutputCredit.objects.select_related("advisor").order_by("pk"))
+    )
+    return render(
+        request,
+        "projects/output_list.html",
+        {"project": project, "outputs": outputs, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Advisor portal -----------------------------------------------------------------------
+
+
+def _closing_soon_first(opportunities) -> list[Opportunity]:
+    return sorted(opportunities, key=lambda o: (o.closing_date, o.pk))
+
+
+@role_required(Role.ADVISOR)
+def portal_opportunity_list(request: HttpRequest) -> HttpResponse:
+    """Open opportunities, and the ones the advisor answered that have since closed."""
+    advisor = get_advisor_for_user(request)
+    interests = {
+        i.opportunity_id: i
+        for i in ExpressionOfInterest.objects.filter(advisor=advisor).select_related(
+            "opportunity__project"
+        )
+    }
+    open_opportunities = list(Opportunity.objects.open().select_related("project"))
+    open_ids = {o.pk for o in open_opportunities}
+    closed = _closing_soon_first(
+        i.opportunity for i in interests.values() if i.opportunity_id not in open_ids
+    )
+    for opportunity in [*open_opportunities, *closed]:
+        interest = interests.get(opportunity.pk)
+        opportunity.my_status = INTEREST_WORDS[interest.status] if interest else ""
+    return render(
+        request,
+        "projects/portal_opportunity_list.html",
+        {"opportunities": open_opportunities, "closed": closed},
+    )
+
+
+def _interest_for(advisor: Advisor, opportunity: Opportunity) -> ExpressionOfInterest | None:
+    return ExpressionOfInterest.objects.filter(advisor=advisor, opportunity=opportunity).first()
+
+
+@role_required(Role.ADVISOR)
+def portal_opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One opportunity: say you are interested, change what you said, or withdraw."""
+    advisor = get_advisor_for_user(request)
+    opportunity = get_object_or_404(Opportunity.objects.select_related("project"), pk=pk)
+    interest = _interest_for(advisor, opportunity)
+    is_open = Opportunity.objects.open().filter(pk=pk).exists()
+    # A closed opportunity stays visible only to those who answered it, to see the outcome.
+    if not is_open and interest is None:
+        raise Http404("No such opportunity.")
+
+    form = InterestForm(_posted(request), instance=interest)
+    if request.method == "POST":
+        if "withdraw" in request.POST:
+            if interest is None or interest.status == ExpressionOfInterest.Status.WITHDRAWN:
+                messages.info(
+                    request,
+                    "You had not said you were interested, so there is nothing to withdraw.",
+                )
+                return redirect("projects:portal-opportunity", pk)
+            try:
+                services.interest_withdraw(interest=interest)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request, "You have withdrawn your interest. Thank you for letting us know."
+                )
+            return redirect("projects:portal-opportunity", pk)
+        if interest is not None and interest.status in DECIDED:
+            messages.error(
+                request,
+                "The Involvement Coordinator has already made a decision about this opportunity. "
+                "Please contact them if anything has changed.",
+            )
+            return redirect("projects:portal-opportunity", pk)
+        if form.is_valid():
+            try:
+                services.interest_express(
+                    opportunity=opportunity,
+                    advisor=advisor,
+                    note=form.cleaned_data["note"],
+                    support_needed=form.cleaned_data["support_needed"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request,
+                    "Thank you. We have your expression of interest. "
+                    "The Involvement Coordinator will let you know what happens next.",
+                )
+                return redirect("projects:portal-opportunity", pk)
+
+    return render(
+        request,
+        "projects/portal_opportunity_detail.html",
+        {
+            "opportunity": opportunity,
+            "interest": interest,
+            "my_status": INTEREST_WORDS[interest.status] if interest else "",
+            "is_open": is_open,
+            "can_express": is_open and (interest is None or interest.status not in DECIDED),
+            "can_withdraw": interest is not None
+            and interest.status == ExpressionOfInterest.Status.INTERESTED,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
