@@ -18,6 +18,7 @@ RUN uv sync --locked --no-dev --python python3
 COPY . .
 # collectstatic with production storage (hashed, compressed) needs settings but no real secrets.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost EMAIL_URL=consolemail:// \
+    FIELD_ENCRYPTION_KEY=YnVpbGQtb25seS1rZXktbm90LXVzZWQtYXQtcnVudGltZTA= \
     python manage.py collectstatic --noinput \
  && mkdir -p /app/var/media && chown -R app /app/var
 

@@ -20,6 +20,12 @@ class ContactFormat(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class PaymentPreference(models.TextChoices):
+    BANK_TRANSFER = "bank", "Bank transfer"
+    VOUCHER = "voucher", "Vouchers"
+    DECLINE = "decline", "I do not want to be paid"
+
+
 class LivedExperience(models.Model):
     """A kind of lived experience of social care (a short fixed list, kept as data for filters)."""
 
@@ -114,6 +120,14 @@ class Advisor(PersonDetails):
         "how to be named in outputs", max_length=10, choices=Acknowledgement, default=Acknowledgement.FULL_NAME
     )
     heard_about = models.CharField("how they heard about the unit", max_length=200, blank=True)
+    payment_preference = models.CharField(
+        "how to be paid", max_length=10, choices=PaymentPreference, default=PaymentPreference.BANK_TRANSFER,
+        help_text="Some advisors choose vouchers, or not to be paid (for example because of benefits).",
+    )
+    annual_limit = models.DecimalField(
+        "annual payment limit (£)", max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text="Optional. We warn before a claim would take your payments in a tax year over this amount.",
+    )
     staff_notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -20,17 +20,35 @@ from ascru_pie.services import user_invite
 from .models import Advisor, Application, ApplicationEvent, EqualityMonitoring
 
 PERSON_FIELDS = [
-    "first_name", "last_name", "email", "phone", "address", "postcode", "contact_method",
-    "contact_format", "contact_format_other", "lived_experience_detail", "availability",
-    "support_needs", "heard_about",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address",
+    "postcode",
+    "contact_method",
+    "contact_format",
+    "contact_format_other",
+    "lived_experience_detail",
+    "availability",
+    "support_needs",
+    "heard_about",
 ]
 
 # Which status may follow which. Accepted and declined are final; withdrawn can be reopened.
 APPLICATION_TRANSITIONS = {
-    Application.Status.RECEIVED: {Application.Status.SHORTLISTED, Application.Status.ACCEPTED,
-                                  Application.Status.DECLINED, Application.Status.WITHDRAWN},
-    Application.Status.SHORTLISTED: {Application.Status.ACCEPTED, Application.Status.DECLINED,
-                                     Application.Status.WITHDRAWN, Application.Status.RECEIVED},
+    Application.Status.RECEIVED: {
+        Application.Status.SHORTLISTED,
+        Application.Status.ACCEPTED,
+        Application.Status.DECLINED,
+        Application.Status.WITHDRAWN,
+    },
+    Application.Status.SHORTLISTED: {
+        Application.Status.ACCEPTED,
+        Application.Status.DECLINED,
+        Application.Status.WITHDRAWN,
+        Application.Status.RECEIVED,
+    },
     Application.Status.WITHDRAWN: {Application.Status.RECEIVED},
     Application.Status.ACCEPTED: set(),
     Application.Status.DECLINED: set(),
@@ -55,7 +73,9 @@ def application_submit(
     All or nothing: any failure leaves no row behind.
     """
     digest = source_hash(ip)
-    recent = Application.objects.filter(source_hash=digest, created_at__gte=timezone.now() - timedelta(hours=1))
+    recent = Application.objects.filter(
+        source_hash=digest, created_at__gte=timezone.now() - timedelta(hours=1)
+    )
     if recent.count() >= settings.APPLY_LIMIT_PER_HOUR:
         raise ApplicationLimitReached
     application = Application(
@@ -68,11 +88,15 @@ def application_submit(
     application.save()
     application.lived_experience.set(lived_experience)
     application.topics.set(topics)
-    ApplicationEvent.objects.create(application=application, to_status=application.status, note="Applied online")
+    ApplicationEvent.objects.create(
+        application=application, to_status=application.status, note="Applied online"
+    )
     if equality and any(equality.values()):
         EqualityMonitoring.objects.create(application=application, **equality)
     if application.email:
-        message = make_message("application-received", application.email, {"application": application})
+        message = make_message(
+            "application-received", application.email, {"application": application}
+        )
         transaction.on_commit(message.send)
     return application
 
@@ -91,7 +115,11 @@ def application_transition(
                 f"{Application.Status(to_status).label.lower()}."
             )
         ApplicationEvent.objects.create(
-            application=application, from_status=application.status, to_status=to_status, by=by, note=note
+            application=application,
+            from_status=application.status,
+            to_status=to_status,
+            by=by,
+            note=note,
         )
         application.status = to_status
         application.save(update_fields=["status", "updated_at"])
@@ -99,7 +127,10 @@ def application_transition(
 
 
 def _unique_username(application: Application) -> str:
-    base = slugify(f"{application.first_name}.{application.last_name}").replace("-", ".")[:30] or "advisor"
+    base = (
+        slugify(f"{application.first_name}.{application.last_name}").replace("-", ".")[:30]
+        or "advisor"
+    )
     candidate, n = base, 1
     while User.objects.filter(username=candidate).exists():
         n += 1
@@ -142,7 +173,10 @@ def application_accept(*, application: Application, by: User | None) -> Advisor:
         advisor.topics.set(application.topics.all())
         EqualityMonitoring.objects.filter(application=application).update(advisor=advisor)
         ApplicationEvent.objects.create(
-            application=application, from_status=application.status, to_status=Application.Status.ACCEPTED, by=by
+            application=application,
+            from_status=application.status,
+            to_status=Application.Status.ACCEPTED,
+            by=by,
         )
         application.status = Application.Status.ACCEPTED
         application.advisor = advisor
@@ -154,7 +188,9 @@ def application_accept(*, application: Application, by: User | None) -> Advisor:
 
 def application_decline_message(*, application: Application) -> str:
     """The default, kind wording of a decline; staff edit it before it is sent."""
-    return render_plain("emails/application-declined-body.txt", {"application": application}).strip()
+    return render_plain(
+        "emails/application-declined-body.txt", {"application": application}
+    ).strip()
 
 
 def application_decline(*, application: Application, by: User | None, message: str) -> Application:
@@ -163,8 +199,12 @@ def application_decline(*, application: Application, by: User | None, message: s
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.status == Application.Status.DECLINED:
             return locked
-        locked = application_transition(application=locked, to_status=Application.Status.DECLINED, by=by,
-                                        note="Decline message sent" if locked.email else "Declined (no email address)")
+        locked = application_transition(
+            application=locked,
+            to_status=Application.Status.DECLINED,
+            by=by,
+            note="Decline message sent" if locked.email else "Declined (no email address)",
+        )
         if locked.email:
             email = make_message("application-declined", locked.email, {"application": locked})
             email.body = message
@@ -205,9 +245,19 @@ def equality_summary() -> list[dict]:
     for field, question, choices in EqualityMonitoring.QUESTIONS:
         a, r = counts(applicants, field), counts(register, field)
         rows = [
-            {"label": label, "applicants": shown(a.get(value, 0)), "register": shown(r.get(value, 0))}
+            {
+                "label": label,
+                "applicants": shown(a.get(value, 0)),
+                "register": shown(r.get(value, 0)),
+            }
             for value, label in choices.choices
         ]
-        rows.append({"label": "Not answered", "applicants": shown(a.get("", 0)), "register": shown(r.get("", 0))})
+        rows.append(
+            {
+                "label": "Not answered",
+                "applicants": shown(a.get("", 0)),
+                "register": shown(r.get("", 0)),
+            }
+        )
         summary.append({"field": field, "question": question, "rows": rows})
     return summary

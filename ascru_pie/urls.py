@@ -33,5 +33,6 @@ urlpatterns = [
     # Apps: each urls.py carries its full paths under one namespace
     path("", include("advisors.urls")),
     path("", include("projects.urls")),
+    path("", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,10 +1,102 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
 
-from .models import Meeting
+from .models import AgendaItem, Attendance, Invitation, Meeting, MeetingPaper
+from .resources import AttendanceResource
+
+
+class PaperInline(admin.TabularInline):
+    model = MeetingPaper
+    extra = 1
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    fields = ["advisor", "rsvp", "needs", "responded_at"]
+    readonly_fields = ["responded_at"]
+    autocomplete_fields = ["advisor"]
+
+
+class AgendaInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+    fields = ["order", "title", "speaker", "status", "reason", "proposed_by"]
+    readonly_fields = ["proposed_by"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    list_display = ("title", "type", "starts_at", "status")
-    list_filter = ("type", "status")
+    list_display = ("title", "type", "starts_at", "mode", "status", "staff_page")
+    list_filter = ("type", "status", "mode")
     search_fields = ("title",)
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["project"]
+    readonly_fields = ("cancelled_at", "cancellation_notified_at", "agenda_published_at", "created_at")
+    inlines = [PaperInline, InvitationInline, AgendaInline]
+    fieldsets = [
+        (None, {"fields": ["title", "type", "project", "starts_at", "ends_at", "status", "organiser"]}),
+        ("Where and how", {"fields": ["mode", "location", "joining_details"]}),
+        ("Accessibility", {"fields": ["step_free_access", "hearing_loop", "bsl_interpreter", "captions", "quiet_room",
+                                      "accessibility_notes"]}),
+        ("Payment and agenda", {"fields": ["preparation_hours", "agenda_deadline", "agenda_published_at"]}),
+        ("Minutes and presence", {"fields": ["minutes", "minutes_published", "pie_lead_present"]}),
+        ("Record", {"fields": ["cancelled_at", "cancellation_notified_at", "created_at"]}),
+    ]
+
+    @admin.display(description="Staff page")
+    def staff_page(self, obj: Meeting) -> str:
+        return format_html('<a href="{}">Roster and attendance</a>', reverse("meetings:detail", args=[obj.pk]))
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        # Cancelling must tell invitees: that is the button on the staff page, not this field.
+        if db_field.name == "status":
+            kwargs["choices"] = [c for c in Meeting.Status.choices if c[0] != Meeting.Status.CANCELLED]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Cancelling tells invitees: use the button on the staff page, not the status field.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj and obj.status == Meeting.Status.CANCELLED:
+            fields.append("status")
+        return fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change and obj.organiser_id is None:
+            obj.organiser = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ImportExportModelAdmin):
+    """Attendance is recorded on the staff page; here it can be imported from a file."""
+
+    resource_classes = [AttendanceResource]
+    list_display = ("meeting", "advisor", "status", "minutes_attended", "preparation_hours", "confirmed_at")
+    list_filter = ("status", "meeting__type")
+    search_fields = ("advisor__first_name", "advisor__last_name", "meeting__title")
+    list_select_related = ("meeting", "advisor")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Edits go through the attendance screen, which keeps claims in step.
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perm("meetings.add_attendance")
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "by": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}

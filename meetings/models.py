@@ -1,9 +1,30 @@
+"""Meetings, invitations and RSVPs, advisor-proposed agenda items, and attendance."""
+
+from decimal import Decimal
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class MeetingQuerySet(models.QuerySet):
+    def upcoming(self) -> "MeetingQuerySet":
+        return self.filter(ends_at__gte=timezone.now()).order_by("starts_at")
+
+    def past(self) -> "MeetingQuerySet":
+        return self.filter(ends_at__lt=timezone.now()).order_by("-starts_at")
+
+    def management_held(self) -> "MeetingQuerySet":
+        return self.filter(type=Meeting.Type.MANAGEMENT).exclude(status=Meeting.Status.CANCELLED).filter(
+            ends_at__lt=timezone.now()
+        )
+
+    def overlapping(self, starts_at, ends_at) -> "MeetingQuerySet":
+        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).exclude(status=Meeting.Status.CANCELLED)
 
 
 class Meeting(models.Model):
-    """A meeting advisors are invited to. The meetings issue adds invitations and attendance."""
-
     class Type(models.TextChoices):
         MANAGEMENT = "management", "Management Group"
         PIEG = "pieg", "PIEG"
@@ -17,6 +38,11 @@ class Meeting(models.Model):
         HELD = "held", "Held"
         CANCELLED = "cancelled", "Cancelled"
 
+    class Mode(models.TextChoices):
+        ONLINE = "online", "Online"
+        IN_PERSON = "in_person", "In person"
+        BOTH = "both", "Online and in person"
+
     title = models.CharField(max_length=200)
     type = models.CharField(max_length=20, choices=Type)
     project = models.ForeignKey(
@@ -24,15 +50,171 @@ class Meeting(models.Model):
     )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
+    mode = models.CharField("online or in person", max_length=10, choices=Mode, default=Mode.ONLINE)
+    location = models.TextField(blank=True, help_text="Address and room, for in-person meetings.")
+    joining_details = models.TextField(blank=True, help_text="Link and how to join, for online meetings.")
+    step_free_access = models.BooleanField(default=False)
+    hearing_loop = models.BooleanField(default=False)
+    bsl_interpreter = models.BooleanField("BSL interpreter", default=False)
+    captions = models.BooleanField(default=False)
+    quiet_room = models.BooleanField(default=False)
+    accessibility_notes = models.TextField(blank=True)
+    preparation_hours = models.DecimalField(
+        "paid preparation time (hours)", max_digits=4, decimal_places=2, default=Decimal("0.00")
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.SCHEDULED)
+    agenda_deadline = models.DateTimeField(
+        null=True, blank=True, help_text="Advisors and staff can propose agenda items until then."
+    )
+    agenda_published_at = models.DateTimeField(null=True, blank=True)
+    minutes = models.TextField(blank=True)
+    minutes_published = models.BooleanField(default=False)
+    pie_lead_present = models.BooleanField(
+        "a PIE lead was present", null=True, blank=True, help_text="Recorded for management meetings."
+    )
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set by the one run that tells invitees of a cancellation, so they are told once.
+    cancellation_notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meetings_ends_after_start"
-            )
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meetings_ends_after_start"),
+            models.CheckConstraint(condition=Q(preparation_hours__gte=0), name="meetings_preparation_non_negative"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.starts_at:%d %b %Y})"
+        return f"{self.title} ({timezone.localtime(self.starts_at):%d %b %Y})"
+
+    @property
+    def duration_hours(self) -> Decimal:
+        seconds = Decimal((self.ends_at - self.starts_at).total_seconds())
+        return (seconds / Decimal(3600)).quantize(Decimal("0.01"))
+
+    @property
+    def agenda_open(self) -> bool:
+        return (
+            self.status == self.Status.SCHEDULED
+            and self.agenda_deadline is not None
+            and timezone.now() <= self.agenda_deadline
+        )
+
+    @property
+    def accessibility_features(self) -> list[str]:
+        features = [("step_free_access", "Step-free access"), ("hearing_loop", "Hearing loop"),
+                    ("bsl_interpreter", "BSL interpreter"), ("captions", "Live captions"), ("quiet_room", "Quiet room")]
+        return [label for field, label in features if getattr(self, field)]
+
+
+class MeetingPaper(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="papers")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="meeting-papers/%Y/")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Invitation(models.Model):
+    class RSVP(models.TextChoices):
+        PENDING = "pending", "Not answered yet"
+        YES = "yes", "Yes, I will come"
+        NO = "no", "No, I cannot come"
+        MAYBE = "maybe", "Maybe"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.PROTECT, related_name="invitations")
+    rsvp = models.CharField("your answer", max_length=10, choices=RSVP, default=RSVP.PENDING)
+    needs = models.TextField(
+        "what you need for this meeting", blank=True,
+        help_text="For example a taxi, a carer coming with you, or large-print papers posted to you.",
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "advisor__last_name", "advisor__first_name"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "advisor"], name="meetings_one_invitation")]
+
+    def __str__(self) -> str:
+        return f"{self.advisor} – {self.meeting}"
+
+
+class AgendaItem(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted"
+        DEFERRED = "deferred", "Deferred to a later meeting"
+        DECLINED = "declined", "Declined"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    title = models.CharField(max_length=200)
+    description = models.TextField("short description", blank=True)
+    speaker = models.CharField("who will speak to it", max_length=200, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PROPOSED)
+    reason = models.TextField(blank=True, help_text="Shown to the person who proposed it.")
+    order = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "order", "created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(models.Model):
+    """Who came, recorded by staff after the meeting; feeds a time claim (payments)."""
+
+    class Status(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        PARTLY = "partly", "Attended part"
+        ABSENT = "absent", "Absent"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendances")
+    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.PROTECT, related_name="attendances")
+    status = models.CharField(max_length=10, choices=Status)
+    minutes_attended = models.PositiveIntegerField(
+        null=True, blank=True, help_text="For partial attendance: how many minutes."
+    )
+    preparation_hours = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0.00"))
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["meeting", "advisor__last_name"]
+        verbose_name_plural = "attendance"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "advisor"], name="meetings_one_attendance"),
+            models.CheckConstraint(condition=Q(preparation_hours__gte=0), name="meetings_attendance_prep_non_negative"),
+            models.CheckConstraint(
+                condition=~Q(status="partly") | Q(minutes_attended__gt=0), name="meetings_partly_needs_minutes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.advisor} at {self.meeting}: {self.get_status_display()}"
+
+    @property
+    def hours_attended(self) -> Decimal:
+        if self.status == self.Status.ABSENT:
+            return Decimal("0.00")
+        if self.status == self.Status.PARTLY:
+            return (Decimal(self.minutes_attended or 0) / Decimal(60)).quantize(Decimal("0.01"))
+        return self.meeting.duration_hours

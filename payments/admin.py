@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import RateCard
+from .models import Claim, ClaimEvent, RateCard
 
 
 @admin.register(RateCard)
@@ -13,3 +13,31 @@ class RateCardAdmin(admin.ModelAdmin):
     list_display = ("activity", "effective_from", "hourly_rate", "half_day_amount", "full_day_amount", "label")
     list_filter = ("activity",)
     date_hierarchy = "effective_from"
+
+
+class ClaimEventInline(admin.TabularInline):
+    model = ClaimEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "by", "from_status", "to_status", "old_amount", "new_amount", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ("pk", "advisor", "kind", "activity_date", "amount", "status")
+    list_filter = ("status", "kind")
+    search_fields = ("advisor__first_name", "advisor__last_name", "description")
+    list_select_related = ("advisor",)
+    readonly_fields = [f.name for f in Claim._meta.fields]
+    inlines = [ClaimEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        # Claims are made by services (attendance, the portal, staff entry), never typed here.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

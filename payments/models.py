@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -101,3 +102,215 @@ class RateCard(models.Model):
             return to_money(fixed), f"fixed amount: £{fixed}"
         amount = to_money(hours * self.hourly_rate)
         return amount, f"{_hours(hours)} h × £{self.hourly_rate}/h = £{amount}"
+
+
+def receipt_storage():
+    """Receipts are private: stored outside MEDIA_ROOT's public URL space, served by a view."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+class PaymentBatch(models.Model):
+    """Approved claims paid together through the university finance system.
+
+    Built by one person, approved for payment by another, exported, then marked paid.
+    """
+
+    class Status(models.TextChoices):
+        BUILT = "built", "Built, waiting for approval"
+        APPROVED = "approved", "Approved for payment"
+        PAID = "paid", "Paid"
+
+    reference = models.CharField(max_length=30, unique=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.BUILT)
+    total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    exported_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "payment batches"
+        constraints = [
+            # Four eyes: whoever built a batch cannot approve it.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("created_by")),
+                name="payments_batch_builder_cannot_approve",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Batch {self.reference} (£{self.total}, {self.get_status_display().lower()})"
+
+
+class Claim(models.Model):
+    """Money owed to an advisor: time (from attendance or logged activity) or expenses.
+
+    The rate and the computation are copied onto the claim, so later rate changes never
+    alter it. Paid claims are never edited: corrections are new reversing claims.
+    """
+
+    class Kind(models.TextChoices):
+        TIME = "time", "Time"
+        EXPENSE = "expense", "Expenses"
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        IN_BATCH = "in_batch", "In a payment batch"
+        PAID = "paid", "Paid"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class ExpenseType(models.TextChoices):
+        TRAVEL = "travel", "Travel"
+        CARER = "carer", "Carer or companion cost"
+        SUBSISTENCE = "subsistence", "Food and drink (subsistence)"
+        ONLINE = "online", "Online meeting allowance (internet, phone)"
+        OTHER = "other", "Other"
+
+    # Money in these states has left, or is leaving, our hands: the claim is frozen.
+    LOCKED = [Status.IN_BATCH, Status.PAID]
+    # Money we owe or have paid: counts against budgets and the advisor's annual total.
+    COMMITTED = [Status.APPROVED, Status.IN_BATCH, Status.PAID]
+
+    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.PROTECT, related_name="claims")
+    kind = models.CharField(max_length=10, choices=Kind)
+    status = models.CharField(max_length=10, choices=Status, default=Status.SUBMITTED)
+    activity = models.CharField(max_length=30, choices=RateCard.Activity, blank=True)
+    expense_type = models.CharField(max_length=15, choices=ExpenseType, blank=True)
+    activity_date = models.DateField()
+    description = models.CharField(max_length=300)
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="claims")
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, null=True, blank=True, related_name="claims")
+    # One attendance is paid by at most one claim, whatever path writes it.
+    attendance = models.OneToOneField(
+        "meetings.Attendance", on_delete=models.PROTECT, null=True, blank=True, related_name="claim"
+    )
+    hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    preparation_hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    rate_snapshot = models.JSONField(default=dict, blank=True, help_text="The rate rows used, as they were.")
+    computation = models.TextField(blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    receipt = models.FileField(upload_to="receipts/%Y/%m/", storage=receipt_storage, blank=True)
+    reverses = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals")
+    rejection_reason = models.TextField(blank=True)
+    # A claim is in at most one batch: a single foreign key, set under a row lock.
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="claims")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-activity_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) | Q(reverses__isnull=False), name="payments_amount_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["in_batch", "paid"]) | Q(batch__isnull=False),
+                name="payments_batched_claims_have_a_batch",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_on__isnull=False), name="payments_paid_claims_have_a_date"
+            ),
+            # A claim is reversed at most once.
+            models.UniqueConstraint(fields=["reverses"], name="payments_one_reversal_per_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} claim #{self.pk}: {self.advisor} £{self.amount} ({self.get_status_display()})"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in self.LOCKED
+
+    @property
+    def expected_payment_date(self):
+        """When we aim to pay: the target number of days after the activity."""
+        from datetime import timedelta
+
+        if self.status == self.Status.PAID:
+            return self.paid_on
+        if self.status in (self.Status.REJECTED, self.Status.CANCELLED):
+            return None
+        return self.activity_date + timedelta(days=settings.PAYMENT_TARGET_DAYS)
+
+    @property
+    def days_to_pay(self) -> int | None:
+        return (self.paid_on - self.activity_date).days if self.paid_on else None
+
+
+class ClaimEvent(models.Model):
+    """The audit trail of every change to a claim's money or status: who, when, old → new."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(max_length=10, choices=Claim.Status, blank=True)
+    to_status = models.CharField(max_length=10, choices=Claim.Status)
+    old_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    new_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status} ({self.old_amount} → {self.new_amount})"
+
+
+class BankDetails(models.Model):
+    """An advisor's bank details, encrypted at rest; only the last digits are ever shown."""
+
+    advisor = models.OneToOneField("advisors.Advisor", on_delete=models.CASCADE, related_name="bank_details")
+    account_name = models.CharField(max_length=100)
+    sort_code_encrypted = models.TextField()
+    account_number_encrypted = models.TextField()
+    account_number_last4 = models.CharField(max_length=4)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "bank details"
+
+    def __str__(self) -> str:
+        return f"{self.account_name}, account ending {self.account_number_last4}"
+
+    @property
+    def masked(self) -> str:
+        return f"Account ending {self.account_number_last4} ({self.account_name})"
+
+
+class CentralBudget(models.Model):
+    """The unit's central PIE budget for a financial year, by category (not project budgets)."""
+
+    class Category(models.TextChoices):
+        PIEG = "pieg", "PIEG meetings"
+        MANAGEMENT = "management", "Management Group meetings"
+        TRAINING = "training", "Training"
+        SUPPORT = "support", "Support for advisors"
+
+    year_starting = models.DateField(help_text="The first day of the financial year, e.g. 1 April 2026.")
+    category = models.CharField(max_length=15, choices=Category)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["-year_starting", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["year_starting", "category"], name="payments_one_central_budget"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="payments_central_budget_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} from {self.year_starting:%d %b %Y}: £{self.amount}"

@@ -35,12 +35,16 @@ from .models import (
 
 def _pie_team_emails() -> list[str]:
     return list(
-        User.objects.filter(groups__name=Role.PIE_TEAM, is_active=True).exclude(email="").values_list("email", flat=True)
+        User.objects.filter(groups__name=Role.PIE_TEAM, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
     )
 
 
 def _researcher_emails(project: Project) -> list[str]:
-    return list(project.members.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+    return list(
+        project.members.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+    )
 
 
 def _notify(name: str, to: list[str], plan: PIEPlan, **ctx) -> None:
@@ -80,21 +84,26 @@ def plan_start(*, project: Project, by: User) -> PIEPlan:
         if plan:
             return plan
         if project.plans.exists():
-            raise ValidationError("This project has an approved plan. Start a new version to change it.")
+            raise ValidationError(
+                "This project has an approved plan. Start a new version to change it."
+            )
         _require_member(PIEPlan(project=project), by)
         plan = PIEPlan.objects.create(project=project, version=1, created_by=by)
         PlanEvent.objects.create(plan=plan, to_status=plan.status, by=by)
         return plan
 
 
-def plan_update(*, plan: PIEPlan, by: User, recognition: str, support_and_training: str,
-                activities: list[dict]) -> PIEPlan:
+def plan_update(
+    *, plan: PIEPlan, by: User, recognition: str, support_and_training: str, activities: list[dict]
+) -> PIEPlan:
     """Replace the plan's text and activities with what the researcher saved."""
     with transaction.atomic():
         plan = _lock(plan)
         _require_member(plan, by)
         if not plan.is_editable:
-            raise ValidationError(f"This plan is {plan.get_status_display().lower()} and cannot be edited.")
+            raise ValidationError(
+                f"This plan is {plan.get_status_display().lower()} and cannot be edited."
+            )
         plan.recognition = recognition
         plan.support_and_training = support_and_training
         plan.full_clean()
@@ -115,7 +124,9 @@ def plan_submit(*, plan: PIEPlan, by: User) -> PIEPlan:
         if plan.in_review:
             return plan
         if not plan.is_editable:
-            raise ValidationError(f"A plan that is {plan.get_status_display().lower()} cannot be submitted.")
+            raise ValidationError(
+                f"A plan that is {plan.get_status_display().lower()} cannot be submitted."
+            )
         budget = plan_budget_for(plan)
         if not budget.lines:
             raise ValidationError("Add at least one planned activity before submitting.")
@@ -133,13 +144,17 @@ def plan_submit(*, plan: PIEPlan, by: User) -> PIEPlan:
 def plan_request_changes(*, plan: PIEPlan, by: User, comments: dict[str, str]) -> PIEPlan:
     """Send the plan back to the researchers with comments per section."""
     _require_pie_team(by)
-    comments = {section: text.strip() for section, text in comments.items() if text and text.strip()}
+    comments = {
+        section: text.strip() for section, text in comments.items() if text and text.strip()
+    }
     if not comments:
         raise ValidationError("Write at least one comment so the researchers know what to change.")
     with transaction.atomic():
         plan = _lock(plan)
         if not plan.in_review:
-            raise ValidationError(f"Changes can only be requested on a submitted plan; this one is {plan.get_status_display().lower()}.")
+            raise ValidationError(
+                f"Changes can only be requested on a submitted plan; this one is {plan.get_status_display().lower()}."
+            )
         now = timezone.now()
         created = [
             ReviewComment.objects.create(plan=plan, section=section, comment=text, by=by, at=now)
@@ -148,7 +163,13 @@ def plan_request_changes(*, plan: PIEPlan, by: User, comments: dict[str, str]) -
         _move(plan, PIEPlan.Status.CHANGES_REQUESTED, by)
         plan.decided_at, plan.decided_by = now, by
         plan.save(update_fields=["status", "decided_at", "decided_by"])
-        _notify("plan-changes-requested", _researcher_emails(plan.project), plan, by=by, comments=created)
+        _notify(
+            "plan-changes-requested",
+            _researcher_emails(plan.project),
+            plan,
+            by=by,
+            comments=created,
+        )
     return plan
 
 
@@ -164,7 +185,9 @@ def plan_approve(*, plan: PIEPlan, by: User) -> PIEPlan:
         if plan.status == PIEPlan.Status.APPROVED:
             return plan
         if not plan.in_review:
-            raise ValidationError(f"Only a submitted plan can be approved; this one is {plan.get_status_display().lower()}.")
+            raise ValidationError(
+                f"Only a submitted plan can be approved; this one is {plan.get_status_display().lower()}."
+            )
         budget = plan_budget_for(plan, today=(plan.submitted_at or timezone.now()).date())
         if budget.problems:
             raise ValidationError(budget.problems)
@@ -194,11 +217,19 @@ def plan_new_version(*, plan: PIEPlan, by: User) -> PIEPlan:
             raise ValidationError("Only an approved plan can be the start of a new version.")
         latest = plan.project.plans.order_by("-version").first()
         new = PIEPlan.objects.create(
-            project=plan.project, version=latest.version + 1, based_on=plan, created_by=by,
-            recognition=plan.recognition, support_and_training=plan.support_and_training,
+            project=plan.project,
+            version=latest.version + 1,
+            based_on=plan,
+            created_by=by,
+            recognition=plan.recognition,
+            support_and_training=plan.support_and_training,
         )
         PlannedActivity.objects.bulk_create(
-            PlannedActivity(plan=new, order=a.order, **{f: getattr(a, f) for f in PlannedActivity.CONTENT_FIELDS})
+            PlannedActivity(
+                plan=new,
+                order=a.order,
+                **{f: getattr(a, f) for f in PlannedActivity.CONTENT_FIELDS},
+            )
             for a in plan.activities.all()
         )
         PlanEvent.objects.create(plan=new, to_status=new.status, by=by)
@@ -206,7 +237,10 @@ def plan_new_version(*, plan: PIEPlan, by: User) -> PIEPlan:
 
 
 def _plan_lines(plan: PIEPlan) -> list[str]:
-    lines = [f"Recognition plans: {plan.recognition}", f"Support and training: {plan.support_and_training}"]
+    lines = [
+        f"Recognition plans: {plan.recognition}",
+        f"Support and training: {plan.support_and_training}",
+    ]
     stage_labels = dict(Stage.choices)
     for a in plan.activities.all():
         lines.append(
@@ -238,26 +272,42 @@ def interest_express(
 ) -> ExpressionOfInterest:
     """An advisor says they are interested. Saying it again updates the note, not a new row."""
     if not Opportunity.objects.open().filter(pk=opportunity.pk).exists():
-        raise ValidationError("This opportunity has closed, so we cannot take new expressions of interest.")
+        raise ValidationError(
+            "This opportunity has closed, so we cannot take new expressions of interest."
+        )
     existing = ExpressionOfInterest.objects.filter(opportunity=opportunity, advisor=advisor).first()
-    if existing and existing.status in (ExpressionOfInterest.Status.SELECTED, ExpressionOfInterest.Status.NOT_SELECTED):
-        raise ValidationError("The Involvement Coordinator has already made a decision about this opportunity.")
+    if existing and existing.status in (
+        ExpressionOfInterest.Status.SELECTED,
+        ExpressionOfInterest.Status.NOT_SELECTED,
+    ):
+        raise ValidationError(
+            "The Involvement Coordinator has already made a decision about this opportunity."
+        )
     interest, _ = ExpressionOfInterest.objects.update_or_create(
-        opportunity=opportunity, advisor=advisor,
-        defaults={"note": note, "support_needed": support_needed, "status": ExpressionOfInterest.Status.INTERESTED},
+        opportunity=opportunity,
+        advisor=advisor,
+        defaults={
+            "note": note,
+            "support_needed": support_needed,
+            "status": ExpressionOfInterest.Status.INTERESTED,
+        },
     )
     return interest
 
 
 def interest_withdraw(*, interest: ExpressionOfInterest) -> ExpressionOfInterest:
     if interest.status == ExpressionOfInterest.Status.SELECTED:
-        raise ValidationError("You have already been selected. Please contact the Involvement Coordinator.")
+        raise ValidationError(
+            "You have already been selected. Please contact the Involvement Coordinator."
+        )
     interest.status = ExpressionOfInterest.Status.WITHDRAWN
     interest.save(update_fields=["status"])
     return interest
 
 
-def interest_select(*, opportunity: Opportunity, selected_ids: list[int], by: User) -> list[ExpressionOfInterest]:
+def interest_select(
+    *, opportunity: Opportunity, selected_ids: list[int], by: User
+) -> list[ExpressionOfInterest]:
     """The PIE team chooses advisors: they are assigned to the project with the opportunity's role.
 
     Everyone else who was interested is marked not selected. Safe to repeat.
@@ -265,8 +315,10 @@ def interest_select(*, opportunity: Opportunity, selected_ids: list[int], by: Us
     _require_pie_team(by, "select advisors")
     with transaction.atomic():
         interests = list(
-            ExpressionOfInterest.objects.select_for_update().filter(opportunity=opportunity)
-            .exclude(status=ExpressionOfInterest.Status.WITHDRAWN).select_related("advisor")
+            ExpressionOfInterest.objects.select_for_update()
+            .filter(opportunity=opportunity)
+            .exclude(status=ExpressionOfInterest.Status.WITHDRAWN)
+            .select_related("advisor")
         )
         chosen = []
         for interest in interests:
@@ -275,7 +327,9 @@ def interest_select(*, opportunity: Opportunity, selected_ids: list[int], by: Us
                 chosen.append(interest)
                 if opportunity.project_id:
                     ProjectAdvisor.objects.get_or_create(
-                        project_id=opportunity.project_id, advisor=interest.advisor, role=opportunity.role,
+                        project_id=opportunity.project_id,
+                        advisor=interest.advisor,
+                        role=opportunity.role,
                         defaults={"opportunity": opportunity},
                     )
             elif interest.status != ExpressionOfInterest.Status.SELECTED:
@@ -284,7 +338,9 @@ def interest_select(*, opportunity: Opportunity, selected_ids: list[int], by: Us
     return chosen
 
 
-def advisor_involvement_last_year(*, advisor_ids: list[int], today: date | None = None) -> dict[int, int]:
+def advisor_involvement_last_year(
+    *, advisor_ids: list[int], today: date | None = None
+) -> dict[int, int]:
     """How many project roles each advisor took on in the last 12 months (to share fairly).
 
     One query for any number of advisors.
@@ -293,7 +349,9 @@ def advisor_involvement_last_year(*, advisor_ids: list[int], today: date | None 
     since = today - timedelta(days=365)
     rows = (
         ProjectAdvisor.objects.filter(advisor_id__in=advisor_ids, assigned_on__gte=since)
-        .values("advisor_id").annotate(n=Count("pk")).order_by()
+        .values("advisor_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     return {row["advisor_id"]: row["n"] for row in rows}
 
@@ -314,11 +372,17 @@ def output_credit_set(*, output: Output, credits: dict[int, str]) -> None:
     Only advisors assigned to the output's project can be credited.
     """
     assigned = set(
-        ProjectAdvisor.objects.filter(project_id=output.project_id, advisor_id__in=credits).values_list("advisor_id", flat=True)
+        ProjectAdvisor.objects.filter(
+            project_id=output.project_id, advisor_id__in=credits
+        ).values_list("advisor_id", flat=True)
     )
     if set(credits) - assigned:
-        raise ValidationError("Only advisors assigned to this project can be credited on its outputs.")
+        raise ValidationError(
+            "Only advisors assigned to this project can be credited on its outputs."
+        )
     with transaction.atomic():
         OutputCredit.objects.filter(output=output).exclude(advisor_id__in=credits).delete()
         for advisor_id, credit in credits.items():
-            OutputCredit.objects.update_or_create(output=output, advisor_id=advisor_id, defaults={"credit": credit})
+            OutputCredit.objects.update_or_create(
+                output=output, advisor_id=advisor_id, defaults={"credit": credit}
+            )

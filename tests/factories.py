@@ -101,3 +101,37 @@ def example_rate_card() -> None:
             half_day_amount=Decimal("99.00"), half_day_from_hours=Decimal("3.5"),
             full_day_amount=Decimal("181.50"), full_day_from_hours=Decimal("6"),
         )
+
+
+# --- meetings ----------------------------------------------------------------------------
+
+from meetings.models import Invitation, Meeting  # noqa: E402
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A two-hour PIEG meeting last week (so attendance can be recorded)."""
+
+    class Meta:
+        model = Meeting
+
+    title = factory.Sequence(lambda n: f"Meeting {n}")
+    type = Meeting.Type.PIEG
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
+
+
+def invite(meeting: Meeting, *advisors, rsvp: str = Invitation.RSVP.YES) -> list[Invitation]:
+    return [Invitation.objects.create(meeting=meeting, advisor=a, rsvp=rsvp) for a in advisors]
+
+
+def mark_paid(*claims, paid_on=None) -> None:
+    """Put claims straight into a paid batch (for tests about what happens after payment)."""
+    from ascru_pie.models import User
+    from payments.models import Claim, PaymentBatch
+
+    builder = User.objects.create_user(username=f"builder{PaymentBatch.objects.count()}")
+    batch = PaymentBatch.objects.create(reference=f"TEST-{PaymentBatch.objects.count() + 1}", created_by=builder,
+                                        status=PaymentBatch.Status.PAID)
+    Claim.objects.filter(pk__in=[c.pk for c in claims]).update(
+        status=Claim.Status.PAID, batch=batch, paid_on=paid_on or timezone.localdate()
+    )

@@ -18,6 +18,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ascru_pie.roles import Role
 from tests.base import BaseTestCase
 from tests.factories import TrainingFactory
+from tests.meetings.fixtures import (
+    alice_meeting,
+    alice_paper,
+    bob_meeting,
+    bob_paper,
+    held_meeting,
+    meeting_to_cancel,
+)
 from tests.projects.fixtures import other_project, rita_opportunity, rita_project, rita_submitted_project
 
 PUBLIC = "public"  # anyone, signed in or not
@@ -36,6 +44,8 @@ class Entry:
     method: str = "get"
     # What an allowed role gets: 200, or 302 for actions that redirect when done.
     ok: int = 200
+    # Form data for POST entries.
+    data: dict | None = None
 
 
 def roles(*names: str) -> frozenset:
@@ -92,6 +102,24 @@ MATRIX: dict[str, Entry] = {
     # --- projects: advisor portal
     "projects:portal-opportunities": Entry(roles(Role.ADVISOR)),
     "projects:portal-opportunity": Entry(roles(Role.ADVISOR), kwargs=rita_opportunity),
+    # --- meetings: staff pages (PIE team)
+    "meetings:list": Entry(roles(Role.PIE_TEAM)),
+    "meetings:detail": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
+    "meetings:roster-csv": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
+    "meetings:invite": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
+    "meetings:agenda": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
+    "meetings:cancel": Entry(roles(Role.PIE_TEAM), kwargs=meeting_to_cancel, method="post", ok=302),
+    "meetings:attendance": Entry(roles(Role.PIE_TEAM), kwargs=held_meeting),
+    # --- meetings: invitees and staff
+    "meetings:ics": Entry(roles(Role.PIE_TEAM, Role.ADVISOR), kwargs=alice_meeting, others=bob_meeting),
+    "meetings:paper": Entry(roles(Role.PIE_TEAM, Role.ADVISOR), kwargs=alice_paper, others=bob_paper),
+    # --- meetings: advisor portal (own invitations only)
+    "meetings:portal-list": Entry(roles(Role.ADVISOR)),
+    "meetings:portal-detail": Entry(roles(Role.ADVISOR), kwargs=alice_meeting, others=bob_meeting),
+    "meetings:portal-propose": Entry(
+        roles(Role.ADVISOR), kwargs=alice_meeting, others=bob_meeting, method="post", ok=302,
+        data={"title": "Transport to meetings", "description": "", "speaker": "Me"},
+    ),
 }
 
 
@@ -118,6 +146,11 @@ class URLCensusTest(BaseTestCase):
 
 
 class AccessMatrixTest(BaseTestCase):
+    def _request(self, entry: Entry, url: str):
+        if entry.method == "post":
+            return self.client.post(url, entry.data or {})
+        return self.client.get(url)
+
     def _url(self, name: str, entry: Entry, which=None) -> str:
         builder = which or entry.kwargs
         return reverse(name, kwargs=builder(self) if builder else None)
@@ -137,7 +170,7 @@ class AccessMatrixTest(BaseTestCase):
             if entry.special or entry.access != PUBLIC:
                 continue
             with self.subTest(url=name):
-                response = getattr(self.client, entry.method)(self._url(name, entry))
+                response = self._request(entry, self._url(name, entry))
                 self.assertEqual(response.status_code, entry.ok)
 
     def test_each_role_gets_200_or_403(self) -> None:
@@ -148,7 +181,7 @@ class AccessMatrixTest(BaseTestCase):
                 allowed = entry.access == SIGNED_IN or str(role) in entry.access
                 with self.subTest(url=name, role=str(role)):
                     self.client.force_login(self.persona(role))
-                    response = getattr(self.client, entry.method)(self._url(name, entry))
+                    response = self._request(entry, self._url(name, entry))
                     self.assertEqual(response.status_code, entry.ok if allowed else 403)
 
     def test_someone_elses_object_is_404(self) -> None:
@@ -160,7 +193,7 @@ class AccessMatrixTest(BaseTestCase):
                     continue
                 with self.subTest(url=name, role=str(role)):
                     self.client.force_login(self.persona(role))
-                    response = getattr(self.client, entry.method)(self._url(name, entry, entry.others))
+                    response = self._request(entry, self._url(name, entry, entry.others))
                     self.assertEqual(response.status_code, 404)
 
     def test_person_with_no_role_gets_403_on_role_pages(self) -> None:
@@ -169,5 +202,5 @@ class AccessMatrixTest(BaseTestCase):
             if entry.special or entry.access in (PUBLIC, SIGNED_IN):
                 continue
             with self.subTest(url=name):
-                response = getattr(self.client, entry.method)(self._url(name, entry))
+                response = self._request(entry, self._url(name, entry))
                 self.assertEqual(response.status_code, 403)

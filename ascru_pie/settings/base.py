@@ -131,6 +131,8 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Receipts and other private files: never under a public URL; served by views that check access.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -172,6 +174,32 @@ PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", default="2026-01")
 APPLY_LIMIT_PER_HOUR = env.int("APPLY_LIMIT_PER_HOUR", default=5)
 # Aggregates of special-category data show counts below this as "fewer than 5".
 EQUALITY_SUPPRESS_BELOW = 5
+
+# --- Payments -----------------------------------------------------------------
+# Days from the activity to payment that we promise advisors.
+PAYMENT_TARGET_DAYS = env.int("PAYMENT_TARGET_DAYS", default=28)
+# Claims count as "at risk" this many days before the target passes.
+PAYMENT_AT_RISK_DAYS = env.int("PAYMENT_AT_RISK_DAYS", default=7)
+RECEIPT_MAX_BYTES = env.int("RECEIPT_MAX_BYTES", default=5 * 1024 * 1024)
+# Key for encrypting bank details (Fernet, 32 url-safe base64 bytes). Required in production.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
+if not FIELD_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY must be set when DJANGO_DEBUG=0: it encrypts advisors' bank details. Make one with: "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        )
+    # Development only: a key derived from the development secret key.
+    import base64
+    import hashlib
+
+    FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()
+# Columns of the finance export, in order (see payments/resources.py for the names).
+FINANCE_EXPORT_COLUMNS = env.list(
+    "FINANCE_EXPORT_COLUMNS",
+    default=["batch", "claim", "payee", "payment_method", "account", "amount", "activity_date", "description", "cost_centre"],
+)
+FINANCE_COST_CENTRE = env("FINANCE_COST_CENTRE", default="ASCRU2-PIE")
 
 # --- Celery ------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

@@ -6,6 +6,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 os.environ.setdefault("EMAIL_URL", "memorymail://")
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", "U4KiyhxNdw9pGUxBEuowQwy_MhSLCBFCQzZQoq7CiBE=")
 
 from .base import *  # noqa: E402, F403
 
@@ -26,3 +27,4 @@ SECURE_HSTS_SECONDS = 0
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="ascru-test-media-")
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="ascru-test-private-")

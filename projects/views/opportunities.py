@@ -129,7 +129,9 @@ def output_list(request: HttpRequest, pk: int) -> HttpResponse:
     form = OutputForm(_posted(request), assignments=assignments)
     if request.method == "POST":
         if form.is_valid():
-            output = services.output_create(output=form.save(commit=False), project=project, credits=form.credits())
+            output = services.output_create(
+                output=form.save(commit=False), project=project, credits=form.credits()
+            )
             messages.success(request, f"The output “{output.title}” has been added.")
             return redirect("projects:outputs", project.pk)
         messages.error(request, "The output has not been added. Please check the messages below.")

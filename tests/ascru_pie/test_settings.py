@@ -14,11 +14,12 @@ PROD_ENV = {
     "DJANGO_ALLOWED_HOSTS": "pie.example.ac.uk",
     "EMAIL_URL": "smtp+tls://user:pass@mail.example.ac.uk:587",
     "DATABASE_URL": "sqlite:////tmp/ascru-settings-test.sqlite3",
+    "FIELD_ENCRYPTION_KEY": "U4KiyhxNdw9pGUxBEuowQwy_MhSLCBFCQzZQoq7CiBE=",
 }
 
 
 def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_", "FIELD_ENCRYPTION"))}
     clean["DJANGO_SETTINGS_MODULE"] = "ascru_pie.settings.base"
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
@@ -41,6 +42,11 @@ class ProductionSettingsTest(SimpleTestCase):
         result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("System check identified no issues (0 silenced).", result.stdout)
+
+    def test_without_an_encryption_key_it_refuses_to_start(self) -> None:
+        env = {k: v for k, v in PROD_ENV.items() if k != "FIELD_ENCRYPTION_KEY"}
+        result = run_manage("check", env=env)
+        self.assertIn("FIELD_ENCRYPTION_KEY must be set when DJANGO_DEBUG=0", result.stderr)
 
     def test_debug_mode_needs_no_variables(self) -> None:
         result = run_manage("check", env={"DJANGO_DEBUG": "1"})

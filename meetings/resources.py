@@ -1,0 +1,63 @@
+"""Attendance import (CSV/XLSX): rows are matched by meeting id and advisor email.
+
+The import only records attendance; claims are then synced by the payments service in
+the same transaction, so a failed import changes nothing, and a repeated one adds nothing.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from import_export import fields, resources, widgets
+
+from advisors.models import Advisor
+
+from .models import Attendance, Invitation, Meeting
+
+
+class AttendanceResource(resources.ModelResource):
+    meeting = fields.Field(attribute="meeting", column_name="meeting_id", widget=widgets.ForeignKeyWidget(Meeting, "pk"))
+    advisor = fields.Field(attribute="advisor", column_name="advisor_email", widget=widgets.ForeignKeyWidget(Advisor, "email"))
+
+    class Meta:
+        model = Attendance
+        fields = ["meeting", "advisor", "status", "minutes_attended", "preparation_hours"]
+        import_id_fields = ["meeting", "advisor"]
+        clean_model_instances = True
+        use_transactions = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def __init__(self, *args, by=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.by = by
+        self.meetings: set[int] = set()
+
+    def before_import_row(self, row, **kwargs) -> None:
+        row["advisor_email"] = (row.get("advisor_email") or "").strip().lower()
+        status = (row.get("status") or "").strip().lower()
+        labels = {label.lower(): value for value, label in Attendance.Status.choices}
+        row["status"] = labels.get(status, status)
+        if row["status"] not in Attendance.Status.values:
+            raise ValueError(f"Status '{row.get('status')}' is not one of: attended, partly, absent.")
+        if row["status"] != Attendance.Status.PARTLY:
+            row["minutes_attended"] = None
+        try:
+            Decimal(str(row.get("preparation_hours") or "0"))
+        except InvalidOperation:
+            raise ValueError(f"Preparation hours '{row.get('preparation_hours')}' is not a number.") from None
+        row["preparation_hours"] = row.get("preparation_hours") or "0"
+
+    def before_save_instance(self, instance, row, **kwargs) -> None:
+        if not Invitation.objects.filter(meeting=instance.meeting, advisor=instance.advisor).exists():
+            raise ValueError(f"{instance.advisor} was not invited to {instance.meeting}.")
+        if instance.meeting.status == Meeting.Status.CANCELLED:
+            raise ValueError(f"{instance.meeting} was cancelled.")
+        self.meetings.add(instance.meeting_id)
+
+    def after_import(self, dataset, result, **kwargs) -> None:
+        # Claims go through the payments service, in the import's transaction.
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
+            return
+        from payments.services import claims_sync_for_meeting
+
+        for meeting in Meeting.objects.filter(pk__in=self.meetings):
+            claims_sync_for_meeting(meeting=meeting, by=self.by)

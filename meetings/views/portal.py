@@ -1,0 +1,189 @@
+"""Meetings in the advisor portal, and the calendar file and papers for staff and invitees.
+
+Advisors see only the meetings they are invited to (others are 404), answer their own
+invitation, and propose agenda items until the deadline.
+"""
+
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ascru_pie.access import role_required
+from ascru_pie.lib.dates import date_words, hours_words, time_words, when_words
+from ascru_pie.roles import Role
+
+from .. import services
+from ..access import get_invitation_for_user, get_meeting_for_user
+from ..forms_portal import AgendaProposalForm, RSVPForm
+from ..models import AgendaItem, Invitation, Meeting, MeetingPaper
+
+# What an advisor sees about their own answer, in plain words.
+ANSWER_WORDS = {
+    Invitation.RSVP.PENDING: "You have not answered yet",
+    Invitation.RSVP.YES: "You said yes, you will come",
+    Invitation.RSVP.NO: "You said no, you cannot come",
+    Invitation.RSVP.MAYBE: "You said maybe",
+}
+# What happened to an agenda item they proposed, in plain words.
+PROPOSAL_WORDS = {
+    AgendaItem.Status.PROPOSED: "Waiting for the PIE team to decide",
+    AgendaItem.Status.ACCEPTED: "Accepted: it is on the agenda",
+    AgendaItem.Status.DEFERRED: "Moved to a later meeting",
+    AgendaItem.Status.DECLINED: "Not accepted",
+}
+
+
+# --- Advisor portal ---------------------------------------------------------------------
+
+
+@role_required(Role.ADVISOR)
+def portal_list(request: HttpRequest) -> HttpResponse:
+    """The advisor's own invitations: meetings coming up (soonest first) and past ones."""
+    invitations = list(
+        Invitation.objects.filter(advisor__user=request.user)
+        .select_related("meeting")
+        .order_by("meeting__starts_at", "meeting_id")
+    )
+    now = timezone.now()
+    for invitation in invitations:
+        invitation.when = when_words(invitation.meeting)
+        invitation.answer_words = ANSWER_WORDS[invitation.rsvp]
+    coming_up = [i for i in invitations if i.meeting.ends_at >= now]
+    past = [i for i in reversed(invitations) if i.meeting.ends_at < now]
+    return render(request, "meetings/portal_list.html", {"coming_up": coming_up, "past": past})
+
+
+def _render_detail(
+    request: HttpRequest,
+    invitation: Invitation,
+    *,
+    rsvp_form: RSVPForm,
+    proposal_form: AgendaProposalForm,
+) -> HttpResponse:
+    meeting = invitation.meeting
+    proposals = list(
+        AgendaItem.objects.filter(meeting=meeting, proposed_by=request.user).order_by(
+            "created_at", "pk"
+        )
+    )
+    for item in proposals:
+        item.status_words = PROPOSAL_WORDS[item.status]
+    agenda = []
+    if meeting.agenda_published_at:
+        agenda = list(
+            meeting.agenda_items.filter(status=AgendaItem.Status.ACCEPTED).order_by(
+                "order", "created_at", "pk"
+            )
+        )
+    # Only the form that was sent can have errors; the summary at the top lists them.
+    error_form = next((f for f in (rsvp_form, proposal_form) if f.is_bound and f.errors), None)
+    is_cancelled = meeting.status == Meeting.Status.CANCELLED
+    has_ended = meeting.ends_at < timezone.now()
+    return render(
+        request,
+        "meetings/portal_detail.html",
+        {
+            "meeting": meeting,
+            "invitation": invitation,
+            "when": when_words(meeting),
+            "answer_words": ANSWER_WORDS[invitation.rsvp],
+            "preparation": hours_words(meeting.preparation_hours)
+            if meeting.preparation_hours > 0
+            else "",
+            "papers": list(meeting.papers.all()),
+            "proposals": proposals,
+            "agenda": agenda,
+            "deadline": (
+                f"{date_words(meeting.agenda_deadline)} at {time_words(meeting.agenda_deadline)}"
+                if meeting.agenda_deadline
+                else ""
+            ),
+            "is_cancelled": is_cancelled,
+            "has_ended": has_ended,
+            # Answering a meeting that is over, or cancelled, means nothing.
+            "can_answer": not is_cancelled and not has_ended,
+            "rsvp_form": rsvp_form,
+            "proposal_form": proposal_form,
+            "error_form": error_form,
+        },
+        status=400 if error_form else 200,
+    )
+
+
+@role_required(Role.ADVISOR)
+def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One meeting the advisor is invited to; a POST (the "answer" button) is their answer."""
+    invitation = get_invitation_for_user(request, pk)
+    rsvp_form = RSVPForm.for_invitation(
+        invitation, request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and rsvp_form.is_valid():
+        try:
+            services.rsvp_answer(
+                invitation=invitation,
+                rsvp=rsvp_form.cleaned_data["rsvp"],
+                needs=rsvp_form.cleaned_data["needs"],
+            )
+        except ValidationError as exc:
+            rsvp_form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, "Thank you, we have your answer.")
+            return redirect("meetings:portal-detail", pk)
+    return _render_detail(
+        request, invitation, rsvp_form=rsvp_form, proposal_form=AgendaProposalForm()
+    )
+
+
+@role_required(Role.ADVISOR)
+@require_POST
+def agenda_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Propose an item for the agenda of a meeting one is invited to, before the deadline."""
+    invitation = get_invitation_for_user(request, pk)
+    form = AgendaProposalForm(request.POST)
+    if form.is_valid():
+        try:
+            item = services.agenda_propose(
+                meeting=invitation.meeting, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Thank you. We have your proposal “{item.title}”. "
+                "The PIE team will decide about it, and you will see their decision on this page.",
+            )
+            return redirect("meetings:portal-detail", pk)
+    return _render_detail(
+        request, invitation, rsvp_form=RSVPForm.for_invitation(invitation), proposal_form=form
+    )
+
+
+# --- Staff and invitees ---------------------------------------------------------------------
+
+
+@role_required(Role.PIE_TEAM, Role.ADVISOR)
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting as a calendar file, to add to one's own calendar."""
+    meeting = get_meeting_for_user(request, pk)
+    response = HttpResponse(
+        services.meeting_ics(meeting=meeting), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
+
+
+@role_required(Role.PIE_TEAM, Role.ADVISOR)
+def paper_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A meeting paper, for the PIE team and the meeting's invitees (others 404)."""
+    paper = get_object_or_404(MeetingPaper, pk=pk)
+    get_meeting_for_user(request, paper.meeting_id)
+    try:
+        handle = paper.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file for this paper is missing.") from None
+    return FileResponse(handle, as_attachment=True)

@@ -1,0 +1,360 @@
+"""The PIE team's meeting pages: the list, one meeting's live roster (and its CSV),
+inviting advisors with a clash check, deciding and publishing the agenda, and cancelling.
+
+Scheduling and editing a meeting happen in the admin; these pages link to it.
+"""
+
+import csv
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from advisors.models import ContactMethod
+from ascru_pie.access import role_required
+from ascru_pie.roles import Role
+
+from .. import services
+from ..access import get_meeting_for_user
+from ..forms_staff import AgendaDecisionForm, AgendaProposeForm, InviteForm, MeetingFilterForm
+from ..models import AgendaItem, Invitation, Meeting
+
+# An invitee's answer as the PIE team reads it (the model's labels speak to the advisor).
+ANSWER_WORDS = {
+    Invitation.RSVP.PENDING: "Not answered yet",
+    Invitation.RSVP.YES: "Yes, coming",
+    Invitation.RSVP.MAYBE: "Maybe",
+    Invitation.RSVP.NO: "No, cannot come",
+}
+
+ROSTER_CSV_HEADER = [
+    "Name",
+    "Email",
+    "Phone",
+    "Preferred contact",
+    "Answer",
+    "Needs for this meeting",
+    "Standing support needs",
+    "Enhanced support",
+]
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    # Not `request.POST or None`: an empty POST must still be a bound (and checked) form.
+    return request.POST if request.method == "POST" else None
+
+
+def _plural(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def _status_words(meeting: Meeting, now: datetime.datetime) -> str:
+    if meeting.status == Meeting.Status.SCHEDULED and meeting.ends_at < now:
+        return "Took place: attendance not recorded yet"
+    return meeting.get_status_display()
+
+
+# --- The list -------------------------------------------------------------------------------
+
+
+@role_required(Role.PIE_TEAM)
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    """Upcoming (or past) meetings with how many were invited and what they answered."""
+    # Always bound: no filters is a valid choice, meaning upcoming meetings of every kind.
+    form = MeetingFilterForm(request.GET)
+    form.is_valid()
+    # An invalid filter is shown as an error and left out; the valid ones still apply.
+    filters = form.cleaned_data
+    past = filters.get("when") == MeetingFilterForm.PAST
+    meetings = Meeting.objects.past() if past else Meeting.objects.upcoming()
+    if filters.get("type"):
+        meetings = meetings.filter(type=filters["type"])
+    if filters.get("project"):
+        meetings = meetings.filter(project=filters["project"])
+    answered = {
+        rsvp: Count("invitations", filter=Q(invitations__rsvp=rsvp))
+        for rsvp in Invitation.RSVP.values
+    }
+    meetings = list(
+        meetings.select_related("project").annotate(
+            n_invited=Count("invitations"),
+            n_yes=answered[Invitation.RSVP.YES],
+            n_maybe=answered[Invitation.RSVP.MAYBE],
+            n_no=answered[Invitation.RSVP.NO],
+        )
+    )
+    now = timezone.now()
+    for meeting in meetings:
+        meeting.status_words = _status_words(meeting, now)
+
+    with_advisor, held = services.management_presence_share()
+    return render(
+        request,
+        "meetings/staff_list.html",
+        {
+            "form": form,
+            "meetings": meetings,
+            "past": past,
+            "presence": {
+                "with_advisor": with_advisor,
+                "held": held,
+                "percent": round(100 * with_advisor / held) if held else None,
+            },
+        },
+    )
+
+
+# --- One meeting ----------------------------------------------------------------------------
+
+
+def _roster(meeting: Meeting) -> list[Invitation]:
+    invitations = list(meeting.invitations.select_related("advisor"))
+    for invitation in invitations:
+        invitation.answer_words = ANSWER_WORDS[invitation.rsvp]
+    return invitations
+
+
+@role_required(Role.PIE_TEAM)
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting and its live roster: answers, needs for this meeting and standing needs."""
+    meeting = get_meeting_for_user(request, pk)
+    invitations = _roster(meeting)
+    counts = {rsvp: 0 for rsvp in Invitation.RSVP.values}
+    for invitation in invitations:
+        counts[invitation.rsvp] += 1
+    return render(
+        request,
+        "meetings/staff_detail.html",
+        {
+            "meeting": meeting,
+            "status_words": _status_words(meeting, timezone.now()),
+            "invitations": invitations,
+            "counts": {
+                "yes": counts[Invitation.RSVP.YES],
+                "maybe": counts[Invitation.RSVP.MAYBE],
+                "no": counts[Invitation.RSVP.NO],
+                "pending": counts[Invitation.RSVP.PENDING],
+            },
+            "is_cancelled": meeting.status == Meeting.Status.CANCELLED,
+            # Cancelled by changing the status in the admin: no one has been told yet.
+            "cancelled_untold": meeting.status == Meeting.Status.CANCELLED
+            and meeting.cancellation_notified_at is None,
+        },
+    )
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ (or a tab/CR) is run as a formula by spreadsheets;
+    # advisors type some of these values themselves, so neutralise them with a quote.
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@role_required(Role.PIE_TEAM)
+def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The roster as a spreadsheet. Contact details and needs only: never equality data."""
+    meeting = get_meeting_for_user(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}-roster.csv"'
+    # A byte-order mark, so that Excel reads the names as UTF-8.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(ROSTER_CSV_HEADER)
+    for invitation in _roster(meeting):
+        advisor = invitation.advisor
+        row = [
+            advisor.full_name,
+            advisor.email,
+            advisor.phone,
+            advisor.get_contact_method_display(),
+            invitation.answer_words,
+            invitation.needs,
+            advisor.support_needs,
+            "Yes" if advisor.enhanced_support else "No",
+        ]
+        writer.writerow([_csv_safe(value) for value in row])
+    return response
+
+
+# --- Inviting -------------------------------------------------------------------------------
+
+
+@role_required(Role.PIE_TEAM)
+def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite one advisor, the project team or the PIEG; warn first about overlapping meetings."""
+    meeting = get_meeting_for_user(request, pk)
+    form = InviteForm(_posted(request), meeting=meeting)
+    clashes: list[services.Clash] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            advisors = services.advisors_for_invite(
+                meeting=meeting, who=form.cleaned_data["who"], advisor=form.cleaned_data["advisor"]
+            )
+            if not form.cleaned_data["confirm"]:
+                # Only warn about people this would invite: the already invited are skipped.
+                already = set(meeting.invitations.values_list("advisor_id", flat=True))
+                clashes = services.invitation_clashes(
+                    meeting=meeting, advisors=[a for a in advisors if a.pk not in already]
+                )
+            if not clashes:
+                invited = services.meeting_invite(
+                    meeting=meeting, advisors=advisors, by=request.user
+                )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            if not clashes:
+                _invited_messages(request, invited=invited, skipped=len(advisors) - len(invited))
+                return redirect("meetings:detail", meeting.pk)
+
+    return render(
+        request,
+        "meetings/staff_invite.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "clashes": clashes,
+            "n_invited": meeting.invitations.count(),
+            "is_cancelled": meeting.status == Meeting.Status.CANCELLED,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _invited_messages(request: HttpRequest, *, invited: list[Invitation], skipped: int) -> None:
+    text = f"{_plural(len(invited), 'advisor')} invited."
+    if skipped:
+        text += (
+            f" {skipped} {'was' if skipped == 1 else 'were'} already invited, so not invited again."
+        )
+    messages.success(request, text)
+    # meeting_invite emails only people who prefer email; the coordinator contacts the rest.
+    not_emailed = [
+        i.advisor.full_name
+        for i in invited
+        if not i.advisor.email or i.advisor.contact_method != ContactMethod.EMAIL
+    ]
+    if not_emailed:
+        messages.warning(
+            request,
+            f"Not emailed, because they prefer phone or post or have no email address: "
+            f"{', '.join(not_emailed)}. Please contact them yourself.",
+        )
+
+
+# --- The agenda -----------------------------------------------------------------------------
+
+
+@role_required(Role.PIE_TEAM)
+def agenda_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Decide on proposed items (all rows saved together, or none), publish, or propose one."""
+    meeting = get_meeting_for_user(request, pk)
+    items = list(meeting.agenda_items.select_related("proposed_by"))
+    # What is saved now, taken before any decision is tried: a failed save is rolled back in
+    # the database, but the service has already changed the items in memory.
+    current = {item.pk: item.get_status_display() for item in items}
+    accepted = [
+        {"title": item.title, "speaker": item.speaker}
+        for item in items
+        if item.status == AgendaItem.Status.ACCEPTED
+    ]
+    action = request.POST.get("action") if request.method == "POST" else None
+
+    decision_forms = [
+        AgendaDecisionForm(
+            # An item proposed after the page was loaded is not in the POST: leave it alone.
+            request.POST
+            if action == "decide" and f"item-{item.pk}-status" in request.POST
+            else None,
+            item=item,
+            prefix=f"item-{item.pk}",
+        )
+        for item in items
+    ]
+    propose_form = AgendaProposeForm(request.POST if action == "propose" else None)
+
+    if action == "decide":
+        bound = [form for form in decision_forms if form.is_bound]
+        if all(form.is_valid() for form in bound) and _agenda_decide_all(bound, by=request.user):
+            messages.success(request, f"Agenda decisions saved for {_plural(len(bound), 'item')}.")
+            return redirect("meetings:agenda", meeting.pk)
+        messages.error(request, "Nothing was saved. Please check the items marked below.")
+    elif action == "publish":
+        services.agenda_publish(meeting=meeting, by=request.user)
+        undecided = sum(item.status == AgendaItem.Status.PROPOSED for item in items)
+        text = "The agenda is published: invitees can now see the accepted items."
+        if undecided:
+            text += f" {_plural(undecided, 'item')} still {'has' if undecided == 1 else 'have'} no decision."
+        messages.success(request, text)
+        return redirect("meetings:agenda", meeting.pk)
+    elif action == "propose" and propose_form.is_valid():
+        try:
+            item = services.agenda_propose(
+                meeting=meeting, by=request.user, **propose_form.cleaned_data
+            )
+        except ValidationError as exc:
+            propose_form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, f"“{item.title}” is added to the proposed items.")
+            return redirect("meetings:agenda", meeting.pk)
+
+    decision_errors = any(form.errors for form in decision_forms)
+    return render(
+        request,
+        "meetings/staff_agenda.html",
+        {
+            "meeting": meeting,
+            "rows": [(form, current[form.item.pk]) for form in decision_forms],
+            "decision_forms": decision_forms,
+            "decision_errors": decision_errors,
+            "propose_form": propose_form,
+            "accepted": accepted,
+        },
+        status=400 if decision_errors or propose_form.errors else 200,
+    )
+
+
+def _agenda_decide_all(forms: list[AgendaDecisionForm], *, by) -> bool:
+    """Save every decision, or none: a row the service refuses rolls back all the others."""
+    ok = True
+    with transaction.atomic():
+        for form in forms:
+            data = form.cleaned_data
+            try:
+                services.agenda_decide(
+                    item=form.item,
+                    status=data["status"],
+                    reason=data["reason"],
+                    order=data["order"],
+                    by=by,
+                )
+            except ValidationError as exc:
+                # Next to the reason: the service's rules are all about what a decision needs.
+                form.add_error("reason", " ".join(exc.messages))
+                ok = False
+        if not ok:
+            transaction.set_rollback(True)
+    return ok
+
+
+# --- Cancelling -----------------------------------------------------------------------------
+
+
+# The role check comes first, so a stranger gets the login page or 403, never a 405.
+@role_required(Role.PIE_TEAM)
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel and tell invitees; a meeting cancelled in the admin still gets its invitees told."""
+    meeting = get_meeting_for_user(request, pk)
+    already_told = meeting.cancellation_notified_at is not None
+    told = services.meeting_cancel(meeting=meeting, by=request.user)
+    if already_told:
+        messages.info(request, "This meeting was already cancelled; no one was told twice.")
+    else:
+        messages.success(request, f"Meeting cancelled; {_plural(told, 'invitee')} told by email.")
+    return redirect("meetings:detail", meeting.pk)
