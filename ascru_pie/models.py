@@ -10,7 +10,7 @@ from .roles import Role
 ROLE_HOMES = [
     (Role.PIE_TEAM, "staff-home"),
     (Role.FINANCE, "staff-home"),
-    (Role.MANAGER, "reports-home"),
+    (Role.MANAGER, "reports:home"),
     (Role.RESEARCHER, "projects:home"),
     (Role.ADVISOR, "portal-home"),
 ]

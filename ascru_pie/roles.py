@@ -39,6 +39,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "advisors.*_equalitymonitoring",
             "advisors.view_equality",
             "advisors.delete_advisor",
+            # Full bank details are for finance only.
+            "advisors.view_bank_details",
             "payments.delete_*",
             "ascru_pie.delete_*",
         ],

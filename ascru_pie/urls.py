@@ -29,10 +29,12 @@ urlpatterns = [
     # Role homes
     path("staff/", views.staff_home, name="staff-home"),
     path("portal/", views.portal_home, name="portal-home"),
-    path("reports/", views.reports_home, name="reports-home"),
     # Apps: each urls.py carries its full paths under one namespace
     path("", include("advisors.urls")),
     path("", include("projects.urls")),
     path("", include("meetings.urls")),
+    path("", include("payments.urls")),
+    path("", include("impacts.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -42,11 +42,6 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     return render(request, "ascru_pie/portal_home.html")
 
 
-@role_required(Role.MANAGER, Role.PIE_TEAM)
-def reports_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "ascru_pie/reports_home.html")
-
-
 @never_cache
 def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """Set a first password from a one-time invitation link, then sign in."""

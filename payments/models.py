@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from ascru_pie.lib.money import to_money
+from ascru_pie.lib.storage import private_storage
 
 
 def _hours(value) -> str:
@@ -104,13 +105,6 @@ class RateCard(models.Model):
         return amount, f"{_hours(hours)} h × £{self.hourly_rate}/h = £{amount}"
 
 
-def receipt_storage():
-    """Receipts are private: stored outside MEDIA_ROOT's public URL space, served by a view."""
-    from django.core.files.storage import FileSystemStorage
-
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
-
-
 class PaymentBatch(models.Model):
     """Approved claims paid together through the university finance system.
 
@@ -198,7 +192,7 @@ class Claim(models.Model):
     rate_snapshot = models.JSONField(default=dict, blank=True, help_text="The rate rows used, as they were.")
     computation = models.TextField(blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
-    receipt = models.FileField(upload_to="receipts/%Y/%m/", storage=receipt_storage, blank=True)
+    receipt = models.FileField(upload_to="receipts/%Y/%m/", storage=private_storage, blank=True)
     reverses = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals")
     rejection_reason = models.TextField(blank=True)
     # A claim is in at most one batch: a single foreign key, set under a row lock.

@@ -318,36 +318,68 @@ def advisor_tax_year_total(*, advisor: Advisor, on: date) -> Decimal:
     return total or ZERO
 
 
-def annual_limit_warning(
-    *, advisor: Advisor, on: date, amount: Decimal, exclude: Claim | None = None
-) -> str:
+def _limit_sentence(advisor: Advisor, start: date, end: date, new_total: Decimal) -> str:
+    return (
+        f"This would take payments for the tax year {start.day} {start:%B %Y} to {end.day} {end:%B %Y} to "
+        f"£{new_total}, over the limit of £{advisor.annual_limit} set for {advisor.full_name}."
+    )
+
+
+NOT_COUNTED = [Claim.Status.REJECTED, Claim.Status.CANCELLED]
+
+
+def annual_limit_warning(*, advisor: Advisor, on: date, amount: Decimal, exclude: Claim | None = None) -> str:
     """A warning if `amount` would take the advisor over the limit they set, else ''."""
     if advisor.annual_limit is None:
         return ""
     total = advisor_tax_year_total(advisor=advisor, on=on)
-    if exclude is not None and exclude.status not in (
-        Claim.Status.REJECTED,
-        Claim.Status.CANCELLED,
-    ):
+    if exclude is not None and exclude.status not in NOT_COUNTED:
         total -= exclude.amount
     if total + amount <= advisor.annual_limit:
         return ""
     start, end = tax_year(on)
-    return (
-        f"This would take payments for the tax year {start:%d %B %Y} to {end:%d %B %Y} to £{total + amount}, "
-        f"over the limit of £{advisor.annual_limit} set for {advisor.full_name}."
+    return _limit_sentence(advisor, start, end, total + amount)
+
+
+def annual_limit_warnings(*, claims: list[Claim]) -> dict[int, str]:
+    """annual_limit_warning(exclude=claim) for many claims (claim id -> warning), in one query.
+
+    Tax-year totals of every advisor with a limit, one column per tax year the claims fall in.
+    """
+    limited = [c for c in claims if c.advisor.annual_limit is not None]
+    if not limited:
+        return {}
+    years = sorted({tax_year(c.activity_date) for c in limited})
+    sums = {f"y{start:%Y}": Sum("amount", filter=Q(activity_date__range=(start, end))) for start, end in years}
+    rows = (
+        Claim.objects.filter(advisor_id__in={c.advisor_id for c in limited}).exclude(status__in=NOT_COUNTED)
+        .values("advisor_id").annotate(**sums).order_by()
     )
+    totals = {row["advisor_id"]: row for row in rows}
+    warnings = {}
+    for claim in limited:
+        start, end = tax_year(claim.activity_date)
+        total = to_money(totals.get(claim.advisor_id, {}).get(f"y{start:%Y}") or ZERO)
+        if claim.status not in NOT_COUNTED:
+            total -= claim.amount  # the claim itself is added below, as exclude=claim does
+        if total + claim.amount > claim.advisor.annual_limit:
+            warnings[claim.pk] = _limit_sentence(claim.advisor, start, end, total + claim.amount)
+    return warnings
 
 
 RECEIPT_SIGNATURES = {b"%PDF-": "PDF", b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG"}
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
 
 
 def receipt_check(upload) -> None:
     """PDF, JPEG or PNG only, by content (not just the name), and not too large."""
     if upload.size > settings.RECEIPT_MAX_BYTES:
         raise ValidationError(
-            f"The receipt is {upload.size / 1024 / 1024:.1f} MB; the largest we accept is "
-            f"{settings.RECEIPT_MAX_BYTES / 1024 / 1024:.0f} MB. Try a smaller photo or scan."
+            f"The receipt is {_size(upload.size)}; the largest we accept is "
+            f"{_size(settings.RECEIPT_MAX_BYTES)}. Try a smaller photo or scan."
         )
     head = upload.read(16)
     upload.seek(0)

@@ -26,6 +26,15 @@ from tests.meetings.fixtures import (
     held_meeting,
     meeting_to_cancel,
 )
+from tests.reports.fixtures import (
+    alice_certificate,
+    alice_failed_certificate,
+    bob_certificate,
+    done_annual,
+    failed_annual,
+)
+from tests.impacts.fixtures import alice_impact, bob_impact, impact_with_evidence, open_survey
+from tests.payments.fixtures import a_batch, alice_claim, approved_batch, bob_claim
 from tests.projects.fixtures import other_project, rita_opportunity, rita_project, rita_submitted_project
 
 PUBLIC = "public"  # anyone, signed in or not
@@ -46,6 +55,10 @@ class Entry:
     ok: int = 200
     # Form data for POST entries.
     data: dict | None = None
+    # Roles that may open anyone's object (the others get 404 on someone else's).
+    sees_all: frozenset = frozenset({"pie_team"})
+    # Per-role kwargs, where each role's own object differs (e.g. an advisor's own document).
+    kwargs_for: dict | None = None
 
 
 def roles(*names: str) -> frozenset:
@@ -69,7 +82,6 @@ MATRIX: dict[str, Entry] = {
     # --- role homes
     "staff-home": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
     "portal-home": Entry(roles(Role.ADVISOR)),
-    "reports-home": Entry(roles(Role.MANAGER, Role.PIE_TEAM)),
     # --- advisors: the open application process (public)
     "advisors:apply": Entry(PUBLIC),
     "advisors:apply-thanks": Entry(PUBLIC),
@@ -120,6 +132,66 @@ MATRIX: dict[str, Entry] = {
         roles(Role.ADVISOR), kwargs=alice_meeting, others=bob_meeting, method="post", ok=302,
         data={"title": "Transport to meetings", "description": "", "speaker": "Me"},
     ),
+    # --- payments: advisor portal (own claims only)
+    "payments:portal": Entry(roles(Role.ADVISOR)),
+    "payments:portal-expense": Entry(roles(Role.ADVISOR)),
+    "payments:portal-time": Entry(roles(Role.ADVISOR)),
+    "payments:portal-preferences": Entry(roles(Role.ADVISOR)),
+    "payments:portal-statement": Entry(roles(Role.ADVISOR), kwargs=lambda tc: {"year": 2026}),
+    "payments:receipt": Entry(
+        roles(Role.ADVISOR, Role.PIE_TEAM, Role.FINANCE), kwargs=alice_claim, others=bob_claim,
+        sees_all=roles(Role.PIE_TEAM, Role.FINANCE),
+    ),
+    # --- payments: staff (PIE team and finance)
+    "payments:claims": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
+    "payments:claim": Entry(roles(Role.PIE_TEAM, Role.FINANCE), kwargs=alice_claim),
+    "payments:claim-new": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
+    "payments:batches": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
+    "payments:batch": Entry(roles(Role.PIE_TEAM, Role.FINANCE), kwargs=a_batch),
+    "payments:batch-export": Entry(roles(Role.PIE_TEAM, Role.FINANCE), kwargs=approved_batch),
+    "payments:paid-import": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
+    "payments:budgets": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
+    # --- impacts: researcher pages (own projects; PIE team all)
+    "impacts:project": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project),
+    "impacts:record": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project),
+    "impacts:evidence": Entry(
+        roles(Role.RESEARCHER, Role.PIE_TEAM),
+        kwargs=lambda tc: {**rita_project(tc), "impact_pk": impact_with_evidence(tc, rita_project(tc)["pk"])},
+        others=lambda tc: {**other_project(tc), "impact_pk": impact_with_evidence(tc, other_project(tc)["pk"])},
+    ),
+    "impacts:gripp": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project),
+    "impacts:gripp-export": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project),
+    # --- impacts: the database
+    "impacts:search": Entry(roles(Role.PIE_TEAM, Role.RESEARCHER, Role.MANAGER)),
+    "impacts:export": Entry(roles(Role.PIE_TEAM, Role.RESEARCHER, Role.MANAGER)),
+    "impacts:follow-up": Entry(roles(Role.PIE_TEAM)),
+    "impacts:feedback": Entry(roles(Role.PIE_TEAM, Role.MANAGER)),
+    # --- impacts: advisor portal
+    "impacts:portal": Entry(roles(Role.ADVISOR)),
+    "impacts:portal-reflection": Entry(roles(Role.ADVISOR), kwargs=alice_impact, others=bob_impact),
+    "impacts:portal-surveys": Entry(roles(Role.ADVISOR)),
+    "impacts:portal-survey": Entry(roles(Role.ADVISOR), kwargs=open_survey),
+    # --- reports: the manager's home and report requests
+    "reports:home": Entry(roles(Role.MANAGER, Role.PIE_TEAM)),
+    "reports:request": Entry(roles(Role.MANAGER, Role.PIE_TEAM), method="post", ok=302,
+                             data={"kind": "annual", "year": "2026"}),
+    # Staff read staff reports; an advisor only their own documents (someone else's: 404).
+    "reports:status": Entry(
+        roles(Role.MANAGER, Role.PIE_TEAM, Role.ADVISOR), kwargs=done_annual, others=bob_certificate,
+        kwargs_for={"advisor": alice_certificate},
+    ),
+    "reports:download": Entry(
+        roles(Role.MANAGER, Role.PIE_TEAM, Role.ADVISOR), kwargs=done_annual, others=bob_certificate,
+        kwargs_for={"advisor": alice_certificate},
+    ),
+    "reports:retry": Entry(
+        roles(Role.MANAGER, Role.PIE_TEAM, Role.ADVISOR), kwargs=failed_annual, others=bob_certificate,
+        kwargs_for={"advisor": alice_failed_certificate}, method="post", ok=302,
+    ),
+    # --- reports: advisor documents and PIE team pages
+    "reports:portal": Entry(roles(Role.ADVISOR)),
+    "reports:reference": Entry(roles(Role.PIE_TEAM), kwargs=lambda tc: {"pk": tc.alice.pk}),
+    "reports:reminders": Entry(roles(Role.PIE_TEAM)),
 }
 
 
@@ -151,8 +223,8 @@ class AccessMatrixTest(BaseTestCase):
             return self.client.post(url, entry.data or {})
         return self.client.get(url)
 
-    def _url(self, name: str, entry: Entry, which=None) -> str:
-        builder = which or entry.kwargs
+    def _url(self, name: str, entry: Entry, which=None, role=None) -> str:
+        builder = which or (entry.kwargs_for or {}).get(str(role)) or entry.kwargs
         return reverse(name, kwargs=builder(self) if builder else None)
 
     def test_anonymous_visitors_are_sent_to_login(self) -> None:
@@ -181,7 +253,7 @@ class AccessMatrixTest(BaseTestCase):
                 allowed = entry.access == SIGNED_IN or str(role) in entry.access
                 with self.subTest(url=name, role=str(role)):
                     self.client.force_login(self.persona(role))
-                    response = self._request(entry, self._url(name, entry))
+                    response = self._request(entry, self._url(name, entry, role=role))
                     self.assertEqual(response.status_code, entry.ok if allowed else 403)
 
     def test_someone_elses_object_is_404(self) -> None:
@@ -189,7 +261,7 @@ class AccessMatrixTest(BaseTestCase):
             if entry.special or entry.others is None:
                 continue
             for role in ALL_ROLES:
-                if str(role) not in entry.access or role == Role.PIE_TEAM:
+                if str(role) not in entry.access or str(role) in entry.sees_all:
                     continue
                 with self.subTest(url=name, role=str(role)):
                     self.client.force_login(self.persona(role))

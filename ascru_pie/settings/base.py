@@ -8,6 +8,7 @@ without them.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 import xstatic.pkg.bootstrap
 from django.core.exceptions import ImproperlyConfigured
 
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "meetings",
     "payments",
     "impacts",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -222,7 +224,22 @@ CELERY_BEAT_SCHEDULE = {
     # Every 5 minutes: a worker writes a heartbeat row, so /healthz can say when a
     # worker last ran a task.
     "worker-heartbeat": {"task": "ascru_pie.tasks.worker_heartbeat", "schedule": 5 * 60},
+    # Every hour at :05 — work out which reminders are due and send each once.
+    "reminders": {"task": "reports.tasks.reminders_run", "schedule": crontab(minute=5)},
+    # Every day at 07:30 — email the coordinator the "to call / to post" list.
+    "contact-list": {"task": "reports.tasks.contact_list_send", "schedule": crontab(hour=7, minute=30)},
 }
+
+# --- Reminders (timings are settings, the schedule is above) ------------------
+REMINDER_MEETING_DAYS = [7, 1]  # meeting reminders this many days before
+REMINDER_RSVP_CHASE_AFTER_DAYS = 3  # chase an unanswered invitation after this many days...
+REMINDER_RSVP_CHASE_WITHIN_DAYS = 10  # ...for meetings within this many days
+REMINDER_AGENDA_DEADLINE_DAYS = 2  # remind invitees this many days before the agenda deadline
+REMINDER_CLAIMS_WAITING_DAYS = env.int("REMINDER_CLAIMS_WAITING_DAYS", default=7)
+REMINDER_PLANS_WAITING_DAYS = env.int("REMINDER_PLANS_WAITING_DAYS", default=10)
+REMINDER_IMPACT_AFTER_DAYS = 2  # ask the project lead about impact this many days after a project meeting
+REMINDER_INACTIVE_DAYS = 90  # a friendly check-in after this many days without involvement
+REMINDER_MAX_ATTEMPTS = 4  # a failed email is retried with backoff, then shown as failed
 
 # --- Security ----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

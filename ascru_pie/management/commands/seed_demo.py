@@ -6,7 +6,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 # Each module has seed(*, stdout); they run in this order, each idempotent.
-SEEDERS = ["ascru_pie.demo", "advisors.demo", "payments.demo", "projects.demo", "meetings.demo"]
+SEEDERS = ["ascru_pie.demo", "advisors.demo", "payments.demo", "projects.demo", "meetings.demo", "payments.demo_claims", "impacts.demo"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,188 @@
+"""Recording impact, searching it, GRIPP2 summaries, and advisor feedback surveys."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from advisors.models import Advisor
+from ascru_pie.models import User
+from ascru_pie.roles import Role
+from meetings.models import Meeting
+from projects.models import PIEPlan, PlannedActivity, Project
+
+from .models import AdvisorReflection, GrippSummary, ImpactRecord, Survey, SurveyReceipt, SurveyResponse
+
+
+def _require_can_record(project: Project, user: User) -> None:
+    if user.has_role(Role.PIE_TEAM):
+        return
+    if user.has_role(Role.RESEARCHER) and project.is_member(user):
+        return
+    raise PermissionDenied("Only the project's researchers and the PIE team can record its impacts.")
+
+
+def impact_record(*, project: Project, by: User, data: dict, contributors=(), standards=()) -> ImpactRecord:
+    """Record an impact (anticipated or actual) with its contributors and UK Standards."""
+    _require_can_record(project, by)
+    with transaction.atomic():
+        impact = ImpactRecord(project=project, recorded_by=by, **data)
+        if impact.planned_activity_id and impact.planned_activity.plan.project_id != project.pk:
+            raise ValidationError("That planned activity belongs to another project.")
+        if impact.meeting_id and impact.meeting.project_id not in (None, project.pk):
+            raise ValidationError("That meeting belongs to another project.")
+        impact.full_clean()
+        impact.save()
+        impact.contributors.set(contributors)
+        impact.standards.set(standards)
+    return impact
+
+
+def reflection_set(*, impact: ImpactRecord, advisor: Advisor, text: str) -> AdvisorReflection:
+    """An advisor adds (or changes) their reflection on an impact they contributed to."""
+    if not impact.contributors.filter(pk=advisor.pk).exists():
+        raise PermissionDenied("You can only reflect on impacts you contributed to.")
+    if not text.strip():
+        raise ValidationError("Write your reflection, or leave the page without saving.")
+    reflection, _ = AdvisorReflection.objects.update_or_create(impact=impact, advisor=advisor, defaults={"text": text.strip()})
+    return reflection
+
+
+def impact_search(*, user: User, q: str = "", filters: dict | None = None) -> QuerySet:
+    """Impacts this person may see, matching words in what changed and evidence, and filters.
+
+    PostgreSQL full-text search (ranked, with stemming) when on PostgreSQL; a simple
+    case-insensitive match on every word elsewhere.
+    """
+    qs = ImpactRecord.objects.visible_to(user)
+    filters = filters or {}
+    for field in ("stage", "category", "extent", "kind", "direction"):
+        if filters.get(field):
+            qs = qs.filter(**{field: filters[field]})
+    if filters.get("project"):
+        qs = qs.filter(project_id=filters["project"])
+    if filters.get("year"):
+        qs = qs.filter(recorded_on__year=filters["year"])
+    if filters.get("standard"):
+        qs = qs.filter(standards__code=filters["standard"])
+    q = (q or "").strip()
+    if q:
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = SearchVector("what_changed", weight="A", config="english") + SearchVector(
+                "evidence_text", weight="B", config="english"
+            )
+            query = SearchQuery(q, config="english", search_type="websearch")
+            qs = qs.annotate(search=vector, rank=SearchRank(vector, query)).filter(search=query).order_by("-rank", "-recorded_on")
+        else:
+            for word in q.split():
+                qs = qs.filter(Q(what_changed__icontains=word) | Q(evidence_text__icontains=word))
+    return qs.select_related("project", "recorded_by").prefetch_related("standards", "contributors").distinct()
+
+
+@dataclass
+class AnticipatedStatus:
+    activity: PlannedActivity
+    actual_count: int
+
+
+def plan_anticipated_status(*, plan: PIEPlan) -> list[AnticipatedStatus]:
+    """For each planned activity: has an actual impact been recorded against it? One query."""
+    activities = plan.activities.annotate(
+        actual_count=Count("impacts", filter=Q(impacts__kind=ImpactRecord.Kind.ACTUAL))
+    )
+    return [AnticipatedStatus(a, a.actual_count) for a in activities]
+
+
+def projects_needing_follow_up(*, today: datetime.date | None = None) -> list[dict]:
+    """Projects with a held project meeting, or a planned activity now past, but no actual impact since.
+
+    Returns [{"project", "since", "reason"}], oldest first.
+    """
+    today = today or timezone.localdate()
+    later_actual = ImpactRecord.objects.filter(
+        project=OuterRef("project"), kind=ImpactRecord.Kind.ACTUAL, recorded_on__gte=OuterRef("starts_at__date")
+    )
+    meetings = (
+        Meeting.objects.filter(project__isnull=False, ends_at__date__lt=today)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .annotate(has_impact=Exists(later_actual))
+        .filter(has_impact=False)
+        .select_related("project")
+        .order_by("starts_at")
+    )
+    found: dict[int, dict] = {}
+    for meeting in meetings:
+        found.setdefault(meeting.project_id, {"project": meeting.project, "since": timezone.localtime(meeting.starts_at).date(),
+                                              "reason": f"No impact recorded since “{meeting.title}”"})
+    activities = (
+        PlannedActivity.objects.filter(plan__status=PIEPlan.Status.APPROVED, planned_date__lt=today)
+        .annotate(actual=Count("impacts", filter=Q(impacts__kind=ImpactRecord.Kind.ACTUAL)))
+        .filter(actual=0)
+        .select_related("plan__project")
+        .order_by("planned_date")
+    )
+    for activity in activities:
+        found.setdefault(activity.plan.project_id, {
+            "project": activity.plan.project, "since": activity.planned_date,
+            "reason": f"No impact recorded for the planned {activity.get_activity_type_display().lower()}",
+        })
+    return sorted(found.values(), key=lambda row: row["since"])
+
+
+def gripp_prefill(*, project: Project) -> dict:
+    """Counts and records from the project to start its GRIPP2 summary from."""
+    impacts = list(project.impacts.filter(kind=ImpactRecord.Kind.ACTUAL).order_by("recorded_on"))
+    approved = project.plans.filter(status=PIEPlan.Status.APPROVED).first()
+    activities = list(approved.activities.all()) if approved else []
+    advisors = Advisor.objects.filter(project_assignments__project=project).distinct().count()
+    meetings = project.meetings.exclude(status=Meeting.Status.CANCELLED).count()
+    stages = sorted({i.get_stage_display() for i in impacts})
+    return {
+        "aim": f"To involve Public Advisors in “{project.title}” at each stage of the research.",
+        "methods": (
+            f"{advisors} Public Advisor{'s' if advisors != 1 else ''} took part in {meetings} meeting"
+            f"{'s' if meetings != 1 else ''}. Planned activities: "
+            + ("; ".join(f"{a.get_activity_type_display()} ({a.get_stage_display().lower()})" for a in activities) or "none recorded")
+            + "."
+        ),
+        "results": "\n".join(f"- {i.get_stage_display()}: {i.what_changed}" for i in impacts) or "No impacts recorded yet.",
+        "outcomes": f"{len(impacts)} actual impact{'s' if len(impacts) != 1 else ''} recorded"
+                    + (f", at these stages: {', '.join(stages)}." if stages else "."),
+        "reflections": "",
+    }
+
+
+def gripp_save(*, project: Project, by: User, data: dict) -> GrippSummary:
+    _require_can_record(project, by)
+    summary, _ = GrippSummary.objects.update_or_create(project=project, defaults={**data, "updated_by": by})
+    return summary
+
+
+def survey_respond(*, survey: Survey, advisor: Advisor, answers: dict, anonymous: bool) -> SurveyResponse:
+    """Save an advisor's answers once. Anonymous answers keep no link to the advisor at all."""
+    today = timezone.localdate()
+    if not survey.opens_on <= today <= survey.closes_on:
+        raise ValidationError("This survey is not open at the moment.")
+    with transaction.atomic():
+        _, first_time = SurveyReceipt.objects.get_or_create(survey=survey, advisor=advisor)
+        if not first_time:
+            raise ValidationError("You have already answered this survey. Thank you!")
+        response = SurveyResponse(survey=survey, advisor=None if anonymous else advisor, submitted_on=today, **answers)
+        response.full_clean()
+        response.save()
+    return response
+
+
+def survey_results(*, surveys: QuerySet | None = None) -> dict:
+    """Averages and counts across responses (for the PIE team and the manager)."""
+    responses = SurveyResponse.objects.all() if surveys is None else SurveyResponse.objects.filter(survey__in=surveys)
+    agg = responses.aggregate(
+        n=Count("pk"), felt_valued=Avg("felt_valued"), had_support=Avg("had_support"), paid_on_time=Avg("paid_on_time"),
+        again_yes=Count("pk", filter=Q(take_part_again=SurveyResponse.Again.YES)),
+    )
+    return agg

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from .views import portal, staff
+
+app_name = "payments"
+
+urlpatterns = [
+    # Advisor portal
+    path("portal/payments/", portal.claim_list, name="portal"),
+    path("portal/payments/expenses/new/", portal.expense_new, name="portal-expense"),
+    path("portal/payments/time/new/", portal.time_new, name="portal-time"),
+    path("portal/payments/preferences/", portal.preferences, name="portal-preferences"),
+    path("portal/payments/statement/<int:year>/", portal.statement, name="portal-statement"),
+    # Receipts: the advisor who claimed, the PIE team and finance
+    path("payments/receipts/<int:pk>/", portal.receipt_download, name="receipt"),
+    # Staff pages (PIE team and finance)
+    path("staff/payments/", staff.claim_queue, name="claims"),
+    path("staff/payments/claims/<int:pk>/", staff.claim_detail, name="claim"),
+    path("staff/payments/claims/new/", staff.claim_new, name="claim-new"),
+    path("staff/payments/batches/", staff.batch_list, name="batches"),
+    path("staff/payments/batches/<int:pk>/", staff.batch_detail, name="batch"),
+    path("staff/payments/batches/<int:pk>/export/", staff.batch_export, name="batch-export"),
+    path("staff/payments/paid-import/", staff.paid_import, name="paid-import"),
+    path("staff/payments/budgets/", staff.budgets, name="budgets"),
+]

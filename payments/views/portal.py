@@ -1,0 +1,356 @@
+"""Payments in the advisor portal: one's own claims, expenses, logged time, preferences,
+bank details and tax-year statements; and receipt downloads for the claimant and staff.
+
+Advisors only ever see their own claims; another advisor's claim or receipt is 404.
+Bank numbers are never shown back: only the last four digits of the account number.
+"""
+
+from datetime import date
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from advisors.access import get_advisor_for_user
+from advisors.models import PaymentPreference
+from ascru_pie.access import role_required
+from ascru_pie.lib.dates import hours_words
+from ascru_pie.lib.money import ZERO, to_money
+from ascru_pie.roles import Role
+
+from .. import services
+from ..forms_portal import BankDetailsForm, ExpenseForm, PreferencesForm, TimeForm
+from ..models import BankDetails, Claim, RateCard
+
+# Where a claim is up to, in plain words. Paid and rejected add a date or the reason.
+STATUS_WORDS = {
+    Claim.Status.SUBMITTED: "Submitted: waiting for the PIE team to check it",
+    Claim.Status.APPROVED: "Approved: it will be paid in the next payment run",
+    Claim.Status.IN_BATCH: "In a payment batch: being paid",
+    Claim.Status.PAID: "Paid",
+    Claim.Status.REJECTED: "Rejected",
+    Claim.Status.CANCELLED: "Cancelled",
+}
+
+
+def _day(value: date) -> str:
+    """3 March 2026."""
+    return date_format(value, "j F Y")
+
+
+def pounds(amount: Decimal) -> str:
+    """£1,234.50, always with pence (negative amounts keep their sign: -£40.00)."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}£{abs(to_money(amount)):,.2f}"
+
+
+def status_words(claim: Claim) -> str:
+    if claim.status == Claim.Status.PAID and claim.paid_on:
+        return f"Paid on {_day(claim.paid_on)}"
+    if claim.status == Claim.Status.REJECTED and claim.rejection_reason:
+        return f"Rejected: {claim.rejection_reason}"
+    return STATUS_WORDS[claim.status]
+
+
+def _what(claim: Claim) -> str:
+    if claim.reverses_id:
+        return "Correction"
+    if claim.kind == Claim.Kind.TIME:
+        return f"Time: {claim.get_activity_display().lower()}" if claim.activity else "Time"
+    return (
+        f"Expenses: {claim.get_expense_type_display().lower()}"
+        if claim.expense_type
+        else "Expenses"
+    )
+
+
+def _expected_words(claim: Claim) -> str:
+    # A correction is not a payment to make, and a paid claim already says when it was paid.
+    if claim.reverses_id or claim.status == Claim.Status.PAID:
+        return ""
+    expected = claim.expected_payment_date
+    return f"We aim to pay by {_day(expected)}" if expected else ""
+
+
+def _statement_years(today: date) -> list[int]:
+    """The current tax year and the one before, by the year each starts in."""
+    current = services.tax_year(today)[0].year
+    return [current, current - 1]
+
+
+@role_required(Role.ADVISOR)
+def claim_list(request: HttpRequest) -> HttpResponse:
+    """The advisor's own claims, newest first, with where each is up to in words."""
+    advisor = get_advisor_for_user(request)
+    claims = list(Claim.objects.filter(advisor=advisor).order_by("-activity_date", "-pk"))
+    for claim in claims:
+        claim.what = _what(claim)
+        claim.amount_words = pounds(claim.amount)
+        claim.status_words = status_words(claim)
+        claim.expected_words = _expected_words(claim)
+    today = timezone.localdate()
+    start, end = services.tax_year(today)
+    total = services.advisor_tax_year_total(advisor=advisor, on=today)
+    limit = advisor.annual_limit
+    return render(
+        request,
+        "payments/portal_claims.html",
+        {
+            "advisor": advisor,
+            "claims": claims,
+            "year_start": start,
+            "year_end": end,
+            "total": pounds(total),
+            "limit": pounds(limit) if limit is not None else "",
+            "left": pounds(limit - total) if limit is not None and total <= limit else "",
+            "over": pounds(total - limit) if limit is not None and total > limit else "",
+            "declines": advisor.payment_preference == PaymentPreference.DECLINE,
+            "statement_years": _statement_years(today),
+        },
+    )
+
+
+# --- claiming: expenses and time -------------------------------------------------------------
+
+
+def _service_error(form, exc: ValidationError) -> None:
+    form.add_error(None, " ".join(exc.messages))
+
+
+@role_required(Role.ADVISOR)
+def expense_new(request: HttpRequest) -> HttpResponse:
+    """Claim an expense, with an optional receipt.
+
+    If the claim would take the advisor over the annual limit they set, the form comes
+    back with a warning and a "Submit anyway" button; nothing is saved until they press it.
+    """
+    advisor = get_advisor_for_user(request)
+    form = ExpenseForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        advisor=advisor,
+    )
+    warning, earlier_receipt = "", ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        confirmed, receipt = data["confirm_over_limit"], data["receipt"]
+        # A file cannot be carried from one page to the next: after the warning the
+        # advisor adds the receipt again, and we say so rather than lose it quietly.
+        earlier_receipt = request.POST.get("earlier_receipt", "")[:200]
+        if earlier_receipt and not receipt:
+            form.add_error(
+                "receipt",
+                f"Add your receipt “{earlier_receipt}” again. "
+                "We cannot keep a file while you decide.",
+            )
+        if not confirmed or form.errors:
+            # Still deciding: the warning and the "Submit anyway" button stay on the page.
+            warning = services.annual_limit_warning(
+                advisor=advisor, on=data["activity_date"], amount=to_money(data["amount"])
+            )
+            if warning and receipt:
+                earlier_receipt = receipt.name
+        if not warning and not form.errors:
+            try:
+                claim, late_warning = services.claim_expense_submit(
+                    advisor=advisor,
+                    by=request.user,
+                    expense_type=data["expense_type"],
+                    activity_date=data["activity_date"],
+                    amount=data["amount"],
+                    description=data["description"],
+                    receipt=receipt or None,
+                    meeting=data["meeting"],
+                )
+            except ValidationError as exc:
+                _service_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Thank you. We have your claim for {pounds(claim.amount)} "
+                    f"({claim.description}). The PIE team will check it. "
+                    f"We aim to pay by {_day(claim.expected_payment_date)}.",
+                )
+                if late_warning and not confirmed:
+                    messages.warning(request, late_warning)
+                return redirect("payments:portal")
+    # A browser forgets the chosen file when the form comes back: say so.
+    receipt_again = bool(
+        form.errors and request.FILES.get("receipt") and "receipt" not in form.errors
+    )
+    return render(
+        request,
+        "payments/portal_expense.html",
+        {
+            "form": form,
+            "warning": warning,
+            "earlier_receipt": earlier_receipt,
+            "receipt_again": receipt_again,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.ADVISOR)
+def time_new(request: HttpRequest) -> HttpResponse:
+    """Log time spent on other work (e.g. reviewing documents), paid at the rate of the day."""
+    advisor = get_advisor_for_user(request)
+    declines = advisor.payment_preference == PaymentPreference.DECLINE
+    form = TimeForm(request.POST if request.method == "POST" else None, advisor=advisor)
+    warning = ""
+    if request.method == "POST" and not declines and form.is_valid():
+        data = form.cleaned_data
+        try:
+            computed = services.time_amount(
+                on=data["activity_date"],
+                hours=data["hours"],
+                preparation_hours=ZERO,
+                activity=data["activity"],
+            )
+        except ValidationError:
+            form.add_error(
+                None,
+                "We cannot work out the payment for this date yet. Nothing has been saved. "
+                "Please contact the Involvement Coordinator, who will sort it out.",
+            )
+        else:
+            if not data["confirm_over_limit"]:
+                warning = services.annual_limit_warning(
+                    advisor=advisor, on=data["activity_date"], amount=computed.amount
+                )
+            if not warning:
+                try:
+                    claim, late_warning = services.claim_time_log(
+                        advisor=advisor,
+                        by=request.user,
+                        activity=data["activity"],
+                        activity_date=data["activity_date"],
+                        hours=data["hours"],
+                        description=data["description"],
+                        project=data["project"],
+                    )
+                except ValidationError as exc:
+                    _service_error(form, exc)
+                else:
+                    activity = RateCard.Activity(claim.activity).label.lower()
+                    messages.success(
+                        request,
+                        f"Thank you. We have logged {hours_words(claim.hours)} of {activity} on "
+                        f"{_day(claim.activity_date)}. This comes to {pounds(claim.amount)} "
+                        f"(how we worked it out: {claim.computation}). "
+                        "The PIE team will check it.",
+                    )
+                    if late_warning and not data["confirm_over_limit"]:
+                        messages.warning(request, late_warning)
+                    return redirect("payments:portal")
+    return render(
+        request,
+        "payments/portal_time.html",
+        {"form": form, "warning": warning, "declines": declines},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- preferences and bank details -------------------------------------------------------------
+
+
+@role_required(Role.ADVISOR)
+def preferences(request: HttpRequest) -> HttpResponse:
+    """How to be paid, an optional annual limit, and bank details (stored encrypted).
+
+    The bank fields are always empty: leaving them empty keeps the details we have.
+    """
+    advisor = get_advisor_for_user(request)
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        bank_form = BankDetailsForm(request.POST)
+        if form.is_valid() and bank_form.is_valid():
+            try:
+                with transaction.atomic():
+                    advisor.payment_preference = form.cleaned_data["payment_preference"]
+                    advisor.annual_limit = form.cleaned_data["annual_limit"]
+                    advisor.save(update_fields=["payment_preference", "annual_limit", "updated_at"])
+                    if bank_form.has_details:
+                        services.bank_details_set(advisor=advisor, **bank_form.cleaned_data)
+            except ValidationError as exc:
+                # The error summary lists the first form's general errors.
+                _service_error(form, exc)
+            else:
+                saved = (
+                    "Your payment preferences and bank details have been saved."
+                    if (bank_form.has_details)
+                    else "Your payment preferences have been saved."
+                )
+                messages.success(request, saved)
+                return redirect("payments:portal-preferences")
+    else:
+        form = PreferencesForm(
+            initial={
+                "payment_preference": advisor.payment_preference,
+                "annual_limit": advisor.annual_limit,
+            }
+        )
+        bank_form = BankDetailsForm()
+    bank = BankDetails.objects.filter(advisor=advisor).first()
+    errors = bool(form.errors or bank_form.errors)
+    return render(
+        request,
+        "payments/portal_preferences.html",
+        {"form": form, "bank_form": bank_form, "bank": bank, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+# --- statements and receipts ----------------------------------------------------------------
+
+
+@role_required(Role.ADVISOR)
+def statement(request: HttpRequest, year: int) -> HttpResponse:
+    """What we paid the advisor in the tax year starting 6 April `year`: print-friendly."""
+    today = timezone.localdate()
+    if not 2000 <= year <= today.year + 1:
+        raise Http404("There is no statement for that year.")
+    advisor = get_advisor_for_user(request)
+    data = services.tax_year_statement(advisor=advisor, year_start=date(year, 4, 6))
+    for claim in data["claims"]:
+        claim.what = _what(claim)
+        claim.amount_words = pounds(claim.amount)
+    return render(
+        request,
+        "payments/portal_statement.html",
+        {
+            "advisor": advisor,
+            "year": year,
+            "start": data["start"],
+            "end": data["end"],
+            "claims": data["claims"],
+            "total": pounds(data["total"]),
+            "by_month": [(month, pounds(amount)) for month, amount in data["by_month"]],
+            "by_type": [(label, pounds(amount)) for label, amount in data["by_type"]],
+            "previous_year": year - 1 if year > 2000 else None,
+            "next_year": year + 1 if date(year + 1, 4, 6) <= today else None,
+            "is_current": data["start"] <= today <= data["end"],
+        },
+    )
+
+
+@role_required(Role.ADVISOR, Role.PIE_TEAM, Role.FINANCE)
+def receipt_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A claim's receipt: for the PIE team and finance, or the advisor who claimed (others 404)."""
+    if request.user.has_role(Role.PIE_TEAM, Role.FINANCE):
+        claim = get_object_or_404(Claim, pk=pk)
+    else:
+        claim = get_object_or_404(Claim, pk=pk, advisor__user=request.user)
+    if not claim.receipt:
+        raise Http404("This claim has no receipt.")
+    try:
+        handle = claim.receipt.open("rb")
+    except FileNotFoundError:
+        raise Http404("The receipt file is missing.") from None
+    return FileResponse(handle, as_attachment=True, filename=PurePosixPath(claim.receipt.name).name)

@@ -1,0 +1,116 @@
+"""Forms for the report pages. They check the shape of input only: who may ask for which
+document, and which years are allowed, is decided in services.report_request."""
+
+import datetime
+
+from django import forms
+
+from projects.models import Project
+
+from .models import Delivery, ReportRequest
+
+# How many calendar years the dashboard and the report form offer, newest first.
+YEARS_SHOWN = 5
+
+
+def report_years(today: datetime.date) -> list[int]:
+    return list(range(today.year, today.year - YEARS_SHOWN, -1))
+
+
+def tax_year_label(start_year: int) -> str:
+    """6 April 2026 to 5 April 2027."""
+    return f"6 April {start_year} to 5 April {start_year + 1}"
+
+
+class YearForm(forms.Form):
+    """The year the dashboard's figures cover (sent with GET, so a year can be bookmarked)."""
+
+    # Not required: no year means this year.
+    year = forms.TypedChoiceField(
+        label="Year",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="The figures cover 1 January to 31 December of this year.",
+        error_messages={"invalid_choice": "Choose a year from the list."},
+    )
+
+    def __init__(self, *args, today: datetime.date, **kwargs) -> None:
+        # The report form on the same page has a year field too: keep the ids apart.
+        kwargs.setdefault("auto_id", "figures-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in report_years(today)]
+
+
+class ReportRequestForm(forms.Form):
+    """The manager's (or the PIE team's) request for a PDF report."""
+
+    kind = forms.ChoiceField(
+        label="Which report",
+        widget=forms.RadioSelect,
+        choices=[
+            (ReportRequest.Kind.ANNUAL, "Annual PIE report: the whole unit, for one calendar year"),
+            (ReportRequest.Kind.PROJECT, "Project PIE report: one project's plan, spending and impact"),
+        ],
+        error_messages={"required": "Choose which report you want."},
+    )
+    year = forms.TypedChoiceField(
+        label="Year (for an annual report)",
+        coerce=int,
+        error_messages={"invalid_choice": "Choose a year from the list."},
+    )
+    project = forms.ModelChoiceField(
+        label="Project (for a project report)",
+        queryset=Project.objects.order_by("title"),
+        required=False,
+        empty_label="Choose a project",
+        error_messages={"invalid_choice": "Choose a project from the list."},
+    )
+
+    def __init__(self, *args, today: datetime.date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in report_years(today)]
+        self.fields["year"].initial = today.year
+        self.fields["kind"].initial = ReportRequest.Kind.ANNUAL
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") == ReportRequest.Kind.PROJECT and not data.get("project") and "project" not in self.errors:
+            self.add_error("project", "Choose the project for a project report.")
+        return data
+
+
+class StatementForm(forms.Form):
+    """An advisor's request for a statement of payments for one tax year."""
+
+    year = forms.TypedChoiceField(
+        label="Which tax year?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the tax year.", "invalid_choice": "Choose a tax year from the list."},
+    )
+
+    def __init__(self, *args, tax_year_start: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        years = [tax_year_start, tax_year_start - 1, tax_year_start - 2]
+        self.fields["year"].choices = [(y, tax_year_label(y)) for y in years]
+        self.fields["year"].initial = tax_year_start
+
+
+class ReferenceLetterForm(forms.Form):
+    letter_text = forms.CharField(
+        label="The letter",
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text="We wrote a first draft from the advisor's record. Change it as you need; "
+        "the PDF uses exactly this text.",
+        error_messages={"required": "Write the reference letter first."},
+    )
+
+
+class DeliveryFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Show",
+        choices=[("", "All reminders"), *Delivery.Status.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choose what to show from the list."},
+    )

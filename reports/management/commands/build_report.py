@@ -1,0 +1,97 @@
+import logging
+import re
+import time
+import zlib
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from advisors.models import Advisor
+from projects.models import Project
+from reports.models import ReportRequest
+from reports.services import render_report
+
+KINDS = [ReportRequest.Kind.ANNUAL, ReportRequest.Kind.PROJECT, ReportRequest.Kind.STATEMENT,
+         ReportRequest.Kind.CERTIFICATE]
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a PDF report now, without the worker, and write it to --output. "
+        "annual: the calendar year (--year, default this year). project: --project ID. "
+        "statement: --advisor ID, for the tax year starting 6 April of --year (default: the tax "
+        "year running today). certificate: --advisor ID. Nothing is saved in the database."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("kind", choices=[str(k) for k in KINDS])
+        parser.add_argument("--year", type=int)
+        parser.add_argument("--project", type=int, help="project id (project report)")
+        parser.add_argument("--advisor", type=int, help="advisor id (statement, certificate)")
+        parser.add_argument("--output", help="where to write the PDF")
+
+    def handle(self, *args, kind: str, year: int | None, project: int | None, advisor: int | None,
+               output: str | None, **options) -> None:
+        if not output:
+            raise CommandError("Give --output FILE: where to write the PDF.")
+        out = Path(output)
+        if not out.parent.is_dir():
+            raise CommandError(f"The folder {out.parent} does not exist.")
+
+        today = timezone.localdate()
+        if year is None:
+            # A statement's year is the tax year that starts on 6 April of that year.
+            year = today.year - 1 if kind == ReportRequest.Kind.STATEMENT and (today.month, today.day) < (4, 6) else today.year
+        if not 2000 <= year <= today.year + 1:
+            raise CommandError(f"Choose a year between 2000 and {today.year + 1}.")
+
+        project_obj = advisor_obj = None
+        if kind == ReportRequest.Kind.PROJECT:
+            if project is None:
+                raise CommandError("A project report needs --project ID.")
+            project_obj = Project.objects.filter(pk=project).first()
+            if project_obj is None:
+                raise CommandError(f"There is no project with id {project}.")
+        elif project is not None:
+            raise CommandError(f"--project is only for project reports, not {kind}.")
+        if kind in (ReportRequest.Kind.STATEMENT, ReportRequest.Kind.CERTIFICATE):
+            if advisor is None:
+                raise CommandError(f"A {kind} needs --advisor ID.")
+            advisor_obj = Advisor.objects.filter(pk=advisor).first()
+            if advisor_obj is None:
+                raise CommandError(f"There is no advisor with id {advisor}.")
+        elif advisor is not None:
+            raise CommandError(f"--advisor is only for statements and certificates, not {kind}.")
+
+        # WeasyPrint logs each layout step at INFO; the command prints its own one-line summary.
+        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+        # Unsaved: the templates use kind, year, project and advisor, never requested_by.
+        request = ReportRequest(kind=kind, year=year, project=project_obj, advisor=advisor_obj)
+        started = time.monotonic()
+        pdf = render_report(request)
+        seconds = time.monotonic() - started
+        out.write_bytes(pdf)
+        pages = page_count(pdf)
+        self.stdout.write(f"{out} ({pages} page{'s' if pages != 1 else ''}, {seconds:.1f} s)")
+
+
+PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+
+
+def page_count(pdf: bytes) -> int:
+    """Pages in a WeasyPrint PDF, without a PDF library (pypdf is only a test dependency).
+
+    WeasyPrint puts the page objects in compressed object streams, so counting "/Type /Page"
+    in the raw bytes finds none: inflate each object stream and count there too.
+    """
+    count = len(PAGE.findall(pdf))
+    for match in re.finditer(rb"/Type\s*/ObjStm", pdf):
+        start = re.compile(rb"stream\r?\n").search(pdf, match.end())
+        if start is None:
+            continue
+        try:
+            count += len(PAGE.findall(zlib.decompressobj().decompress(pdf[start.end():])))
+        except zlib.error:
+            continue
+    return count

@@ -1,0 +1,238 @@
+"""Reminder rules: who should be reminded of what, now. Each reminder is claimed once by its key.
+
+A rule yields Reminder items; `reminders_queue` turns new ones into Delivery rows (a unique
+key, so running twice, two beats or a retried task can never send the same reminder twice)
+and sends email after commit. People who prefer phone or post are put on the coordinator's
+daily contact list instead of being emailed.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from advisors.models import Advisor, ContactMethod
+from ascru_pie.models import User
+from ascru_pie.roles import Role
+from impacts.models import Survey, SurveyReceipt
+from meetings.models import Attendance, Invitation, Meeting
+from payments.models import Claim
+from projects.models import PIEPlan, ProjectMembership
+
+from .models import Delivery
+
+
+@dataclass
+class Reminder:
+    key: str
+    kind: str
+    template: str
+    context: dict = field(default_factory=dict)
+    label: str = ""
+    advisor: Advisor | None = None
+    user: User | None = None
+    meeting: Meeting | None = None
+
+
+def _local_day(now: datetime):
+    return timezone.localtime(now).date()
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+def meeting_reminders(now: datetime) -> Iterator[Reminder]:
+    """Confirmed attendees, N days before (N in REMINDER_MEETING_DAYS), with joining/access details."""
+    for days in settings.REMINDER_MEETING_DAYS:
+        day = _local_day(now) + timedelta(days=days)
+        invitations = Invitation.objects.filter(
+            rsvp=Invitation.RSVP.YES, meeting__status=Meeting.Status.SCHEDULED, meeting__starts_at__date=day
+        ).select_related("meeting", "advisor")
+        for inv in invitations:
+            yield Reminder(
+                key=f"meeting-{days}d:meeting-{inv.meeting_id}:advisor-{inv.advisor_id}", kind=f"meeting-{days}d",
+                template="reminder-meeting", context={"meeting": inv.meeting_id, "days": days},
+                label=str(inv.meeting), advisor=inv.advisor, meeting=inv.meeting,
+            )
+
+
+def rsvp_chasers(now: datetime) -> Iterator[Reminder]:
+    soon = now + timedelta(days=settings.REMINDER_RSVP_CHASE_WITHIN_DAYS)
+    invitations = Invitation.objects.filter(
+        rsvp=Invitation.RSVP.PENDING, meeting__status=Meeting.Status.SCHEDULED,
+        meeting__starts_at__gt=now, meeting__starts_at__lte=soon,
+        invited_at__lte=now - timedelta(days=settings.REMINDER_RSVP_CHASE_AFTER_DAYS),
+    ).select_related("meeting", "advisor")
+    for inv in invitations:
+        yield Reminder(
+            key=f"rsvp-chase:meeting-{inv.meeting_id}:advisor-{inv.advisor_id}", kind="rsvp-chase",
+            template="reminder-rsvp", context={"meeting": inv.meeting_id}, label=str(inv.meeting),
+            advisor=inv.advisor, meeting=inv.meeting,
+        )
+
+
+def agenda_deadline_reminders(now: datetime) -> Iterator[Reminder]:
+    invitations = Invitation.objects.filter(
+        meeting__status=Meeting.Status.SCHEDULED, meeting__agenda_deadline__gt=now,
+        meeting__agenda_deadline__lte=now + timedelta(days=settings.REMINDER_AGENDA_DEADLINE_DAYS),
+    ).exclude(rsvp=Invitation.RSVP.NO).select_related("meeting", "advisor")
+    for inv in invitations:
+        yield Reminder(
+            key=f"agenda-deadline:meeting-{inv.meeting_id}:advisor-{inv.advisor_id}", kind="agenda-deadline",
+            template="reminder-agenda", context={"meeting": inv.meeting_id}, label=str(inv.meeting),
+            advisor=inv.advisor, meeting=inv.meeting,
+        )
+
+
+def _pie_team() -> list[User]:
+    return list(User.objects.filter(groups__name=Role.PIE_TEAM, is_active=True).exclude(email=""))
+
+
+def pie_team_digest(now: datetime) -> Iterator[Reminder]:
+    """Once a day: claims waiting too long, claims at risk of missing the target, plans waiting for review."""
+    from payments.services import claims_at_risk
+
+    waiting = Claim.objects.filter(
+        status=Claim.Status.SUBMITTED, created_at__lte=now - timedelta(days=settings.REMINDER_CLAIMS_WAITING_DAYS)
+    ).count()
+    at_risk = claims_at_risk(today=_local_day(now)).count()
+    plans = PIEPlan.objects.filter(
+        status__in=PIEPlan.IN_REVIEW, submitted_at__lte=now - timedelta(days=settings.REMINDER_PLANS_WAITING_DAYS)
+    ).count()
+    if not (waiting or at_risk or plans):
+        return
+    day = _local_day(now).isoformat()
+    for user in _pie_team():
+        yield Reminder(
+            key=f"pie-digest:{day}:user-{user.pk}", kind="pie-digest", template="reminder-digest",
+            context={"waiting": waiting, "at_risk": at_risk, "plans": plans}, label=f"Digest for {day}", user=user,
+        )
+
+
+def impact_prompts(now: datetime) -> Iterator[Reminder]:
+    """Two days after a project meeting, ask its project's lead what involvement did."""
+    day = _local_day(now) - timedelta(days=settings.REMINDER_IMPACT_AFTER_DAYS)
+    meetings = Meeting.objects.filter(project__isnull=False, ends_at__date=day).exclude(status=Meeting.Status.CANCELLED)
+    leads = ProjectMembership.objects.filter(
+        role=ProjectMembership.Role.LEAD, project__in=meetings.values("project"), user__is_active=True
+    ).select_related("user")
+    by_project: dict[int, list[User]] = {}
+    for m in leads:
+        by_project.setdefault(m.project_id, []).append(m.user)
+    for meeting in meetings.select_related("project"):
+        for user in by_project.get(meeting.project_id, []):
+            yield Reminder(
+                key=f"impact-prompt:meeting-{meeting.pk}:user-{user.pk}", kind="impact-prompt",
+                template="reminder-impact", context={"meeting": meeting.pk, "project": meeting.project_id},
+                label=str(meeting), user=user, meeting=meeting,
+            )
+
+
+def inactive_advisors(now: datetime, *, days: int | None = None):
+    """Active advisors with no attendance, invitation or claim in the last `days` days."""
+    days = days or settings.REMINDER_INACTIVE_DAYS
+    since = now - timedelta(days=days)
+    return (
+        Advisor.objects.active()
+        .annotate(
+            last_invited=Max("invitations__invited_at"),
+            last_attended=Max("attendances__meeting__starts_at", filter=~Q(attendances__status=Attendance.Status.ABSENT)),
+            last_claim=Max("claims__created_at"),
+        )
+        .filter(Q(last_invited__isnull=True) | Q(last_invited__lt=since))
+        .filter(Q(last_attended__isnull=True) | Q(last_attended__lt=since))
+        .filter(Q(last_claim__isnull=True) | Q(last_claim__lt=since))
+        .filter(Q(joined_on__isnull=True) | Q(joined_on__lt=_local_day(since)))
+        .order_by("last_name", "first_name")
+    )
+
+
+def inactive_checkins(now: datetime) -> Iterator[Reminder]:
+    # One check-in per advisor per 90-day period.
+    period = _local_day(now).toordinal() // settings.REMINDER_INACTIVE_DAYS
+    for advisor in inactive_advisors(now):
+        yield Reminder(
+            key=f"checkin:advisor-{advisor.pk}:period-{period}", kind="checkin", template="reminder-checkin",
+            label="We miss you", advisor=advisor,
+        )
+
+
+def survey_invitations(now: datetime) -> Iterator[Reminder]:
+    today = _local_day(now)
+    for survey in Survey.objects.filter(kind=Survey.Kind.ANNUAL, opens_on__lte=today, closes_on__gte=today):
+        answered = set(SurveyReceipt.objects.filter(survey=survey).values_list("advisor_id", flat=True))
+        for advisor in Advisor.objects.active().exclude(pk__in=answered):
+            yield Reminder(
+                key=f"survey:survey-{survey.pk}:advisor-{advisor.pk}", kind="survey", template="reminder-survey",
+                context={"survey": survey.pk}, label=survey.title, advisor=advisor,
+            )
+
+
+RULES = [meeting_reminders, rsvp_chasers, agenda_deadline_reminders, pie_team_digest, impact_prompts,
+         inactive_checkins, survey_invitations]
+
+
+# --- claiming and sending --------------------------------------------------------------------
+
+
+def _channel(reminder: Reminder) -> tuple[str, str]:
+    """Email, or the coordinator's call/post list for people who prefer that (or have no email)."""
+    if reminder.user is not None:
+        return Delivery.Channel.EMAIL, reminder.user.email
+    advisor = reminder.advisor
+    if advisor.contact_method == ContactMethod.PHONE or (not advisor.email and advisor.phone):
+        return Delivery.Channel.CALL, advisor.phone
+    if advisor.contact_method == ContactMethod.POST or not advisor.email:
+        return Delivery.Channel.POST, advisor.address
+    return Delivery.Channel.EMAIL, advisor.email
+
+
+def reminders_queue(*, now: datetime | None = None) -> list[int]:
+    """Claim every due reminder that was never claimed before; return the new email deliveries' ids.
+
+    A reminder whose key exists already is skipped: that is what makes it at most once.
+    """
+    from .tasks import delivery_send
+
+    now = now or timezone.now()
+    new_emails = []
+    for rule in RULES:
+        for reminder in rule(now):
+            if Delivery.objects.filter(key=reminder.key).exists():
+                continue
+            channel, recipient = _channel(reminder)
+            try:
+                with transaction.atomic():
+                    delivery = Delivery.objects.create(
+                        key=reminder.key, kind=reminder.kind, object_label=reminder.label[:300], meeting=reminder.meeting,
+                        advisor=reminder.advisor, user=reminder.user, recipient=recipient or "", channel=channel,
+                        template=reminder.template, context=reminder.context,
+                        status=Delivery.Status.PENDING if channel == Delivery.Channel.EMAIL else Delivery.Status.LISTED,
+                    )
+            except IntegrityError:
+                continue  # another run claimed it a moment ago
+            if channel == Delivery.Channel.EMAIL:
+                new_emails.append(delivery.pk)
+                transaction.on_commit(lambda pk=delivery.pk: delivery_send.delay(pk))
+    return new_emails
+
+
+def reminder_context(delivery: Delivery) -> dict:
+    """What the email template needs, loaded fresh from the ids stored on the delivery."""
+    from impacts.models import Survey as SurveyModel
+    from projects.models import Project
+
+    ctx = {"delivery": delivery, "advisor": delivery.advisor, "user": delivery.user, **delivery.context}
+    if "meeting" in delivery.context:
+        ctx["meeting"] = Meeting.objects.get(pk=delivery.context["meeting"])
+    if "project" in delivery.context:
+        ctx["project"] = Project.objects.get(pk=delivery.context["project"])
+        ctx["record_url"] = f"{settings.SITE_URL}{reverse('impacts:record', args=[ctx['project'].pk])}"
+    if "survey" in delivery.context:
+        ctx["survey"] = SurveyModel.objects.get(pk=delivery.context["survey"])
+    return ctx

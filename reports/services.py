@@ -1,0 +1,171 @@
+"""Report requests: queued, built by a worker (WeasyPrint), downloaded when done; retry on failure."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from advisors.models import Advisor
+from ascru_pie.lib.pdf import render_pdf
+from ascru_pie.models import User
+from ascru_pie.roles import Role
+
+from .models import ReportRequest
+
+ADVISOR_KINDS = {ReportRequest.Kind.STATEMENT, ReportRequest.Kind.CERTIFICATE}
+
+
+def report_request(
+    *, kind: str, by: User, year: int | None = None, project=None, advisor: Advisor | None = None, letter_text: str = ""
+) -> ReportRequest:
+    """Queue a report. The PIE team and the manager may ask for any; an advisor only for their own
+    statement or certificate. The worker is asked after commit."""
+    from .tasks import report_build as report_build_task
+
+    if by.has_role(Role.PIE_TEAM, Role.MANAGER):
+        pass
+    elif by.has_role(Role.ADVISOR) and kind in ADVISOR_KINDS and advisor is not None and advisor.user_id == by.pk:
+        pass
+    else:
+        raise PermissionDenied("You cannot ask for this report.")
+    if kind == ReportRequest.Kind.PROJECT and project is None:
+        raise ValidationError("Choose the project for a project report.")
+    if kind in (*ADVISOR_KINDS, ReportRequest.Kind.REFERENCE) and advisor is None:
+        raise ValidationError("Choose the advisor for this document.")
+    if kind == ReportRequest.Kind.REFERENCE and not letter_text.strip():
+        raise ValidationError("Write the reference letter first.")
+    this_year = timezone.localdate().year
+    if year is not None and not 2000 <= year <= this_year + 1:
+        raise ValidationError(f"Choose a year between 2000 and {this_year + 1}.")
+    request = ReportRequest.objects.create(
+        kind=kind, requested_by=by, year=year or this_year, project=project, advisor=advisor, letter_text=letter_text
+    )
+    transaction.on_commit(lambda: report_build_task.delay(request.pk))
+    return request
+
+
+def report_retry(*, request: ReportRequest, by: User) -> ReportRequest:
+    """Queue a failed report again (same request, so the page keeps one row)."""
+    from .tasks import report_build as report_build_task
+
+    updated = ReportRequest.objects.filter(pk=request.pk, status=ReportRequest.Status.FAILED).update(
+        status=ReportRequest.Status.QUEUED, error="", started_at=None, finished_at=None
+    )
+    if updated:
+        transaction.on_commit(lambda: report_build_task.delay(request.pk))
+    request.refresh_from_db()
+    return request
+
+
+def report_build(*, request_id: int) -> str:
+    """The worker's job: claim the request, render the PDF, save it; record any failure with its reason.
+
+    Safe to run twice: only a queued request is claimed; a done one is left alone.
+    """
+    claimed = ReportRequest.objects.filter(pk=request_id, status=ReportRequest.Status.QUEUED).update(
+        status=ReportRequest.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return "skipped"
+    request = ReportRequest.objects.select_related("project", "advisor", "requested_by").get(pk=request_id)
+    try:
+        pdf, pages = render_report(request)
+    except Exception as exc:  # the reason is shown to the person who asked, who can retry
+        ReportRequest.objects.filter(pk=request_id).update(
+            status=ReportRequest.Status.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+        return "failed"
+    request.file.save(request.filename, ContentFile(pdf), save=False)
+    request.status, request.finished_at = ReportRequest.Status.DONE, timezone.now()
+    request.pages = pages
+    request.save(update_fields=["file", "status", "finished_at", "pages"])
+    return "done"
+
+
+def render_report(request: ReportRequest) -> tuple[bytes, int]:
+    """PDF bytes and page count for a request (also used by the build_report command)."""
+    builders = {
+        ReportRequest.Kind.ANNUAL: _annual,
+        ReportRequest.Kind.PROJECT: _project,
+        ReportRequest.Kind.STATEMENT: _statement,
+        ReportRequest.Kind.CERTIFICATE: _certificate,
+        ReportRequest.Kind.REFERENCE: _reference,
+    }
+    template, context = builders[request.kind](request)
+    return render_pdf(template, {"request": request, "generated": timezone.now(), **context})
+
+
+def _annual(request: ReportRequest):
+    from .figures import Period, key_figures
+
+    figures = key_figures(Period.calendar_year(request.year))
+    return "reports/pdf/annual.html", {"f": figures, "charts": figures.charts()}
+
+
+def _project(request: ReportRequest):
+    from impacts.models import GrippSummary, ImpactRecord
+    from payments.services import project_budgets
+    from projects.budget import plan_budget
+    from projects.models import PIEPlan
+
+    project = request.project
+    plan = project.plans.filter(status=PIEPlan.Status.APPROVED).first()
+    activities = list(plan.activities.all()) if plan else []
+    budget = plan_budget(activities, today=(plan.submitted_at or timezone.now()).date()) if plan else None
+    return "reports/pdf/project.html", {
+        "project": project, "plan": plan, "budget": budget, "spend": project_budgets(projects=[project])[0],
+        "impacts": ImpactRecord.objects.filter(project=project).prefetch_related("contributors").order_by("stage", "recorded_on"),
+        "gripp": GrippSummary.objects.filter(project=project).first(),
+        "meetings": project.meetings.exclude(status="cancelled").order_by("starts_at"),
+    }
+
+
+def _statement(request: ReportRequest):
+    from payments.services import tax_year_statement
+
+    statement = tax_year_statement(advisor=request.advisor, year_start=datetime.date(request.year, 4, 6))
+    return "reports/pdf/statement.html", {"advisor": request.advisor, "s": statement}
+
+
+def _certificate(request: ReportRequest):
+    from meetings.models import Attendance
+
+    advisor = request.advisor
+    attended = (Attendance.objects.filter(advisor=advisor, status__in=["attended", "partly"])
+                .select_related("meeting", "meeting__project").order_by("meeting__starts_at"))
+    hours = sum((a.hours_attended + a.preparation_hours for a in attended), start=0)
+    return "reports/pdf/certificate.html", {
+        "advisor": advisor, "attended": attended, "hours": hours,
+        "projects": sorted({a.meeting.project.title for a in attended if a.meeting.project}),
+        "credits": advisor.output_credits.select_related("output"),
+        "training": advisor.training.all(),
+    }
+
+
+def _reference(request: ReportRequest):
+    return "reports/pdf/reference.html", {"advisor": request.advisor, "letter_text": request.letter_text}
+
+
+def reference_draft(*, advisor: Advisor) -> str:
+    """A first draft of a reference letter from the advisor's record, for the PIE team to edit."""
+    from meetings.models import Attendance
+
+    meetings = Attendance.objects.filter(advisor=advisor, status__in=["attended", "partly"]).count()
+    roles = sorted({a.role for a in advisor.project_assignments.all()})
+    training = [t.course for t in advisor.training.all()]
+    joined = f"since {advisor.joined_on:%B %Y}" if advisor.joined_on else ""
+    lines = [
+        "To whom it may concern,",
+        "",
+        f"{advisor.full_name} has been a Public Advisor with the ASCRU2 Policy Research Unit {joined}.".replace("  ", " "),
+        f"In that time they have taken part in {meetings} meeting{'s' if meetings != 1 else ''} of our advisory and "
+        "management groups" + (f", and have contributed as {', '.join(roles)}" if roles else "") + ".",
+    ]
+    if advisor.pieg_member:
+        lines.append(f"{advisor.first_name} is a member of our Public Involvement and Engagement Group (PIEG).")
+    if training:
+        lines.append(f"They have completed training in: {', '.join(training)}.")
+    lines += ["", "[Add what they brought to the work, in your own words.]", "", "Yours faithfully,", "", "The ASCRU2 PIE team"]
+    return "\n".join(lines)

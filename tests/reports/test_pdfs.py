@@ -1,0 +1,255 @@
+"""The PDF reports: each kind renders the unit's figures, user text stays text, nothing is
+fetched from the network, and the worker's build records done, failed and retried."""
+
+import datetime
+import io
+from decimal import Decimal
+from unittest import mock
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.utils import timezone
+from pypdf import PdfReader
+
+from ascru_pie.lib import pdf as pdf_lib
+from ascru_pie.lib.pdf import BlockedResource, html_to_pdf, static_only_fetcher
+from impacts.models import GrippSummary, ImpactRecord, Standard
+from meetings.services import AttendanceRow, attendance_confirm
+from payments.models import Claim
+from projects.models import Output, OutputCredit
+from reports.models import ReportRequest
+from reports.services import render_report, report_build, report_retry
+from tests.base import BaseTestCase
+from tests.factories import (
+    ActivityFactory,
+    EqualityFactory,
+    MeetingFactory,
+    PlanFactory,
+    ProjectFactory,
+    TrainingFactory,
+    example_rate_card,
+    invite,
+    mark_paid,
+)
+
+UTC = datetime.timezone.utc
+HOSTILE = "Questions reworded <script>alert(1)</script> <img src='http://example.com/x.png'>"
+
+
+def small_unit(tc) -> None:
+    """One project with an approved plan, one meeting Alice attended, her claims paid.
+
+    Alice: 2 h meeting on 2 March 2026 + 1 h preparation at £27.50/h = £82.50 (time),
+    plus a £12.40 bus fare charged to the project; both paid on 20 March 2026 (£94.90).
+    The project's PIE budget is £12.00, so the fare puts it over budget.
+    """
+    example_rate_card()
+    tc.project = ProjectFactory(title="Care at home after hospital", pie_budget=Decimal("12.00"))
+    plan = PlanFactory(project=tc.project, status="approved", decided_at=timezone.now())
+    ActivityFactory(plan=plan, planned_date=datetime.date(2026, 3, 2),
+                    anticipated_impact="Advisors shape the interview questions.")
+    start = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    tc.meeting = MeetingFactory(title="Advisory group one", type="project", project=tc.project,
+                                starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    invite(tc.meeting, tc.alice, tc.bob)
+    attendance_confirm(
+        meeting=tc.meeting,
+        rows=[AttendanceRow(advisor_id=tc.alice.pk, status="attended", preparation_hours=Decimal("1.00")),
+              AttendanceRow(advisor_id=tc.bob.pk, status="absent")],
+        by=tc.staff_sam,
+    )
+    fare = Claim.objects.create(advisor=tc.alice, kind="expense", expense_type="travel", amount=Decimal("12.40"),
+                                activity_date=datetime.date(2026, 3, 2), description="Bus fare to the meeting",
+                                project=tc.project, meeting=tc.meeting)
+    mark_paid(*Claim.objects.filter(advisor=tc.alice), paid_on=datetime.date(2026, 3, 20))
+    assert fare.pk and Claim.objects.filter(status="paid").count() == 2
+
+    tc.impact = ImpactRecord.objects.create(
+        project=tc.project, stage="design", kind="actual", category="tools", extent="major", what_changed=HOSTILE,
+        recorded_by=tc.staff_sam, recorded_on=datetime.date(2026, 3, 5), meeting=tc.meeting,
+    )
+    tc.impact.contributors.add(tc.alice)
+    tc.impact.standards.add(Standard.objects.get(code="working_together"))
+    GrippSummary.objects.create(project=tc.project, aim="To involve advisors at every stage.")
+    EqualityFactory(advisor=tc.alice, sex="female")
+    TrainingFactory(advisor=tc.alice, course="Introduction to research")
+    output = Output.objects.create(project=tc.project, kind="report", title="Summary for the public")
+    OutputCredit.objects.create(output=output, advisor=tc.alice, credit="co_author")
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text with all whitespace runs made single spaces (lines wrap anywhere)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join((page.extract_text() or "") for page in reader.pages).split())
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+class ReportPdfTest(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        small_unit(self)
+
+    def render(self, **fields) -> bytes:
+        pdf = render_report(ReportRequest(requested_by=self.staff_sam, **fields))
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        return pdf
+
+    def test_the_annual_report_has_the_years_figures(self) -> None:
+        text = pdf_text(self.render(kind="annual", year=2026))
+        self.assertIn("Annual PIE report 2026", text)
+        self.assertIn("£94.90", text)  # paid for activity in the year
+        self.assertIn("18 days", text)  # median days from activity to payment
+        self.assertIn("Over budget", text)  # £12.40 committed against £12.00
+        self.assertIn("fewer than 5", text)  # equality counts are suppressed
+        self.assertIn("Working together", text)
+        self.assertIn("No survey responses yet.", text)
+        self.assertIn("<script>alert(1)</script>", text)  # the impact, as literal text
+
+    def test_an_annual_report_of_an_empty_year_still_renders(self) -> None:
+        text = pdf_text(self.render(kind="annual", year=2020))
+        self.assertIn("Annual PIE report 2020", text)
+        self.assertIn("No claims paid in the year.", text)
+        self.assertIn("No major impacts were recorded in the year.", text)
+
+    def test_the_project_report_has_plan_budget_spend_impacts_and_gripp(self) -> None:
+        text = pdf_text(self.render(kind="project", year=2026, project=self.project))
+        self.assertIn("Care at home after hospital", text)
+        self.assertIn("Advisors shape the interview questions.", text)
+        # 2 advisors x 1 session x 2 h at £27.50/h
+        self.assertIn("£110.00", text)
+        self.assertIn("Advisory group one", text)
+        self.assertIn("£12.40", text)
+        self.assertIn("Over budget", text)
+        self.assertIn("<script>alert(1)</script>", text)
+        self.assertIn("To involve advisors at every stage.", text)
+
+    def test_a_project_without_an_approved_plan_says_so(self) -> None:
+        other = ProjectFactory(title="Unplanned study")
+        text = pdf_text(self.render(kind="project", year=2026, project=other))
+        self.assertIn("No approved plan", text)
+        self.assertIn("No impacts recorded yet.", text)
+
+    def test_the_statement_lists_paid_claims_in_the_tax_year(self) -> None:
+        text = pdf_text(self.render(kind="statement", year=2025, advisor=self.alice))
+        self.assertIn("tax year 6 April 2025 to 5 April 2026", text)
+        self.assertIn("Alice Ashby", text)
+        self.assertIn("£82.50", text)
+        self.assertIn("£94.90", text)
+        self.assertIn("Bus fare to the meeting", text)
+        self.assertIn("not a tax document", text)
+
+    def test_a_statement_for_a_year_with_no_payments_says_so(self) -> None:
+        text = pdf_text(self.render(kind="statement", year=2024, advisor=self.alice))
+        self.assertIn("No payments in this tax year.", text)
+
+    def test_the_certificate_is_one_page_naming_the_advisor_and_her_involvement(self) -> None:
+        pdf = self.render(kind="certificate", year=2026, advisor=self.alice)
+        text = pdf_text(pdf)
+        self.assertEqual(pdf_pages(pdf), 1)
+        self.assertIn("Certificate of involvement", text)
+        self.assertIn("Alice Ashby", text)
+        self.assertIn("1 meeting", text)
+        self.assertIn("3 hours", text)
+        self.assertIn("Care at home after hospital", text)
+        self.assertIn("Introduction to research", text)
+        self.assertIn("Co-author: Summary for the public", text)
+        self.assertIn("ASCRU2 PIE team", text)
+
+    def test_the_reference_letter_keeps_the_text_as_written(self) -> None:
+        letter = "To whom it may concern,\n\nAlice <b>shaped</b> our questions & more.\n\nYours faithfully,"
+        text = pdf_text(self.render(kind="reference", advisor=self.alice, letter_text=letter))
+        self.assertIn("Alice <b>shaped</b> our questions & more.", text)
+        self.assertIn("Reference for Alice Ashby", text)
+
+
+class PdfSafetyTest(BaseTestCase):
+    """User text is escaped, and the PDF renderer never reaches the network or the disk."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        small_unit(self)
+
+    def test_user_text_is_escaped_in_the_html_of_every_report(self) -> None:
+        kinds = [
+            {"kind": "annual", "year": 2026},
+            {"kind": "project", "year": 2026, "project": self.project},
+            {"kind": "reference", "advisor": self.alice, "letter_text": HOSTILE},
+        ]
+        for fields in kinds:
+            with self.subTest(kind=fields["kind"]), mock.patch.object(pdf_lib, "html_to_pdf", return_value=b"%PDF") as to_pdf:
+                render_report(ReportRequest(requested_by=self.staff_sam, **fields))
+                html = to_pdf.call_args.args[0]
+                self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
+                self.assertNotIn("<script>", html)
+                self.assertNotIn("<img src='http", html)
+
+    def test_a_report_fetches_only_our_own_static_files(self) -> None:
+        with mock.patch.object(pdf_lib, "static_only_fetcher", wraps=static_only_fetcher) as fetcher:
+            render_report(ReportRequest(kind="annual", year=2026))
+        urls = {c.args[0] for c in fetcher.call_args_list}
+        self.assertEqual(urls, {"static:/css/pdf.css"})
+
+    def test_the_fetcher_refuses_anything_but_static_files(self) -> None:
+        for url in ["http://example.com/x.png", "https://example.com/a.css", "file:///etc/passwd",
+                    "data:text/css,body{}"]:
+            with self.subTest(url=url), self.assertRaises(BlockedResource):
+                static_only_fetcher(url)
+        # A path out of the static folders is refused by Django's own finder (safe_join).
+        with self.assertRaises((BlockedResource, SuspiciousFileOperation)):
+            static_only_fetcher("static:/../../manage.py")
+        self.assertEqual(static_only_fetcher("static:/css/pdf.css")["mime_type"], "text/css")
+
+    def test_a_remote_image_is_skipped_without_failing_the_pdf_or_using_the_network(self) -> None:
+        html = '<p>Before</p><img src="http://example.com/x.png" alt=""><p>After</p>'
+        with mock.patch("socket.create_connection", side_effect=AssertionError("the network was used")), \
+                mock.patch.object(pdf_lib, "static_only_fetcher", wraps=static_only_fetcher) as fetcher, \
+                self.assertLogs("weasyprint", level="WARNING") as logs:
+            pdf = html_to_pdf(html)
+        self.assertIn("Before After", pdf_text(pdf))
+        fetcher.assert_called_with("http://example.com/x.png")
+        self.assertIn("BlockedResource", "\n".join(logs.output))
+
+
+class ReportBuildTest(BaseTestCase):
+    """reports.services.report_build: what the worker runs for each queued request."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        small_unit(self)
+        self.request = ReportRequest.objects.create(kind="annual", year=2026, requested_by=self.manager_mo)
+
+    def test_building_a_queued_request_saves_the_pdf(self) -> None:
+        self.assertEqual(report_build(request_id=self.request.pk), "done")
+        self.request.refresh_from_db()
+        self.assertEqual(self.request.status, ReportRequest.Status.DONE)
+        self.assertIsNotNone(self.request.finished_at)
+        with self.request.file.open("rb") as fh:
+            pdf = fh.read()
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        self.assertIn("£94.90", pdf_text(pdf))
+        self.assertGreaterEqual(self.request.pages, 1)
+        self.assertEqual(self.request.pages, pdf_pages(pdf))
+
+    def test_building_twice_builds_once(self) -> None:
+        self.assertEqual(report_build(request_id=self.request.pk), "done")
+        self.assertEqual(report_build(request_id=self.request.pk), "skipped")
+
+    def test_a_failed_build_records_why_and_a_retry_builds_it(self) -> None:
+        with mock.patch("reports.services.render_report", side_effect=ValueError("no data")):
+            self.assertEqual(report_build(request_id=self.request.pk), "failed")
+        self.request.refresh_from_db()
+        self.assertEqual((self.request.status, self.request.error), ("failed", "ValueError: no data"))
+        self.assertFalse(self.request.file)
+
+        with mock.patch("reports.tasks.report_build.delay") as delay, \
+                self.captureOnCommitCallbacks(execute=True):
+            retried = report_retry(request=self.request, by=self.manager_mo)
+        self.assertEqual((retried.status, retried.error), ("queued", ""))
+        delay.assert_called_once_with(self.request.pk)
+
+        self.assertEqual(report_build(request_id=self.request.pk), "done")
+        self.request.refresh_from_db()
+        self.assertEqual(self.request.status, "done")
+        self.assertTrue(self.request.file)

@@ -1,0 +1,113 @@
+"""A report asked for on the site is built by a real Celery worker, through the real broker."""
+
+import datetime
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import TransactionTestCase
+from pypdf import PdfReader
+
+from ascru_pie.roles import Role
+from meetings.services import AttendanceRow, attendance_confirm
+from payments.models import Claim
+from reports.models import ReportRequest
+from reports.services import report_request
+from tests.base import ensure_roles, make_user
+from tests.factories import AdvisorFactory, MeetingFactory, example_rate_card, invite, mark_paid
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url_for_worker() -> str | None:
+    """The URL of the test database, so that the worker writes where the test reads."""
+    s = connection.settings_dict
+    if connection.vendor != "postgresql":
+        return None
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.mark.worker
+class ReportWorkerTest(TransactionTestCase):
+    """Starts `celery worker` on the default queue; asks for an annual report; reads the PDF."""
+
+    def test_a_real_worker_builds_the_annual_report(self) -> None:
+        required = os.environ.get("REQUIRE_WORKER") == "1"
+        reason = None
+        if not settings.CELERY_BROKER_URL:
+            reason = "no CELERY_BROKER_URL configured"
+        elif _database_url_for_worker() is None:
+            reason = "the test database is SQLite in memory, which a worker process cannot share"
+        if reason:
+            if required:
+                self.fail(f"Report worker test required (REQUIRE_WORKER=1) but {reason}")
+            print(f"\nSKIPPED report worker test: {reason}")
+            self.skipTest(reason)
+
+        ensure_roles()
+        sam = make_user("sam", Role.PIE_TEAM, is_staff=True)
+        alice = AdvisorFactory(first_name="Alice", last_name="Ashby")
+        example_rate_card()
+        # 2 h on 2 March 2026 + 1 h preparation at £27.50/h = £82.50, paid on 20 March.
+        start = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.timezone.utc)
+        meeting = MeetingFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+        invite(meeting, alice)
+        attendance_confirm(meeting=meeting, by=sam, rows=[
+            AttendanceRow(advisor_id=alice.pk, status="attended", preparation_hours=Decimal("1.00"))])
+        mark_paid(*Claim.objects.all(), paid_on=datetime.date(2026, 3, 20))
+
+        # The test settings put uploads in a new tempfile.mkdtemp() in each process; a TMPDIR of
+        # our own lets us find the worker's one and read the PDF it saved.
+        worker_tmp = tempfile.mkdtemp(prefix="report-worker-")
+        self.addCleanup(shutil.rmtree, worker_tmp, ignore_errors=True)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "ascru_pie.settings.test",
+            "DATABASE_URL": _database_url_for_worker(),
+            "TMPDIR": worker_tmp,
+        }
+        # report_build is sent to Celery's default queue ("celery"); CI's Redis database is this run's own.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "ascru_pie", "worker", "--pool=solo", "-Q", "celery",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        try:
+            # No transaction is open (TransactionTestCase), so on_commit sends the task at once.
+            request = report_request(kind="annual", by=sam, year=2026)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and worker.poll() is None:
+                request.refresh_from_db()
+                if request.status in (ReportRequest.Status.DONE, ReportRequest.Status.FAILED):
+                    break
+                time.sleep(0.2)
+            self.assertEqual(request.status, ReportRequest.Status.DONE,
+                             f"the worker did not build the report within 60 s: {request.status} {request.error}")
+        finally:
+            worker.terminate()
+            try:
+                output, _ = worker.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                output, _ = worker.communicate()
+        self.assertNotIn("Traceback", output)
+
+        saved = [p for p in Path(worker_tmp).glob(f"ascru-test-private-*/{request.file.name}")]
+        self.assertEqual(len(saved), 1, f"no {request.file.name} under {worker_tmp}")
+        pdf = saved[0].read_bytes()
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        reader = PdfReader(io.BytesIO(pdf))
+        self.assertGreaterEqual(len(reader.pages), 1)
+        text = " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+        self.assertIn("Annual PIE report 2026", text)
+        self.assertIn("£82.50", text)
