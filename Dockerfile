@@ -20,7 +20,7 @@ COPY . .
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost EMAIL_URL=consolemail:// \
     FIELD_ENCRYPTION_KEY=YnVpbGQtb25seS1rZXktbm90LXVzZWQtYXQtcnVudGltZTA= \
     python manage.py collectstatic --noinput \
- && mkdir -p /app/var/media && chown -R app /app/var
+ && mkdir -p /app/var/media /app/var/private && chown -R app /app/var
 
 USER app
 EXPOSE 8000

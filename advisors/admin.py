@@ -92,7 +92,7 @@ class AdvisorAdmin(ImportExportModelAdmin):
     search_fields = ("first_name", "last_name", "email", "phone", "postcode")
     # Short fixed lists: plain checkboxes are clearer (and more accessible) than filter_horizontal.
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
-    readonly_fields = ("user", "created_at", "updated_at", "status_changed_on")
+    readonly_fields = ("user", "created_at", "updated_at", "status_changed_on", "documents")
     inlines = [TrainingInline, RecognitionInline, AdvisorEqualityInline]
     fieldsets = [
         (None, {"fields": ["first_name", "last_name", "user", "status", "joined_on", "status_changed_on", "left_on", "pieg_member"]}),
@@ -100,12 +100,18 @@ class AdvisorAdmin(ImportExportModelAdmin):
         ("Experience and interests", {"fields": ["lived_experience", "lived_experience_detail", "topics", "availability", "heard_about"]}),
         ("Support", {"fields": ["support_needs", "enhanced_support", "support_budget"]}),
         ("Recognition", {"fields": ["acknowledgement"]}),
-        ("Notes", {"fields": ["staff_notes", "created_at", "updated_at"]}),
+        ("Notes", {"fields": ["staff_notes", "documents", "created_at", "updated_at"]}),
     ]
 
     @admin.display(description="Name", ordering="last_name")
     def full_name(self, obj: Advisor) -> str:
         return obj.full_name
+
+    @admin.display(description="Documents")
+    def documents(self, obj: Advisor) -> str:
+        if not obj.pk:
+            return "—"
+        return format_html('<a href="{}">Draft a reference letter</a>', reverse("reports:reference", args=[obj.pk]))
 
     def get_import_data_kwargs(self, **kwargs):
         # All or nothing: one bad row rolls back the whole file.

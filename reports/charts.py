@@ -15,17 +15,23 @@ class Bar:
     value: float
 
 
-def bar_chart(*, title: str, bars: list[Bar], unit: str = "", width: int = 640, bar_height: int = 26) -> str:
-    """A horizontal bar chart as an SVG string (labels left, values at the end of each bar)."""
-    label_w, pad, value_w = 230, 8, 70
+def bar_chart(
+    *, title: str, bars: list[Bar], unit: str = "", width: int = 640, bar_height: int = 26, chart_id: str = "chart"
+) -> str:
+    """A horizontal bar chart as an SVG string (labels left, values at the end of each bar).
+
+    `chart_id` must be unique on the page: it names the chart's title and description.
+    """
+    label_w = max(230, min(360, 8 * max((len(b.label) for b in bars), default=0) + 16))
+    pad, value_w = 8, 70
     height = pad * 2 + max(1, len(bars)) * (bar_height + pad)
     top = max((float(b.value) for b in bars), default=0) or 1
     plot_w = width - label_w - value_w - pad * 2
     summary = "; ".join(f"{b.label}: {_fmt(b.value)}{unit}" for b in bars) or "no data"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'aria-labelledby="t d" style="max-width:{width}px">',
-        f'<title id="t">{escape(title)}</title><desc id="d">{escape(summary)}</desc>',
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" style="max-width:{width}px">',
+        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(summary)}</desc>',
     ]
     for i, bar in enumerate(bars):
         y = pad + i * (bar_height + pad)

@@ -71,11 +71,12 @@ class Figures:
 
     def charts(self) -> dict[str, str]:
         return {
-            "hours": bar_chart(title="Advisor hours per month", unit=" h",
+            "hours": bar_chart(title="Advisor hours per month", unit=" h", chart_id="chart-hours",
                                bars=[Bar(f"{m:%b %Y}", float(h)) for m, h in self.hours_by_month]),
             "days_to_pay": bar_chart(title="Median days from activity to payment, by month paid", unit=" days",
+                                     chart_id="chart-days-to-pay",
                                      bars=[Bar(f"{r['month']:%b %Y}", r["median"]) for r in self.days_to_pay_by_month]),
-            "impacts": bar_chart(title="Actual impacts recorded, by research stage",
+            "impacts": bar_chart(title="Actual impacts recorded, by research stage", chart_id="chart-impacts",
                                  bars=[Bar(label, n) for label, n in self.impacts_by_stage]),
         }
 

@@ -31,7 +31,6 @@ class YearForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
-        help_text="The figures cover 1 January to 31 December of this year.",
         error_messages={"invalid_choice": "Choose a year from the list."},
     )
 
@@ -50,7 +49,10 @@ class ReportRequestForm(forms.Form):
         widget=forms.RadioSelect,
         choices=[
             (ReportRequest.Kind.ANNUAL, "Annual PIE report: the whole unit, for one calendar year"),
-            (ReportRequest.Kind.PROJECT, "Project PIE report: one project's plan, spending and impact"),
+            (
+                ReportRequest.Kind.PROJECT,
+                "Project PIE report: one project's plan, spending and impact",
+            ),
         ],
         error_messages={"required": "Choose which report you want."},
     )
@@ -75,7 +77,11 @@ class ReportRequestForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("kind") == ReportRequest.Kind.PROJECT and not data.get("project") and "project" not in self.errors:
+        if (
+            data.get("kind") == ReportRequest.Kind.PROJECT
+            and not data.get("project")
+            and "project" not in self.errors
+        ):
             self.add_error("project", "Choose the project for a project report.")
         return data
 
@@ -87,7 +93,10 @@ class StatementForm(forms.Form):
         label="Which tax year?",
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the tax year.", "invalid_choice": "Choose a tax year from the list."},
+        error_messages={
+            "required": "Choose the tax year.",
+            "invalid_choice": "Choose a tax year from the list.",
+        },
     )
 
     def __init__(self, *args, tax_year_start: int, **kwargs) -> None:
@@ -109,7 +118,7 @@ class ReferenceLetterForm(forms.Form):
 
 class DeliveryFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label="Show",
+        label="Status",
         choices=[("", "All reminders"), *Delivery.Status.choices],
         required=False,
         error_messages={"invalid_choice": "Choose what to show from the list."},

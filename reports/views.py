@@ -65,7 +65,10 @@ DELIVERIES_PER_PAGE = 50
 CONTACT_LIST_DAYS = 2
 
 # What advisors call their two documents.
-PORTAL_KIND_WORDS = {Kind.STATEMENT: "Statement of payments", Kind.CERTIFICATE: "Certificate of involvement"}
+PORTAL_KIND_WORDS = {
+    Kind.STATEMENT: "Statement of payments",
+    Kind.CERTIFICATE: "Certificate of involvement",
+}
 ADVISOR_FAILED_WORDS = (
     "Failed: something went wrong while making it. Please try again. "
     "If it fails again, please contact the Involvement Coordinator."
@@ -121,7 +124,9 @@ def _about(report: ReportRequest, *, portal: bool) -> str:
         years = f"Tax year {tax_year_label(report.year)}" if report.year else ""
         return years if portal else f"{report.advisor.full_name}: {years}"
     if report.kind == Kind.CERTIFICATE:
-        upto = f"Your involvement up to {date_format(timezone.localtime(report.created_at), 'j F Y')}"
+        upto = (
+            f"Your involvement up to {date_format(timezone.localtime(report.created_at), 'j F Y')}"
+        )
         return upto if portal else report.advisor.full_name
     return report.advisor.full_name if report.advisor else ""
 
@@ -148,7 +153,9 @@ def _request_rows(requests: QuerySet, *, user: User, portal: bool) -> list[Repor
         report.about = _about(report, portal=portal)
         report.status_words = _status_words(report, portal=portal)
         report.requested_words = deadline_words(report.created_at)
-        report.can_retry = report.status == Status.FAILED and (pie_team or report.requested_by_id == user.pk)
+        report.can_retry = report.status == Status.FAILED and (
+            pie_team or report.requested_by_id == user.pk
+        )
     return rows
 
 
@@ -186,16 +193,6 @@ def _dashboard_requests(user: User) -> QuerySet:
 # --- The dashboard -----------------------------------------------------------------------------
 
 
-def _svg_with_ids(svg: str, prefix: str) -> str:
-    # charts.bar_chart gives every chart the ids "t" and "d"; with several charts on one page
-    # each must have its own, or screen readers name every chart after the first one.
-    return (
-        svg.replace('aria-labelledby="t d"', f'aria-labelledby="{prefix}-title {prefix}-desc"')
-        .replace('<title id="t">', f'<title id="{prefix}-title">')
-        .replace('<desc id="d">', f'<desc id="{prefix}-desc">')
-    )
-
-
 def _days(n: float | None) -> str:
     if n is None:
         return ""
@@ -209,24 +206,36 @@ def _charts(f: Figures) -> list[dict]:
         {
             "id": "chart-hours",
             "title": "Advisor hours per month",
-            "svg": _svg_with_ids(svgs["hours"], "chart-hours"),
+            "svg": svgs["hours"],
             "head": ["Month", "Hours"],
             "rows": [[f"{month:%B %Y}", hours_words(hours)] for month, hours in f.hours_by_month],
         },
         {
             "id": "chart-days-to-pay",
             "title": "Days from the activity to payment, by the month claims were paid",
-            "svg": _svg_with_ids(svgs["days_to_pay"], "chart-days-to-pay"),
-            "head": ["Month paid", "Claims paid", "Median", "9 in 10 paid within", "Paid within the target"],
+            "svg": svgs["days_to_pay"],
+            "head": [
+                "Month paid",
+                "Claims paid",
+                "Median",
+                "9 in 10 paid within",
+                "Paid within the target",
+            ],
             "rows": [
-                [f"{r['month']:%B %Y}", r["count"], _days(r["median"]), _days(r["p90"]), f"{r['on_target']} of {r['count']}"]
+                [
+                    f"{r['month']:%B %Y}",
+                    r["count"],
+                    _days(r["median"]),
+                    _days(r["p90"]),
+                    f"{r['on_target']} of {r['count']}",
+                ]
                 for r in f.days_to_pay_by_month
             ],
         },
         {
             "id": "chart-impacts",
             "title": "Actual impacts recorded, by research stage",
-            "svg": _svg_with_ids(svgs["impacts"], "chart-impacts"),
+            "svg": svgs["impacts"],
             "head": ["Research stage", "Impacts recorded"],
             "rows": [[label, n] for label, n in f.impacts_by_stage],
         },
@@ -270,14 +279,18 @@ def _budget_rows(budgets: list) -> list[dict]:
     ]
 
 
-def _render_dashboard(request: HttpRequest, form: ReportRequestForm, *, status: int = 200) -> HttpResponse:
+def _render_dashboard(
+    request: HttpRequest, form: ReportRequestForm, *, status: int = 200
+) -> HttpResponse:
     today = timezone.localdate()
     year_form = YearForm(request.GET or None, today=today)
     year = (year_form.cleaned_data["year"] if year_form.is_valid() else None) or today.year
     f = key_figures(Period.calendar_year(year))
     rows = _request_rows(_dashboard_requests(request.user), user=request.user, portal=False)
     management = (
-        f"{f.management_with_advisor} of {f.management_held} ({f.management_share}%)" if f.management_held else ""
+        f"{f.management_with_advisor} of {f.management_held} ({f.management_share}%)"
+        if f.management_held
+        else ""
     )
     return render(
         request,
@@ -312,7 +325,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Key figures for a calendar year with charts and tables, and the reports asked for."""
     if request.GET.get("partial"):
         rows = _request_rows(_dashboard_requests(request.user), user=request.user, portal=False)
-        return _list_partial(request, _list_context(rows, poll_url=reverse("reports:home"), portal=False))
+        return _list_partial(
+            request, _list_context(rows, poll_url=reverse("reports:home"), portal=False)
+        )
     return _render_dashboard(request, ReportRequestForm(today=timezone.localdate()))
 
 
@@ -337,8 +352,8 @@ def request_create(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"{report.get_kind_display()} asked for ({_about(report, portal=False)}). It is listed under "
-            "“Your reports” below, and this page shows when it is ready.",
+            f"{report.get_kind_display()} asked for ({_about(report, portal=False)}). "
+            "It is listed under “Your reports” below, and this page shows when it is ready.",
         )
     return redirect("reports:home")
 
@@ -357,7 +372,9 @@ def request_status(request: HttpRequest, pk: int) -> JsonResponse:
             "status": report.status,
             "status_words": _status_words(report, portal=portal),
             "error": (ADVISOR_FAILED_WORDS if portal else report.error) if failed else "",
-            "download_url": reverse("reports:download", args=[report.pk]) if report.status == Status.DONE else None,
+            "download_url": reverse("reports:download", args=[report.pk])
+            if report.status == Status.DONE
+            else None,
         }
     )
 
@@ -372,7 +389,9 @@ def request_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = report.file.open("rb")
     except FileNotFoundError:
         raise Http404("The report file is missing.") from None
-    return FileResponse(handle, as_attachment=True, filename=report.filename, content_type="application/pdf")
+    return FileResponse(
+        handle, as_attachment=True, filename=report.filename, content_type="application/pdf"
+    )
 
 
 @role_required(Role.MANAGER, Role.PIE_TEAM, Role.ADVISOR)
@@ -384,7 +403,9 @@ def request_retry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This document has not failed, so there is nothing to try again.")
     else:
         services.report_retry(request=report, by=request.user)
-        messages.success(request, "We are trying again to make it. The list below shows when it is ready.")
+        messages.success(
+            request, "We are trying again to make it. The list below shows when it is ready."
+        )
     return redirect("reports:home" if _is_staff_reader(request.user) else "reports:portal")
 
 
@@ -446,19 +467,24 @@ def reference_letter(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.report_request(
-                    kind=Kind.REFERENCE, by=request.user, advisor=advisor, letter_text=form.cleaned_data["letter_text"]
+                    kind=Kind.REFERENCE,
+                    by=request.user,
+                    advisor=advisor,
+                    letter_text=form.cleaned_data["letter_text"],
                 )
             except ValidationError as exc:
                 form.add_error("letter_text", " ".join(exc.messages))
             else:
                 messages.success(
                     request,
-                    f"The reference letter for {advisor.full_name} is being made. It is listed under "
-                    "“Your reports” below, with a download link when it is ready.",
+                    f"The reference letter for {advisor.full_name} is being made. It is listed "
+                    "under “Your reports” below, with a download link when it is ready.",
                 )
                 return redirect("reports:home")
     else:
-        form = ReferenceLetterForm(initial={"letter_text": services.reference_draft(advisor=advisor)})
+        form = ReferenceLetterForm(
+            initial={"letter_text": services.reference_draft(advisor=advisor)}
+        )
     return render(
         request,
         "reports/reference.html",

@@ -40,7 +40,11 @@ def test_manager_reads_the_figures_and_asks_for_an_annual_report(page, live_serv
     assert _h1(page) == "Reports and key figures"
     year = timezone.localdate().year
     assert page.get_by_role("heading", name=f"Key figures for {year}").is_visible()
-    for name in ("Equality monitoring summary (totals only)", "The PIE impact database", "Advisor feedback results"):
+    for name in (
+        "Equality monitoring summary (totals only)",
+        "The PIE impact database",
+        "Advisor feedback results",
+    ):
         assert page.get_by_role("link", name=name, exact=True).is_visible()
     assert page.get_by_text("No reports have been asked for yet.").is_visible()
     assert_no_axe_violations(page, "reports-dashboard")
@@ -53,7 +57,11 @@ def test_manager_reads_the_figures_and_asks_for_an_annual_report(page, live_serv
     page.get_by_label("Project PIE report: one project's plan, spending and impact").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Ask for the report").click()
-    assert page.get_by_role("alert").get_by_text("Choose the project for a project report.").is_visible()
+    assert (
+        page.get_by_role("alert")
+        .get_by_text("Choose the project for a project report.")
+        .is_visible()
+    )
     assert ReportRequest.objects.count() == 0
     assert_no_axe_violations(page, "reports-dashboard-error")
 
@@ -69,6 +77,33 @@ def test_manager_reads_the_figures_and_asks_for_an_annual_report(page, live_serv
     assert row.get_by_role("rowheader", name="Annual PIE report").is_visible()
     assert ON_ITS_WAY.search(row.inner_text()), row.inner_text()
     assert_no_axe_violations(page, "reports-dashboard-requested")
+
+
+def test_the_list_of_reports_updates_by_itself_when_a_report_is_ready(
+    page, live_server, demo_users
+):
+    from django.core.files.base import ContentFile
+
+    from reports.models import ReportRequest
+
+    report = ReportRequest.objects.create(
+        kind="annual", year=2025, requested_by=demo_users["manager"]
+    )
+    login(page, live_server, "manager", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/reports/")
+    row = page.locator(f"#request-{report.pk}")
+    assert "Queued" in row.inner_text()
+    assert page.locator("#request-list[hx-trigger]").count() == 1
+
+    # The worker finishes it: within a poll or two the row says so, and polling stops.
+    report.file.save("annual.pdf", ContentFile(b"%PDF-1.4 annual"), save=False)
+    report.status = ReportRequest.Status.DONE
+    report.save()
+    row.get_by_role("link", name="Download the PDF").wait_for(timeout=10_000)
+    assert "Ready." in row.inner_text()
+    assert page.locator("#request-list[hx-trigger]").count() == 0
+    assert page.locator("#report-requests[aria-live=polite] #request-list").count() == 1
+    assert_no_axe_violations(page, "reports-dashboard-list-updated")
 
 
 def test_advisor_asks_for_a_certificate_of_involvement(page, live_server, register):
@@ -88,7 +123,9 @@ def test_advisor_asks_for_a_certificate_of_involvement(page, live_server, regist
     with page.expect_navigation():
         page.get_by_role("button", name="Ask for a certificate").click()
     assert page.url == f"{live_server.url}/portal/documents/"
-    assert "We are making your certificate of involvement" in page.get_by_role("status").inner_text()
+    assert (
+        "We are making your certificate of involvement" in page.get_by_role("status").inner_text()
+    )
     report = ReportRequest.objects.get()
     assert (report.kind, report.advisor.user.username) == ("certificate", "advisor")
     row = page.locator(f"#request-{report.pk}")
@@ -103,13 +140,24 @@ def test_coordinator_checks_the_reminders_log(page, live_server, register):
 
     advisors = list(Advisor.objects.active().order_by("last_name")[:2])
     Delivery.objects.create(
-        key="test:failed", kind="meeting-7d", object_label="Spring PIEG", advisor=advisors[0],
-        recipient="nobody@example.org", status=Delivery.Status.FAILED, attempts=4,
-        error="SMTPRecipientsRefused: no such mailbox", template="reminder-meeting",
+        key="test:failed",
+        kind="meeting-7d",
+        object_label="Spring PIEG",
+        advisor=advisors[0],
+        recipient="nobody@example.org",
+        status=Delivery.Status.FAILED,
+        attempts=4,
+        error="SMTPRecipientsRefused: no such mailbox",
+        template="reminder-meeting",
     )
     Delivery.objects.create(
-        key="test:call", kind="rsvp-chase", object_label="Spring PIEG", advisor=advisors[1],
-        recipient="01234 567890", channel=Delivery.Channel.CALL, status=Delivery.Status.LISTED,
+        key="test:call",
+        kind="rsvp-chase",
+        object_label="Spring PIEG",
+        advisor=advisors[1],
+        recipient="01234 567890",
+        channel=Delivery.Channel.CALL,
+        status=Delivery.Status.LISTED,
         template="reminder-rsvp",
     )
     login(page, live_server, "coordinator", DEMO_PASSWORD)
@@ -120,7 +168,7 @@ def test_coordinator_checks_the_reminders_log(page, live_server, register):
     assert page.get_by_role("table", name="To call").get_by_text("01234 567890").is_visible()
     assert_no_axe_violations(page, "staff-reminders")
 
-    page.get_by_label("Show").select_option(label="Failed")
+    page.get_by_label("Status", exact=True).select_option(label="Failed")
     with page.expect_navigation():
         page.get_by_role("button", name="Show reminders").click()
     assert "status=failed" in page.url

@@ -119,7 +119,7 @@ class RecordImpactTest(ImpactTestCase):
         response = self.client.post(url, impact_post(evidence_file=SimpleUploadedFile("minutes.pdf", PDF)), follow=True)
         impact = self.project.impacts.get()
         self.assertTrue(impact.evidence_file.name.endswith(".pdf"))
-        self.assertContains(response, "File kept with the record: minutes")
+        self.assertContains(response, "Download the evidence file")
 
     def test_researcher_on_another_project_gets_404_and_cannot_record(self) -> None:
         self.client.force_login(self.researcher_rita)

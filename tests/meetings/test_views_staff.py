@@ -268,14 +268,14 @@ class MeetingDetailTest(StaffMeetingTestCase):
 
     def test_query_count_does_not_grow_with_invitees(self) -> None:
         # session, user, the user's groups (role check), the meeting with its project,
-        # the invitations with their advisors.
+        # the invitations with their advisors, the reminder log summary.
         for _ in range(2):
             invite(self.meeting, AdvisorFactory())
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):
             self.assertEqual(len(self.client.get(self.url()).context["invitations"]), 2)
         for _ in range(8):
             invite(self.meeting, AdvisorFactory())
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):
             self.assertEqual(len(self.client.get(self.url()).context["invitations"]), 10)
 
 

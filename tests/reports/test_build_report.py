@@ -5,6 +5,7 @@ from io import StringIO
 from pathlib import Path
 
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from reports.models import ReportRequest
 from tests.base import BaseTestCase
@@ -40,8 +41,6 @@ class BuildReportCommandTest(BaseTestCase):
                 self.assertRegex(printed, r"\d+\.\d s\)")
 
     def test_the_annual_report_defaults_to_this_year(self) -> None:
-        from django.utils import timezone
-
         pdf, _ = self.build("annual")
         self.assertIn(f"Annual PIE report {timezone.localdate().year}", pdf_text(pdf))
 
@@ -54,7 +53,8 @@ class BuildReportCommandTest(BaseTestCase):
         cases = [
             (["annual"], "Give --output FILE"),
             (["project", "--output", output], "A project report needs --project ID."),
-            (["project", "--project", "999999", "--output", output], "There is no project with id 999999."),
+            (["project", "--project", "999999", "--output", output],
+             "There is no project with id 999999."),
             (["statement", "--output", output], "A statement needs --advisor ID."),
             (["certificate", "--advisor", "999999", "--output", output], "There is no advisor with id 999999."),
             (["annual", "--advisor", str(self.alice.pk), "--output", output], "--advisor is only for"),

@@ -23,8 +23,12 @@ from tests.factories import AdvisorFactory, MeetingFactory, ProjectFactory, mark
 POLLING = 'hx-trigger="every 2s"'
 
 
-def _report(by, *, kind=ReportRequest.Kind.ANNUAL, status=ReportRequest.Status.QUEUED, **extra) -> ReportRequest:
-    report = ReportRequest(kind=kind, year=extra.pop("year", 2026), requested_by=by, status=status, **extra)
+def _report(
+    by, *, kind=ReportRequest.Kind.ANNUAL, status=ReportRequest.Status.QUEUED, **extra
+) -> ReportRequest:
+    report = ReportRequest(
+        kind=kind, year=extra.pop("year", 2026), requested_by=by, status=status, **extra
+    )
     if status == ReportRequest.Status.DONE:
         report.file.save("report.pdf", ContentFile(b"%PDF-1.4 report"), save=False)
     report.save()
@@ -39,11 +43,18 @@ class DashboardAccessTest(BaseTestCase):
                 self.assertEqual(self.client.get(reverse("reports:home")).status_code, 200)
 
     def test_everyone_else_gets_403(self) -> None:
-        for user in (self.advisor_alice, self.researcher_rita, self.finance_fay, self.outsider_carol):
+        for user in (
+            self.advisor_alice,
+            self.researcher_rita,
+            self.finance_fay,
+            self.outsider_carol,
+        ):
             with self.subTest(user=user.username):
                 self.client.force_login(user)
                 self.assertEqual(self.client.get(reverse("reports:home")).status_code, 403)
-                self.assertEqual(self.client.get(reverse("reports:home") + "?partial=1").status_code, 403)
+                self.assertEqual(
+                    self.client.get(reverse("reports:home") + "?partial=1").status_code, 403
+                )
 
     def test_anonymous_visitors_are_sent_to_login(self) -> None:
         response = self.client.get(reverse("reports:home"))
@@ -65,26 +76,46 @@ class DashboardFiguresTest(BaseTestCase):
         super().setUp()
         self.year = timezone.localdate().year
         start = timezone.make_aware(datetime.datetime(self.year, 3, 10, 10, 0))
-        management = MeetingFactory(type=Meeting.Type.MANAGEMENT, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
-        MeetingFactory(type=Meeting.Type.PIEG, starts_at=start + datetime.timedelta(days=7),
-                       ends_at=start + datetime.timedelta(days=7, hours=2))
-        Attendance.objects.create(meeting=management, advisor=self.alice, status=Attendance.Status.ATTENDED)
+        management = MeetingFactory(
+            type=Meeting.Type.MANAGEMENT,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+        )
+        MeetingFactory(
+            type=Meeting.Type.PIEG,
+            starts_at=start + datetime.timedelta(days=7),
+            ends_at=start + datetime.timedelta(days=7, hours=2),
+        )
+        Attendance.objects.create(
+            meeting=management, advisor=self.alice, status=Attendance.Status.ATTENDED
+        )
         project = ProjectFactory(title="Care at home")
         Project.objects.filter(pk=project.pk).update(pie_budget=Decimal("1000.00"))
         claim = Claim.objects.create(
-            advisor=self.alice, kind=Claim.Kind.EXPENSE, expense_type=Claim.ExpenseType.TRAVEL, description="Bus",
-            activity_date=datetime.date(self.year, 3, 10), amount=Decimal("12.50"), project=project,
+            advisor=self.alice,
+            kind=Claim.Kind.EXPENSE,
+            expense_type=Claim.ExpenseType.TRAVEL,
+            description="Bus",
+            activity_date=datetime.date(self.year, 3, 10),
+            amount=Decimal("12.50"),
+            project=project,
             status=Claim.Status.APPROVED,
         )
         mark_paid(claim, paid_on=datetime.date(self.year, 3, 24))
         ImpactRecord.objects.create(
-            project=project, stage="design", category="tools", what_changed="Questions reworded",
-            recorded_by=self.researcher_rita, recorded_on=datetime.date(self.year, 6, 1),
+            project=project,
+            stage="design",
+            category="tools",
+            what_changed="Questions reworded",
+            recorded_by=self.researcher_rita,
+            recorded_on=datetime.date(self.year, 6, 1),
         )
         self.client.force_login(self.manager_mo)
 
     def _figure(self, response, name: str) -> str:
-        match = re.search(rf'<dd id="figure-{name}">(.*?)</dd>', response.content.decode(), re.S)
+        match = re.search(
+            rf'<dd id="figure-{name}">(.*?)</dd>', response.content.decode(), re.DOTALL
+        )
         self.assertIsNotNone(match, name)
         return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
 
@@ -99,7 +130,10 @@ class DashboardFiguresTest(BaseTestCase):
         self.assertTrue(self._figure(response, "budget").startswith("£1,000.00"))
         self.assertTrue(self._figure(response, "committed").startswith("£12.50"))
         self.assertTrue(self._figure(response, "paid").startswith("£12.50"))
-        self.assertIn("14 days median; 9 in 10 were paid within 14 days (1 claim paid", self._figure(response, "days-to-pay"))
+        self.assertIn(
+            "14 days median; 9 in 10 were paid within 14 days (1 claim paid",
+            self._figure(response, "days-to-pay"),
+        )
         self.assertTrue(self._figure(response, "impacts").startswith("1 "))
         self.assertEqual(self._figure(response, "feedback"), "None yet")
         # The project's budget row says how much is used.
@@ -110,19 +144,21 @@ class DashboardFiguresTest(BaseTestCase):
         for chart in ("chart-hours", "chart-days-to-pay", "chart-impacts"):
             with self.subTest(chart=chart):
                 self.assertIn(f'aria-labelledby="{chart}-title {chart}-desc"', html)
-                section = html[html.index(f'id="{chart}-heading"'):]
+                section = html[html.index(f'id="{chart}-heading"') :]
                 section = section[: section.index("</section>")]
                 self.assertLess(section.index("</svg>"), section.index("<details"))
                 self.assertIn("<table", section)
         self.assertNotIn('id="t"', html)
-        self.assertIn(f"March {self.year}</th><td class=\"text-end\">2 hours", html)
+        self.assertIn(f'March {self.year}</th><td class="text-end">2 hours', html)
 
     def test_another_year_can_be_chosen(self) -> None:
         response = self.client.get(reverse("reports:home"), {"year": self.year - 1})
         self.assertContains(response, f"Key figures for {self.year - 1}")
         self.assertTrue(self._figure(response, "advisors-involved").startswith("0 "))
         self.assertEqual(self._figure(response, "management"), "None held")
-        self.assertEqual(self._figure(response, "days-to-pay"), f"No claims paid in {self.year - 1}")
+        self.assertEqual(
+            self._figure(response, "days-to-pay"), f"No claims paid in {self.year - 1}"
+        )
 
     def test_a_year_not_in_the_list_is_an_error_and_shows_this_year(self) -> None:
         response = self.client.get(reverse("reports:home"), {"year": "1999"})
@@ -132,10 +168,17 @@ class DashboardFiguresTest(BaseTestCase):
 
     def test_feedback_from_fewer_than_five_people_is_not_shown(self) -> None:
         today = timezone.localdate()
-        survey = Survey.objects.create(title="Annual survey", kind="annual", opens_on=today, closes_on=today)
+        survey = Survey.objects.create(
+            title="Annual survey", kind="annual", opens_on=today, closes_on=today
+        )
         for _ in range(2):
-            SurveyResponse.objects.create(survey=survey, felt_valued=5, had_support=4, take_part_again="yes",
-                                          submitted_on=today)
+            SurveyResponse.objects.create(
+                survey=survey,
+                felt_valued=5,
+                had_support=4,
+                take_part_again="yes",
+                submitted_on=today,
+            )
         response = self.client.get(reverse("reports:home"))
         self.assertEqual(self._figure(response, "feedback"), "2 too few to show results")
         self.assertContains(response, "With fewer than 5 answers the")
@@ -143,10 +186,17 @@ class DashboardFiguresTest(BaseTestCase):
 
     def test_feedback_from_five_people_shows_the_averages(self) -> None:
         today = timezone.localdate()
-        survey = Survey.objects.create(title="Annual survey", kind="annual", opens_on=today, closes_on=today)
+        survey = Survey.objects.create(
+            title="Annual survey", kind="annual", opens_on=today, closes_on=today
+        )
         for felt in (5, 4, 4, 4, 4):
-            SurveyResponse.objects.create(survey=survey, felt_valued=felt, had_support=3, take_part_again="yes",
-                                          submitted_on=today)
+            SurveyResponse.objects.create(
+                survey=survey,
+                felt_valued=felt,
+                had_support=3,
+                take_part_again="yes",
+                submitted_on=today,
+            )
         response = self.client.get(reverse("reports:home"))
         self.assertEqual(self._figure(response, "feedback"), "5 felt valued: 4.2 out of 5")
         self.assertContains(response, "3.0 out of 5")
@@ -188,7 +238,9 @@ class RequestListTest(BaseTestCase):
         self.assertContains(response, "Ready.")
 
     def test_a_failed_report_shows_the_reason_and_a_try_again_button(self) -> None:
-        failed = _report(self.manager_mo, status=ReportRequest.Status.FAILED, error="OSError: disk full")
+        failed = _report(
+            self.manager_mo, status=ReportRequest.Status.FAILED, error="OSError: disk full"
+        )
         response = self.client.get(self.url)
         self.assertContains(response, "Failed: OSError: disk full")
         self.assertContains(response, f'action="{reverse("reports:retry", args=[failed.pk])}"')
@@ -226,7 +278,9 @@ class RequestListTest(BaseTestCase):
 
     def test_the_pie_team_sees_every_staff_report_but_not_advisors_own_documents(self) -> None:
         annual = _report(self.manager_mo)
-        reference = _report(self.staff_sam, kind=ReportRequest.Kind.REFERENCE, advisor=self.bob, letter_text="Dear")
+        reference = _report(
+            self.staff_sam, kind=ReportRequest.Kind.REFERENCE, advisor=self.bob, letter_text="Dear"
+        )
         _report(self.advisor_alice, kind=ReportRequest.Kind.CERTIFICATE, advisor=self.alice)
         self.client.force_login(self.staff_sam)
         response = self.client.get(self.url)
@@ -252,8 +306,13 @@ class RequestListTest(BaseTestCase):
         with CaptureQueriesContext(connection) as few:
             self.client.get(self.url)
         for _ in range(7):
-            _report(self.manager_mo, kind=ReportRequest.Kind.PROJECT, project=ProjectFactory(),
-                    status=ReportRequest.Status.FAILED, error="boom")
+            _report(
+                self.manager_mo,
+                kind=ReportRequest.Kind.PROJECT,
+                project=ProjectFactory(),
+                status=ReportRequest.Status.FAILED,
+                error="boom",
+            )
         AdvisorFactory.create_batch(3)
         with self.assertNumQueries(len(few.captured_queries)):
             self.assertEqual(len(self.client.get(self.url).context["rows"]), 8)

@@ -26,7 +26,9 @@ DELAY = "reports.tasks.report_build.delay"
 
 
 def _report(by, *, kind=Kind.ANNUAL, status=Status.QUEUED, **extra) -> ReportRequest:
-    report = ReportRequest(kind=kind, year=extra.pop("year", 2026), requested_by=by, status=status, **extra)
+    report = ReportRequest(
+        kind=kind, year=extra.pop("year", 2026), requested_by=by, status=status, **extra
+    )
     if status == Status.DONE:
         report.file.save("report.pdf", ContentFile(b"%PDF-1.4 the report"), save=False)
     report.save()
@@ -57,8 +59,10 @@ class RequestCreateTest(ReportTestCase):
             response = self.client.post(self.url, {"kind": "annual", "year": "2025"})
         self.assertRedirects(response, reverse("reports:home"), fetch_redirect_response=False)
         report = ReportRequest.objects.get()
-        self.assertEqual((report.kind, report.year, report.requested_by, report.status),
-                         (Kind.ANNUAL, 2025, self.manager_mo, Status.QUEUED))
+        self.assertEqual(
+            (report.kind, report.year, report.requested_by, report.status),
+            (Kind.ANNUAL, 2025, self.manager_mo, Status.QUEUED),
+        )
         self.assertEqual(len(callbacks), 1)
         delay.assert_called_once_with(report.pk)
 
@@ -70,7 +74,9 @@ class RequestCreateTest(ReportTestCase):
     def test_the_message_says_it_is_on_its_way(self) -> None:
         with mock.patch(DELAY):
             response = self.client.post(self.url, {"kind": "annual", "year": "2025"}, follow=True)
-        self.assertContains(response, "Annual PIE report asked for (1 January 2025 to 31 December 2025).")
+        self.assertContains(
+            response, "Annual PIE report asked for (1 January 2025 to 31 December 2025)."
+        )
         self.assertContains(response, "Queued: it will be made in a moment")
 
     def test_a_project_report_is_for_the_chosen_project(self) -> None:
@@ -83,7 +89,9 @@ class RequestCreateTest(ReportTestCase):
 
     def test_an_annual_report_ignores_a_project_chosen_by_mistake(self) -> None:
         with mock.patch(DELAY):
-            self.client.post(self.url, {"kind": "annual", "year": "2026", "project": ProjectFactory().pk})
+            self.client.post(
+                self.url, {"kind": "annual", "year": "2026", "project": ProjectFactory().pk}
+            )
         self.assertIsNone(ReportRequest.objects.get().project)
 
     def test_a_project_report_needs_a_project(self) -> None:
@@ -91,8 +99,14 @@ class RequestCreateTest(ReportTestCase):
             response = self.client.post(self.url, {"kind": "project", "year": "2026"})
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, "There is a problem", status_code=400)
-        self.assertContains(response, '<a href="#id_project">Choose the project for a project report.</a>', status_code=400)
+        self.assertContains(
+            response,
+            '<a href="#id_project">Choose the project for a project report.</a>',
+            status_code=400,
+        )
         self.assertFalse(ReportRequest.objects.exists())
+        # The year form on this page still goes to the dashboard, not to this POST-only address.
+        self.assertContains(response, 'method="get" action="/reports/"', status_code=400)
         delay.assert_not_called()
 
     def test_a_year_not_offered_is_refused(self) -> None:
@@ -102,7 +116,9 @@ class RequestCreateTest(ReportTestCase):
         self.assertFalse(ReportRequest.objects.exists())
 
     def test_a_rule_the_service_refuses_is_shown_as_a_message(self) -> None:
-        with mock.patch("reports.services.report_request", side_effect=ValidationError("Not this year.")):
+        with mock.patch(
+            "reports.services.report_request", side_effect=ValidationError("Not this year.")
+        ):
             response = self.client.post(self.url, {"kind": "annual", "year": "2026"}, follow=True)
         self.assertContains(response, "Problem:")
         self.assertContains(response, "Not this year.")
@@ -114,7 +130,12 @@ class RequestCreateTest(ReportTestCase):
         self.assertEqual(ReportRequest.objects.get().requested_by, self.staff_sam)
 
     def test_other_roles_get_403_and_nothing_is_asked_for(self) -> None:
-        for user in (self.advisor_alice, self.researcher_rita, self.finance_fay, self.outsider_carol):
+        for user in (
+            self.advisor_alice,
+            self.researcher_rita,
+            self.finance_fay,
+            self.outsider_carol,
+        ):
             with self.subTest(user=user.username):
                 self.client.force_login(user)
                 response = self.client.post(self.url, {"kind": "annual", "year": "2026"})
@@ -137,15 +158,22 @@ class RequestStatusTest(ReportTestCase):
         self.client.force_login(self.manager_mo)
         self.assertEqual(
             self.client.get(self.url(report)).json(),
-            {"status": "done", "status_words": "Ready", "error": "",
-             "download_url": reverse("reports:download", args=[report.pk])},
+            {
+                "status": "done",
+                "status_words": "Ready",
+                "error": "",
+                "download_url": reverse("reports:download", args=[report.pk]),
+            },
         )
 
     def test_a_failed_report_gives_the_reason_to_staff(self) -> None:
         report = _report(self.manager_mo, status=Status.FAILED, error="OSError: disk full")
         self.client.force_login(self.staff_sam)
         data = self.client.get(self.url(report)).json()
-        self.assertEqual((data["status"], data["error"], data["download_url"]), ("failed", "OSError: disk full", None))
+        self.assertEqual(
+            (data["status"], data["error"], data["download_url"]),
+            ("failed", "OSError: disk full", None),
+        )
 
     def test_an_advisor_gets_plain_words_not_the_technical_reason(self) -> None:
         report = self.certificate(self.alice, status=Status.FAILED, error="OSError: disk full")
@@ -190,12 +218,15 @@ class RequestDownloadTest(ReportTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertEqual(
-            response["Content-Disposition"], f'attachment; filename="certificate-2026-advisor-{self.alice.pk}.pdf"'
+            response["Content-Disposition"],
+            f'attachment; filename="certificate-2026-advisor-{self.alice.pk}.pdf"',
         )
         self.assertEqual(b"".join(response.streaming_content), b"%PDF-1.4 the report")
 
     def test_an_advisor_gets_404_for_another_advisors_statement_or_certificate(self) -> None:
-        statement = _report(self.advisor_bob, kind=Kind.STATEMENT, advisor=self.bob, status=Status.DONE)
+        statement = _report(
+            self.advisor_bob, kind=Kind.STATEMENT, advisor=self.bob, status=Status.DONE
+        )
         certificate = self.certificate(self.bob)
         self.client.force_login(self.advisor_alice)
         for report in (statement, certificate):
@@ -204,33 +235,52 @@ class RequestDownloadTest(ReportTestCase):
 
     def test_an_advisor_gets_404_for_a_staff_report(self) -> None:
         self.client.force_login(self.advisor_alice)
-        self.assertEqual(self.client.get(self.url(_report(self.manager_mo, status=Status.DONE))).status_code, 404)
+        self.assertEqual(
+            self.client.get(self.url(_report(self.manager_mo, status=Status.DONE))).status_code, 404
+        )
 
     def test_the_pie_team_may_download_an_advisors_statement(self) -> None:
-        statement = _report(self.advisor_bob, kind=Kind.STATEMENT, advisor=self.bob, status=Status.DONE)
+        statement = _report(
+            self.advisor_bob, kind=Kind.STATEMENT, advisor=self.bob, status=Status.DONE
+        )
         self.client.force_login(self.staff_sam)
         self.assertEqual(self.client.get(self.url(statement)).status_code, 200)
 
     def test_the_manager_may_not_download_an_advisors_personal_documents(self) -> None:
-        statement = _report(self.advisor_bob, kind=Kind.STATEMENT, advisor=self.bob, status=Status.DONE)
-        reference = _report(self.staff_sam, kind=Kind.REFERENCE, advisor=self.bob, letter_text="Dear", status=Status.DONE)
+        statement = _report(
+            self.advisor_bob, kind=Kind.STATEMENT, advisor=self.bob, status=Status.DONE
+        )
+        reference = _report(
+            self.staff_sam,
+            kind=Kind.REFERENCE,
+            advisor=self.bob,
+            letter_text="Dear",
+            status=Status.DONE,
+        )
         self.client.force_login(self.manager_mo)
         for report in (statement, self.certificate(self.alice), reference):
             with self.subTest(kind=report.kind):
                 self.assertEqual(self.client.get(self.url(report)).status_code, 404)
 
     def test_the_manager_may_download_any_staff_report(self) -> None:
-        project_report = _report(self.staff_sam, kind=Kind.PROJECT, project=ProjectFactory(), status=Status.DONE)
+        project_report = _report(
+            self.staff_sam, kind=Kind.PROJECT, project=ProjectFactory(), status=Status.DONE
+        )
         self.client.force_login(self.manager_mo)
         response = self.client.get(self.url(project_report))
         self.assertEqual(response.status_code, 200)
-        self.assertIn(f"project-2026-project-{project_report.project_id}.pdf", response["Content-Disposition"])
+        self.assertIn(
+            f"project-2026-project-{project_report.project_id}.pdf", response["Content-Disposition"]
+        )
 
     def test_a_report_that_is_not_ready_is_404(self) -> None:
         self.client.force_login(self.manager_mo)
         for status in (Status.QUEUED, Status.RUNNING, Status.FAILED):
             with self.subTest(status=status):
-                self.assertEqual(self.client.get(self.url(_report(self.manager_mo, status=status))).status_code, 404)
+                self.assertEqual(
+                    self.client.get(self.url(_report(self.manager_mo, status=status))).status_code,
+                    404,
+                )
 
     def test_a_missing_file_is_404(self) -> None:
         report = _report(self.manager_mo, status=Status.DONE)
@@ -271,7 +321,9 @@ class RequestRetryTest(ReportTestCase):
             self.assertEqual(self.client.post(self.url(report)).status_code, 404)
         delay.assert_not_called()
 
-    def test_an_advisor_retries_their_own_certificate_and_goes_back_to_their_documents(self) -> None:
+    def test_an_advisor_retries_their_own_certificate_and_goes_back_to_their_documents(
+        self,
+    ) -> None:
         report = self.certificate(self.alice, status=Status.FAILED, error="boom")
         self.client.force_login(self.advisor_alice)
         with mock.patch(DELAY) as delay, self.captureOnCommitCallbacks(execute=True):
@@ -325,8 +377,10 @@ class PortalDocumentsTest(ReportTestCase):
             response = self.client.post(self.url, {"document": "statement", "year": str(year)})
         self.assertRedirects(response, self.url, fetch_redirect_response=False)
         report = ReportRequest.objects.get()
-        self.assertEqual((report.kind, report.year, report.advisor, report.requested_by),
-                         (Kind.STATEMENT, year, self.alice, self.advisor_alice))
+        self.assertEqual(
+            (report.kind, report.year, report.advisor, report.requested_by),
+            (Kind.STATEMENT, year, self.alice, self.advisor_alice),
+        )
         delay.assert_called_once_with(report.pk)
 
     def test_asking_for_a_certificate_queues_it(self) -> None:
@@ -401,17 +455,23 @@ class ReferenceLetterTest(ReportTestCase):
     def test_the_draft_is_prefilled_with_the_advisors_name(self) -> None:
         response = self.client.get(self.url)
         self.assertContains(response, "Reference letter for Alice Ashby")
-        self.assertIn("Alice Ashby has been a Public Advisor", response.context["form"].initial["letter_text"])
+        self.assertIn(
+            "Alice Ashby has been a Public Advisor", response.context["form"].initial["letter_text"]
+        )
         self.assertContains(response, "Alice Ashby has been a Public Advisor")
         self.assertContains(response, '<textarea name="letter_text"')
 
     def test_making_the_letter_queues_it_with_the_edited_text(self) -> None:
         with mock.patch(DELAY) as delay, self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(self.url, {"letter_text": "Alice is wonderful."}, follow=True)
+            response = self.client.post(
+                self.url, {"letter_text": "Alice is wonderful."}, follow=True
+            )
         self.assertRedirects(response, reverse("reports:home"))
         report = ReportRequest.objects.get()
-        self.assertEqual((report.kind, report.advisor, report.letter_text, report.requested_by),
-                         (Kind.REFERENCE, self.alice, "Alice is wonderful.", self.staff_sam))
+        self.assertEqual(
+            (report.kind, report.advisor, report.letter_text, report.requested_by),
+            (Kind.REFERENCE, self.alice, "Alice is wonderful.", self.staff_sam),
+        )
         delay.assert_called_once_with(report.pk)
         self.assertContains(response, "The reference letter for Alice Ashby is being made.")
 
@@ -429,18 +489,35 @@ class ReferenceLetterTest(ReportTestCase):
                 self.assertEqual(self.client.get(self.url).status_code, 403)
 
     def test_an_unknown_advisor_is_404(self) -> None:
-        self.assertEqual(self.client.get(reverse("reports:reference", args=[99999])).status_code, 404)
+        self.assertEqual(
+            self.client.get(reverse("reports:reference", args=[99999])).status_code, 404
+        )
 
 
 # --- The reminders log ----------------------------------------------------------------------------
 
 
-def _delivery(n: int, *, advisor=None, user=None, channel=Delivery.Channel.EMAIL, status=Delivery.Status.SENT,
-              kind="meeting-7d", **extra) -> Delivery:
+def _delivery(
+    n: int,
+    *,
+    advisor=None,
+    user=None,
+    channel=Delivery.Channel.EMAIL,
+    status=Delivery.Status.SENT,
+    kind="meeting-7d",
+    **extra,
+) -> Delivery:
     return Delivery.objects.create(
-        key=f"test:{n}", kind=kind, object_label=extra.pop("object_label", "Spring PIEG"), advisor=advisor,
-        user=user, channel=channel, status=status, template="reminder-meeting",
-        recipient=extra.pop("recipient", "someone@example.org"), **extra,
+        key=f"test:{n}",
+        kind=kind,
+        object_label=extra.pop("object_label", "Spring PIEG"),
+        advisor=advisor,
+        user=user,
+        channel=channel,
+        status=status,
+        template="reminder-meeting",
+        recipient=extra.pop("recipient", "someone@example.org"),
+        **extra,
     )
 
 
@@ -452,7 +529,12 @@ class RemindersLogTest(ReportTestCase):
         self.client.force_login(self.staff_sam)
 
     def test_a_failed_reminder_is_listed_with_its_error(self) -> None:
-        _delivery(1, advisor=self.alice, status=Delivery.Status.FAILED, error="SMTPRecipientsRefused: no such mailbox")
+        _delivery(
+            1,
+            advisor=self.alice,
+            status=Delivery.Status.FAILED,
+            error="SMTPRecipientsRefused: no such mailbox",
+        )
         _delivery(2, advisor=self.bob, sent_at=timezone.now())
         response = self.client.get(self.url)
         self.assertContains(response, "Failed: SMTPRecipientsRefused: no such mailbox")
@@ -476,22 +558,46 @@ class RemindersLogTest(ReportTestCase):
         caller = self.alice
         caller.contact_method = ContactMethod.PHONE
         caller.save()
-        _delivery(1, advisor=caller, channel=Delivery.Channel.CALL, status=Delivery.Status.LISTED,
-                  recipient="01234 567890", kind="rsvp-chase")
-        _delivery(2, advisor=self.bob, channel=Delivery.Channel.POST, status=Delivery.Status.LISTED,
-                  recipient="1 High Street\nCanterbury", kind="checkin", object_label="We miss you")
-        old = _delivery(3, advisor=self.bob, channel=Delivery.Channel.CALL, status=Delivery.Status.LISTED,
-                        recipient="09999 999999")
-        Delivery.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=3))
+        _delivery(
+            1,
+            advisor=caller,
+            channel=Delivery.Channel.CALL,
+            status=Delivery.Status.LISTED,
+            recipient="01234 567890",
+            kind="rsvp-chase",
+        )
+        _delivery(
+            2,
+            advisor=self.bob,
+            channel=Delivery.Channel.POST,
+            status=Delivery.Status.LISTED,
+            recipient="1 High Street\nCanterbury",
+            kind="checkin",
+            object_label="We miss you",
+        )
+        old = _delivery(
+            3,
+            advisor=self.bob,
+            channel=Delivery.Channel.CALL,
+            status=Delivery.Status.LISTED,
+            recipient="09999 999999",
+        )
+        Delivery.objects.filter(pk=old.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=3)
+        )
         response = self.client.get(self.url)
         self.assertEqual([d.recipient for d in response.context["to_call"]], ["01234 567890"])
-        self.assertEqual([d.recipient for d in response.context["to_post"]], ["1 High Street\nCanterbury"])
+        self.assertEqual(
+            [d.recipient for d in response.context["to_post"]], ["1 High Street\nCanterbury"]
+        )
         self.assertContains(response, "1 High Street<br>Canterbury")
         self.assertContains(response, "Asked to answer an invitation")
 
     def test_advisors_with_no_involvement_for_90_days_are_listed(self) -> None:
         response = self.client.get(self.url)
-        self.assertEqual([a.full_name for a in response.context["inactive"]], ["Alice Ashby", "Bob Brown"])
+        self.assertEqual(
+            [a.full_name for a in response.context["inactive"]], ["Alice Ashby", "Bob Brown"]
+        )
         self.assertContains(response, "Advisors with no involvement for 90 days")
 
     def test_fifty_reminders_a_page(self) -> None:
@@ -515,11 +621,27 @@ class RemindersLogTest(ReportTestCase):
         # with their advisors and users, today's call/post list, the inactive advisors.
         for n in range(3):
             _delivery(n, advisor=self.alice)
-            _delivery(100 + n, advisor=self.bob, channel=Delivery.Channel.CALL, status=Delivery.Status.LISTED)
+            _delivery(
+                100 + n,
+                advisor=self.bob,
+                channel=Delivery.Channel.CALL,
+                status=Delivery.Status.LISTED,
+            )
         with self.assertNumQueries(7):
             self.client.get(self.url)
         for n in range(3, 20):
-            _delivery(n, user=self.staff_sam, kind="pie-digest", status=Delivery.Status.FAILED, error="boom")
-            _delivery(100 + n, advisor=self.bob, channel=Delivery.Channel.POST, status=Delivery.Status.LISTED)
+            _delivery(
+                n,
+                user=self.staff_sam,
+                kind="pie-digest",
+                status=Delivery.Status.FAILED,
+                error="boom",
+            )
+            _delivery(
+                100 + n,
+                advisor=self.bob,
+                channel=Delivery.Channel.POST,
+                status=Delivery.Status.LISTED,
+            )
         with self.assertNumQueries(7):
             self.assertEqual(len(self.client.get(self.url).context["page"].object_list), 40)

@@ -92,7 +92,7 @@ class ReportWorkerTest(TransactionTestCase):
                     break
                 time.sleep(0.2)
             self.assertEqual(request.status, ReportRequest.Status.DONE,
-                             f"the worker did not build the report within 60 s: {request.status} {request.error}")
+                             f"no report within 60 s: {request.status} {request.error}")
         finally:
             worker.terminate()
             try:
@@ -102,7 +102,7 @@ class ReportWorkerTest(TransactionTestCase):
                 output, _ = worker.communicate()
         self.assertNotIn("Traceback", output)
 
-        saved = [p for p in Path(worker_tmp).glob(f"ascru-test-private-*/{request.file.name}")]
+        saved = list(Path(worker_tmp).glob(f"ascru-test-private-*/{request.file.name}"))
         self.assertEqual(len(saved), 1, f"no {request.file.name} under {worker_tmp}")
         pdf = saved[0].read_bytes()
         self.assertTrue(pdf.startswith(b"%PDF"))

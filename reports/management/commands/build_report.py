@@ -1,7 +1,5 @@
 import logging
-import re
 import time
-import zlib
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,7 +8,6 @@ from django.utils import timezone
 from advisors.models import Advisor
 from projects.models import Project
 from reports.models import ReportRequest
-from reports.services import render_report
 
 KINDS = [ReportRequest.Kind.ANNUAL, ReportRequest.Kind.PROJECT, ReportRequest.Kind.STATEMENT,
          ReportRequest.Kind.CERTIFICATE]
@@ -42,7 +39,8 @@ class Command(BaseCommand):
         today = timezone.localdate()
         if year is None:
             # A statement's year is the tax year that starts on 6 April of that year.
-            year = today.year - 1 if kind == ReportRequest.Kind.STATEMENT and (today.month, today.day) < (4, 6) else today.year
+            before_6_april = (today.month, today.day) < (4, 6)
+            year = today.year - 1 if kind == ReportRequest.Kind.STATEMENT and before_6_april else today.year
         if not 2000 <= year <= today.year + 1:
             raise CommandError(f"Choose a year between 2000 and {today.year + 1}.")
 
@@ -64,34 +62,15 @@ class Command(BaseCommand):
         elif advisor is not None:
             raise CommandError(f"--advisor is only for statements and certificates, not {kind}.")
 
-        # WeasyPrint logs each layout step at INFO; the command prints its own one-line summary.
+        # WeasyPrint logs each step at INFO (some on import); the command prints its own summary.
         logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+        from reports.services import render_report
+
         # Unsaved: the templates use kind, year, project and advisor, never requested_by.
         request = ReportRequest(kind=kind, year=year, project=project_obj, advisor=advisor_obj)
         started = time.monotonic()
-        pdf = render_report(request)
+        pdf, pages = render_report(request)
         seconds = time.monotonic() - started
         out.write_bytes(pdf)
-        pages = page_count(pdf)
         self.stdout.write(f"{out} ({pages} page{'s' if pages != 1 else ''}, {seconds:.1f} s)")
 
-
-PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
-
-
-def page_count(pdf: bytes) -> int:
-    """Pages in a WeasyPrint PDF, without a PDF library (pypdf is only a test dependency).
-
-    WeasyPrint puts the page objects in compressed object streams, so counting "/Type /Page"
-    in the raw bytes finds none: inflate each object stream and count there too.
-    """
-    count = len(PAGE.findall(pdf))
-    for match in re.finditer(rb"/Type\s*/ObjStm", pdf):
-        start = re.compile(rb"stream\r?\n").search(pdf, match.end())
-        if start is None:
-            continue
-        try:
-            count += len(PAGE.findall(zlib.decompressobj().decompress(pdf[start.end():])))
-        except zlib.error:
-            continue
-    return count
