@@ -55,11 +55,18 @@ def seed(*, stdout) -> None:
         paid_on = min(today, claim.activity_date + datetime.timedelta(days=12 + (claim.pk % 29)))
         services.batch_mark_paid(batch=first, paid_on=paid_on, by=finance, claim_ids=[claim.pk])
     services.batch_build(by=coordinator, claim_ids=[c.pk for c in approved[len(approved) // 2: len(approved) * 3 // 4]])
-    # Budgets: one project nearly spent, one over.
-    for project, share in zip(projects[:2], (Decimal("1.15"), Decimal("0.85")), strict=False):
-        committed = sum(c.amount for c in Claim.objects.filter(project=project, status__in=Claim.COMMITTED)) or Decimal("0")
-        if committed:
-            Project.objects.filter(pk=project.pk).update(pie_budget=(committed / share).quantize(Decimal("0.01")))
+    # Budgets: one project (with an approved plan) over its PIE budget, one nearly spent.
+    budgeted = list(Project.objects.filter(pie_budget__isnull=False).order_by("pk")[:2])
+    for project, share in zip(budgeted, (Decimal("1.10"), Decimal("0.85")), strict=False):
+        committed = sum((c.amount for c in Claim.objects.filter(project=project, status__in=Claim.COMMITTED)), Decimal("0"))
+        gap = (project.pie_budget * share - committed).quantize(Decimal("0.01"))
+        if gap > 0:
+            claim, _ = services.claim_expense_submit(
+                advisor=advisors[0], by=coordinator, expense_type=Claim.ExpenseType.OTHER, project=project,
+                activity_date=today - datetime.timedelta(days=40), amount=gap,
+                description="Venue hire, BSL interpreters and travel for the co-analysis workshop",
+            )
+            services.claim_approve(claim=claim, by=coordinator)
     year_start = datetime.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
     for category, amount in [("pieg", "2400.00"), ("management", "600.00"), ("training", "1500.00"), ("support", "3000.00")]:
         CentralBudget.objects.get_or_create(year_starting=year_start, category=category, defaults={"amount": Decimal(amount)})

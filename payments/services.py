@@ -159,6 +159,7 @@ def claim_sync_for_attendance(*, attendance, by: User | None) -> ClaimOutcome:
             activity_date=on,
             description=f"Attended {meeting.title}",
             meeting=meeting,
+            project=meeting.project,
             attendance=attendance,
             created_by=by,
             **values,

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, Sum
 from advisors.models import Advisor
 from advisors.services import equality_summary
 from ascru_pie.lib.money import ZERO
-from impacts.models import ImpactRecord, ImpactStage, Standard, SurveyResponse
+from impacts.models import ImpactRecord, ImpactStage, Standard, Survey, SurveyResponse
 from impacts.services import survey_results
 from meetings.models import Attendance, Meeting
 from payments.models import Claim
@@ -137,7 +137,8 @@ def key_figures(period: Period) -> Figures:
     counts = {r["stage"]: r["n"] for r in impacts.values("stage").annotate(n=Count("pk")).order_by()}
     f.impacts_by_stage = [(stage_labels[v], counts.get(v, 0)) for v in ImpactStage.values]
     f.impact_examples = list(impacts.filter(extent="major").select_related("project").order_by("-recorded_on")[:6])
-    f.feedback = survey_results(surveys=None) if SurveyResponse.objects.exists() else {}
+    surveys = Survey.objects.filter(closes_on__range=(period.start, period.end))
+    f.feedback = survey_results(surveys=surveys) if SurveyResponse.objects.filter(survey__in=surveys).exists() else {}
     f.equality = equality_summary()
     evidence = (Standard.objects.annotate(n=Count("impacts", filter=Q(impacts__in=impacts))).order_by("order"))
     examples = {}

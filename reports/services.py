@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from advisors.models import Advisor
-from ascru_pie.lib.pdf import render_pdf
 from ascru_pie.models import User
 from ascru_pie.roles import Role
 
@@ -93,6 +92,9 @@ def render_report(request: ReportRequest) -> tuple[bytes, int]:
         ReportRequest.Kind.CERTIFICATE: _certificate,
         ReportRequest.Kind.REFERENCE: _reference,
     }
+    # WeasyPrint takes a second to import: only the worker and the build command need it.
+    from ascru_pie.lib.pdf import render_pdf
+
     template, context = builders[request.kind](request)
     return render_pdf(template, {"request": request, "generated": timezone.now(), **context})
 

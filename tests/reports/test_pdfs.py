@@ -39,7 +39,8 @@ def small_unit(tc) -> None:
 
     Alice: 2 h meeting on 2 March 2026 + 1 h preparation at £27.50/h = £82.50 (time),
     plus a £12.40 bus fare charged to the project; both paid on 20 March 2026 (£94.90).
-    The project's PIE budget is £12.00, so the fare puts it over budget.
+    The project's PIE budget is £12.00; the meeting was the project's, so its time counts too
+    and the project is over budget with £94.90 committed.
     """
     example_rate_card()
     tc.project = ProjectFactory(title="Care at home after hospital", pie_budget=Decimal("12.00"))
@@ -102,7 +103,7 @@ class ReportPdfTest(BaseTestCase):
         self.assertIn("Annual PIE report 2026", text)
         self.assertIn("£94.90", text)  # paid for activity in the year
         self.assertIn("18 days", text)  # median days from activity to payment
-        self.assertIn("Over budget", text)  # £12.40 committed against £12.00
+        self.assertIn("Over budget", text)  # £94.90 committed against £12.00
         self.assertIn("fewer than 5", text)  # equality counts are suppressed
         self.assertIn("Working together", text)
         self.assertIn("No survey responses yet.", text)
@@ -121,7 +122,7 @@ class ReportPdfTest(BaseTestCase):
         # 2 advisors x 1 session x 2 h at £27.50/h
         self.assertIn("£110.00", text)
         self.assertIn("Advisory group one", text)
-        self.assertIn("£12.40", text)
+        self.assertIn("£94.90", text)  # spend: the meeting's time and the fare
         self.assertIn("Over budget", text)
         self.assertIn("<script>alert(1)</script>", text)
         self.assertIn("To involve advisors at every stage.", text)
