@@ -10,10 +10,11 @@ from django.utils import timezone
 
 class MeetingQuerySet(models.QuerySet):
     def upcoming(self) -> "MeetingQuerySet":
-        return self.filter(ends_at__gte=timezone.now()).order_by("starts_at")
+        return self.filter(ends_at__gte=timezone.now()).order_by("starts_at", "pk")
 
     def past(self) -> "MeetingQuerySet":
-        return self.filter(ends_at__lt=timezone.now()).order_by("-starts_at")
+        # Meetings at the same time keep the order they were made in, on every database.
+        return self.filter(ends_at__lt=timezone.now()).order_by("-starts_at", "pk")
 
     def management_held(self) -> "MeetingQuerySet":
         return self.filter(type=Meeting.Type.MANAGEMENT).exclude(status=Meeting.Status.CANCELLED).filter(

@@ -485,7 +485,7 @@ class PaperDownloadTest(PortalMeetingTestCase):
         self.client.force_login(self.staff_sam)
         response = self.client.get(self.url)
         self.assertEqual(response.status_code, 200)
-        response.close()
+        self.assertTrue(b"".join(response.streaming_content))
 
     def test_papers_are_404_for_advisors_not_invited(self) -> None:
         self.client.force_login(self.advisor_bob)

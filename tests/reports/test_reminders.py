@@ -120,8 +120,9 @@ class ReminderDeliveryTest(BaseTestCase):
         invite(recent, self.bob, self.alice)
 
     def run_beat(self) -> None:
-        with self.captureOnCommitCallbacks(execute=True):
-            with mock.patch("reports.tasks.delivery_send.delay", side_effect=lambda pk: delivery_send(pk)):
+        # The patch must still be in place when the on-commit callbacks run.
+        with mock.patch("reports.tasks.delivery_send.delay", side_effect=lambda pk: delivery_send(pk)):
+            with self.captureOnCommitCallbacks(execute=True):
                 reminders_run()
 
     def test_running_the_reminder_task_twice_sends_once(self) -> None:
