@@ -2,18 +2,13 @@
 
 import datetime
 import io
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.test import TransactionTestCase
 from pypdf import PdfReader
 
@@ -24,17 +19,10 @@ from reports.models import ReportRequest
 from reports.services import report_request
 from tests.base import ensure_roles, make_user
 from tests.factories import AdvisorFactory, MeetingFactory, example_rate_card, invite, mark_paid
+from tests.worker import celery_worker, skip_unless_worker_possible
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def _database_url_for_worker() -> str | None:
-    """The URL of the test database, so that the worker writes where the test reads."""
-    s = connection.settings_dict
-    if connection.vendor != "postgresql":
-        return None
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.mark.worker
@@ -42,17 +30,7 @@ class ReportWorkerTest(TransactionTestCase):
     """Starts `celery worker` on the default queue; asks for an annual report; reads the PDF."""
 
     def test_a_real_worker_builds_the_annual_report(self) -> None:
-        required = os.environ.get("REQUIRE_WORKER") == "1"
-        reason = None
-        if not settings.CELERY_BROKER_URL:
-            reason = "no CELERY_BROKER_URL configured"
-        elif _database_url_for_worker() is None:
-            reason = "the test database is SQLite in memory, which a worker process cannot share"
-        if reason:
-            if required:
-                self.fail(f"Report worker test required (REQUIRE_WORKER=1) but {reason}")
-            print(f"\nSKIPPED report worker test: {reason}")
-            self.skipTest(reason)
+        skip_unless_worker_possible(self, "report worker test")
 
         ensure_roles()
         sam = make_user("sam", Role.PIE_TEAM, is_staff=True)
@@ -70,19 +48,8 @@ class ReportWorkerTest(TransactionTestCase):
         # our own lets us find the worker's one and read the PDF it saved.
         worker_tmp = tempfile.mkdtemp(prefix="report-worker-")
         self.addCleanup(shutil.rmtree, worker_tmp, ignore_errors=True)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "ascru_pie.settings.test",
-            "DATABASE_URL": _database_url_for_worker(),
-            "TMPDIR": worker_tmp,
-        }
         # report_build is sent to Celery's default queue ("celery"); CI's Redis database is this run's own.
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "ascru_pie", "worker", "--pool=solo", "-Q", "celery",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        try:
+        with celery_worker(queue="celery", extra_env={"TMPDIR": worker_tmp}) as worker:
             # No transaction is open (TransactionTestCase), so on_commit sends the task at once.
             request = report_request(kind="annual", by=sam, year=2026)
             deadline = time.monotonic() + 60
@@ -93,14 +60,7 @@ class ReportWorkerTest(TransactionTestCase):
                 time.sleep(0.2)
             self.assertEqual(request.status, ReportRequest.Status.DONE,
                              f"no report within 60 s: {request.status} {request.error}")
-        finally:
-            worker.terminate()
-            try:
-                output, _ = worker.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                output, _ = worker.communicate()
-        self.assertNotIn("Traceback", output)
+        self.assertNotIn("Traceback", worker.output)
 
         saved = list(Path(worker_tmp).glob(f"ascru-test-private-*/{request.file.name}"))
         self.assertEqual(len(saved), 1, f"no {request.file.name} under {worker_tmp}")
