@@ -5,6 +5,8 @@ Equality answers are never part of it: they are special-category data.
 
 from import_export import fields, resources, widgets
 
+from ascru_pie.lib.exports import cell_safe
+
 from .models import Advisor, ContactFormat, ContactMethod, LivedExperience, Topic
 
 
@@ -65,6 +67,10 @@ class AdvisorResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         use_transactions = True
+
+    def export_field(self, field, instance, **kwargs):
+        # Names and needs come from the public form: never let a spreadsheet run them.
+        return cell_safe(super().export_field(field, instance, **kwargs))
 
     def before_import_row(self, row, **kwargs) -> None:
         # The natural key must be present: without it a row would create an unmatched duplicate.

@@ -225,11 +225,27 @@ def advisor_set_status(*, advisor: Advisor, status: str) -> Advisor:
     return advisor
 
 
+def _suppress(counts: list[int], threshold: int) -> list[int | str]:
+    """Hide counts below `threshold`; if only one is hidden, hide the next smallest too.
+
+    Every question's counts add up to the same total, so a single hidden cell could be
+    worked out by subtraction (secondary suppression).
+    """
+    hidden = {i for i, n in enumerate(counts) if n < threshold}
+    if len(hidden) == 1:
+        visible = sorted((n, i) for i, n in enumerate(counts) if i not in hidden)
+        if visible:
+            hidden.add(visible[0][1])
+    return [f"fewer than {threshold}" if i in hidden and n < threshold else
+            ("hidden to protect small numbers" if i in hidden else n) for i, n in enumerate(counts)]
+
+
 def equality_summary() -> list[dict]:
     """Counts of each answer, applicants vs the active register, with small counts suppressed.
 
     Returns one dict per question: {"question", "rows": [{"label", "applicants", "register"}]}
-    where each count is an int >= threshold or the string "fewer than 5".
+    where each count is an int >= threshold, "fewer than 5", or (secondary suppression, so
+    that a hidden count cannot be worked out from the others) "hidden to protect small numbers".
     """
     threshold = settings.EQUALITY_SUPPRESS_BELOW
     applicants = EqualityMonitoring.objects.filter(application__isnull=False)
@@ -238,26 +254,15 @@ def equality_summary() -> list[dict]:
     def counts(qs, field: str) -> dict[str, int]:
         return {row[field]: row["n"] for row in qs.values(field).annotate(n=Count("pk")).order_by()}
 
-    def shown(n: int) -> int | str:
-        return n if n >= threshold else f"fewer than {threshold}"
-
     summary = []
     for field, question, choices in EqualityMonitoring.QUESTIONS:
         a, r = counts(applicants, field), counts(register, field)
+        options = [*choices.choices, ("", "Not answered")]
+        shown_a = _suppress([a.get(value, 0) for value, _ in options], threshold)
+        shown_r = _suppress([r.get(value, 0) for value, _ in options], threshold)
         rows = [
-            {
-                "label": label,
-                "applicants": shown(a.get(value, 0)),
-                "register": shown(r.get(value, 0)),
-            }
-            for value, label in choices.choices
+            {"label": label, "applicants": shown_a[i], "register": shown_r[i]}
+            for i, (_, label) in enumerate(options)
         ]
-        rows.append(
-            {
-                "label": "Not answered",
-                "applicants": shown(a.get("", 0)),
-                "register": shown(r.get("", 0)),
-            }
-        )
         summary.append({"field": field, "question": question, "rows": rows})
     return summary

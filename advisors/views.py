@@ -14,9 +14,10 @@ from .models import Training
 
 
 def _client_ip(request: HttpRequest) -> str:
-    # Behind the proxy the first X-Forwarded-For hop is the visitor.
+    # Our proxy appends the address it saw to X-Forwarded-For: the last entry. Earlier entries
+    # are whatever the visitor sent, so they cannot be trusted for a rate limit.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+    return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,23 +4,14 @@ recorded through services.impact_record, never imported.
 Advisors are named as they chose to be named in outputs (Advisor.acknowledged_as).
 """
 
-import re
 
 from import_export import fields, resources
+
+from ascru_pie.lib.exports import cell_safe
 
 from .models import ImpactRecord
 
 # Characters openpyxl refuses in a cell (control characters other than tab and newlines).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _cell_safe(value):
-    # A cell starting with = + - @ (or a tab/CR) is run as a formula by spreadsheets, and
-    # people type these texts themselves, so neutralise them with a quote.
-    if not isinstance(value, str):
-        return value
-    value = _ILLEGAL.sub("", value)
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 class ImpactResource(resources.ModelResource):
@@ -57,7 +48,7 @@ class ImpactResource(resources.ModelResource):
         return str(impact.recorded_by)
 
     def export_field(self, field, instance, **kwargs):
-        return _cell_safe(super().export_field(field, instance, **kwargs))
+        return cell_safe(super().export_field(field, instance, **kwargs))
 
     def import_data(self, *args, **kwargs):
         raise NotImplementedError("Impacts are recorded through the site, never imported.")

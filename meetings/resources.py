@@ -6,6 +6,7 @@ the same transaction, so a failed import changes nothing, and a repeated one add
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from import_export import fields, resources, widgets
 
 from advisors.models import Advisor
@@ -51,6 +52,8 @@ class AttendanceResource(resources.ModelResource):
             raise ValueError(f"{instance.advisor} was not invited to {instance.meeting}.")
         if instance.meeting.status == Meeting.Status.CANCELLED:
             raise ValueError(f"{instance.meeting} was cancelled.")
+        if instance.meeting.starts_at > timezone.now():
+            raise ValueError(f"{instance.meeting} has not happened yet.")
         self.meetings.add(instance.meeting_id)
 
     def after_import(self, dataset, result, **kwargs) -> None:

@@ -256,6 +256,8 @@ def attendance_confirm(
     results = []
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.status == Meeting.Status.CANCELLED:  # cancelled while we waited for the lock
+            raise ValidationError("This meeting was cancelled: there is no attendance to record.")
         for row in rows:
             if row.advisor_id not in invited:
                 raise ValidationError(

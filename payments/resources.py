@@ -19,14 +19,9 @@ from import_export import fields, resources
 
 from advisors.models import PaymentPreference
 from ascru_pie.lib.crypto import decrypt
+from ascru_pie.lib.exports import cell_safe
 
 from .models import Claim, PaymentBatch
-
-
-def _cell_safe(value: str) -> str:
-    # Spreadsheets run a cell starting with = + - @ (or a tab/CR) as a formula; advisors type
-    # descriptions themselves, so neutralise them with a quote. Amounts are never passed here.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _bank_details(claim: Claim):
@@ -71,8 +66,9 @@ class FinanceExportResource(resources.Resource):
     @staticmethod
     def claims_of(batch: PaymentBatch) -> QuerySet:
         # One query: the batch, the advisor and their bank details come with each claim.
+        # Only claims still to pay: a claim already paid must never be in a file again.
         return (
-            Claim.objects.filter(batch=batch)
+            Claim.objects.filter(batch=batch, status=Claim.Status.IN_BATCH)
             .select_related("batch", "advisor", "advisor__bank_details")
             .order_by("pk")
         )
@@ -91,7 +87,7 @@ class FinanceExportResource(resources.Resource):
         return claim.pk
 
     def dehydrate_payee(self, claim: Claim) -> str:
-        return _cell_safe(claim.advisor.full_name)
+        return cell_safe(claim.advisor.full_name)
 
     def dehydrate_payment_method(self, claim: Claim) -> str:
         return claim.advisor.get_payment_preference_display()
@@ -111,7 +107,7 @@ class FinanceExportResource(resources.Resource):
         return claim.activity_date.isoformat()
 
     def dehydrate_description(self, claim: Claim) -> str:
-        return _cell_safe(claim.description)
+        return cell_safe(claim.description)
 
     def dehydrate_cost_centre(self, claim: Claim) -> str:
         return settings.FINANCE_COST_CENTRE

@@ -140,11 +140,15 @@ def claim_sync_for_attendance(*, attendance, by: User | None) -> ClaimOutcome:
             return ClaimOutcome(claim, "cancelled")
         return ClaimOutcome(claim, "declined" if declines and wants_pay else "none")
 
-    on = meeting.starts_at.date()
+    on = timezone.localtime(meeting.starts_at).date()
     computed = time_amount(
         on=on, hours=attendance.hours_attended, preparation_hours=attendance.preparation_hours
     )
+    # If the meeting's date or title was corrected, the claim follows (until it is paid).
     values = {
+        "activity_date": on,
+        "description": f"Attended {meeting.title}",
+        "project_id": meeting.project_id,
         "hours": attendance.hours_attended,
         "preparation_hours": attendance.preparation_hours,
         "amount": computed.amount,
@@ -156,10 +160,7 @@ def claim_sync_for_attendance(*, attendance, by: User | None) -> ClaimOutcome:
             advisor=attendance.advisor,
             kind=Claim.Kind.TIME,
             activity=RateCard.Activity.MEETING,
-            activity_date=on,
-            description=f"Attended {meeting.title}",
             meeting=meeting,
-            project=meeting.project,
             attendance=attendance,
             created_by=by,
             **values,
@@ -240,6 +241,8 @@ def claim_approve(*, claim: Claim, by: User) -> Claim:
         claim = _locked(claim)
         if claim.status in Claim.COMMITTED:
             return claim
+        if claim.advisor.user_id == by.pk:
+            raise ValidationError("You cannot approve your own claim: ask a colleague.")
         return _transition(
             claim, Claim.Status.APPROVED, by=by, approved_by=by, approved_at=timezone.now()
         )
@@ -278,6 +281,8 @@ def claim_reverse(*, claim: Claim, by: User, reason: str) -> Claim:
             raise ValidationError(
                 "Only a paid claim is corrected by reversing it; change or cancel the others."
             )
+        if claim.reverses_id:
+            raise ValidationError("This claim is itself a correction; correct the original claim instead.")
         existing = claim.reversals.first()
         if existing:
             return existing
@@ -451,6 +456,8 @@ def claim_time_log(
     project=None,
 ) -> tuple[Claim, str]:
     """Time spent on other activity (e.g. document review), at the rate in force that day."""
+    if activity == RateCard.Activity.MEETING:
+        raise ValidationError("Meeting time is paid from the attendance record, so it cannot be logged here.")
     if hours <= 0 or hours > 24:
         raise ValidationError("Enter the hours spent: more than 0 and no more than 24.")
     if activity_date > timezone.localdate():
@@ -604,7 +611,8 @@ def finance_paid_apply(*, rows: list[tuple[int, date]], by: User) -> int:
     changed = 0
     with transaction.atomic():
         claims = {
-            c.pk: c for c in Claim.objects.select_for_update().filter(pk__in=[r[0] for r in rows])
+            c.pk: c
+            for c in Claim.objects.select_for_update().select_related("batch").filter(pk__in=[r[0] for r in rows])
         }
         problems = []
         for claim_id, paid_on in rows:
@@ -617,6 +625,8 @@ def finance_paid_apply(*, rows: list[tuple[int, date]], by: User) -> int:
                 )
             elif paid_on > timezone.localdate():
                 problems.append(f"claim {claim_id} has a payment date in the future")
+            elif claim.batch.status == PaymentBatch.Status.BUILT:
+                problems.append(f"claim {claim_id} is in batch {claim.batch.reference}, which has not been approved for payment")
         if problems:
             raise ValidationError("Nothing was imported: " + "; ".join(problems) + ".")
         for claim_id, paid_on in rows:

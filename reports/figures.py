@@ -136,13 +136,15 @@ def key_figures(period: Period) -> Figures:
     impacts = ImpactRecord.objects.filter(kind="actual", recorded_on__range=(period.start, period.end))
     counts = {r["stage"]: r["n"] for r in impacts.values("stage").annotate(n=Count("pk")).order_by()}
     f.impacts_by_stage = [(stage_labels[v], counts.get(v, 0)) for v in ImpactStage.values]
-    f.impact_examples = list(impacts.filter(extent="major").select_related("project").order_by("-recorded_on")[:6])
+    # The annual report circulates: examples come only from projects that are not confidential.
+    public = impacts.filter(project__confidential=False)
+    f.impact_examples = list(public.filter(extent="major").select_related("project").order_by("-recorded_on")[:6])
     surveys = Survey.objects.filter(closes_on__range=(period.start, period.end))
     f.feedback = survey_results(surveys=surveys) if SurveyResponse.objects.filter(survey__in=surveys).exists() else {}
     f.equality = equality_summary()
     evidence = (Standard.objects.annotate(n=Count("impacts", filter=Q(impacts__in=impacts))).order_by("order"))
     examples = {}
-    for impact in impacts.prefetch_related("standards").select_related("project").order_by("-recorded_on")[:60]:
+    for impact in public.prefetch_related("standards").select_related("project").order_by("-recorded_on")[:60]:
         for s in impact.standards.all():
             examples.setdefault(s.pk, impact)
     f.standards = [(s.name, s.n, examples.get(s.pk)) for s in evidence]

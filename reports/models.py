@@ -16,6 +16,7 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         LISTED = "listed", "On the coordinator's contact list"
         FAILED = "failed", "Failed"
@@ -34,6 +35,10 @@ class Delivery(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a worker claimed the send; a claim older than a few minutes is a worker that died.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # For call/post deliveries: when they went out on the coordinator's daily list.
+    listed_on = models.DateField(null=True, blank=True)
     # Payload for rendering: the email template name and ids of what it is about.
     template = models.CharField(max_length=60)
     context = models.JSONField(default=dict, blank=True)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from advisors.models import ContactMethod
 from ascru_pie.access import role_required
+from ascru_pie.lib.exports import cell_safe
 from ascru_pie.roles import Role
 
 from .. import services
@@ -172,12 +173,6 @@ def _reminder_summary(meeting: Meeting) -> list[dict]:
     return list(rows.values())
 
 
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ (or a tab/CR) is run as a formula by spreadsheets;
-    # advisors type some of these values themselves, so neutralise them with a quote.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @role_required(Role.PIE_TEAM)
 def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The roster as a spreadsheet. Contact details and needs only: never equality data."""
@@ -200,7 +195,7 @@ def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
             advisor.support_needs,
             "Yes" if advisor.enhanced_support else "No",
         ]
-        writer.writerow([_csv_safe(value) for value in row])
+        writer.writerow([cell_safe(value) for value in row])
     return response
 
 

@@ -377,7 +377,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "is_builder": is_builder,
             "can_approve": batch.status == PaymentBatch.Status.BUILT and not is_builder,
-            "can_export": batch.status != PaymentBatch.Status.BUILT,
+            "can_export": batch.status == PaymentBatch.Status.APPROVED,
             "can_mark_paid": batch.status != PaymentBatch.Status.BUILT and bool(unpaid),
         },
         status=400 if form.errors else 200,
@@ -402,6 +402,10 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
             f"Batch {batch.reference} can be exported once it has been approved for payment.",
         )
         return redirect("payments:batch", batch.pk)
+    if batch.status == PaymentBatch.Status.PAID:
+        # Never send finance a file that would pay people again.
+        messages.error(request, f"Batch {batch.reference} is paid: there is nothing left to export.")
+        return redirect("payments:batch", batch.pk)
 
     dataset = resource.export(resource.claims_of(batch))
     # Only the time of the (latest) export changes: one column of one row, nothing else.
@@ -418,7 +422,7 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _paid_preview(rows: list[PaidRow]) -> list[PaidRow]:
     """Look up each row's claim (one query) and say what applying the file will do to it."""
-    claims = Claim.objects.select_related("advisor").in_bulk(
+    claims = Claim.objects.select_related("advisor", "batch").in_bulk(
         [r.claim_id for r in rows if r.claim_id is not None]
     )
     for row in rows:
@@ -429,6 +433,11 @@ def _paid_preview(rows: list[PaidRow]) -> list[PaidRow]:
             row.error = f"there is no claim {row.claim_id}."
         elif row.claim.status == Claim.Status.PAID:
             row.outcome = f"Already paid on {row.claim.paid_on:%d %B %Y}: no change"
+        elif row.claim.status == Claim.Status.IN_BATCH and row.claim.batch.status == PaymentBatch.Status.BUILT:
+            row.error = (
+                f"claim {row.claim_id} is in batch {row.claim.batch.reference}, which has not been "
+                "approved for payment."
+            )
         elif row.claim.status == Claim.Status.IN_BATCH:
             row.outcome = "Will be marked paid"
         else:
@@ -468,6 +477,7 @@ def paid_import(request: HttpRequest) -> HttpResponse:
                     else signing.dumps(
                         {
                             "name": upload.name,
+                            "by": request.user.pk,
                             "rows": [[r.claim_id, r.paid_on.isoformat()] for r in rows],
                         },
                         salt=PAID_IMPORT_SALT,
@@ -486,6 +496,8 @@ def _paid_import_confirm(request: HttpRequest) -> HttpResponse:
         data = signing.loads(
             request.POST.get("token", ""), salt=PAID_IMPORT_SALT, max_age=PAID_IMPORT_MAX_AGE
         )
+        if data["by"] != request.user.pk:
+            raise ValueError("previewed by someone else")
         rows = [
             (int(claim_id), datetime.date.fromisoformat(paid_on))
             for claim_id, paid_on in data["rows"]

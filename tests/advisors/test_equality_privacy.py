@@ -86,6 +86,13 @@ class EqualitySummaryTest(BaseTestCase):
         self.assertEqual(self._row(summary, "age_band", "75 or over")["applicants"], "fewer than 5")
         self.assertEqual(self._row(summary, "age_band", "Under 25")["applicants"], "fewer than 5")
 
+    def test_a_single_small_count_is_not_left_to_be_worked_out_by_subtraction(self) -> None:
+        from advisors.services import _suppress
+
+        self.assertEqual(_suppress([12, 3, 7, 9], 5), [12, "fewer than 5", "hidden to protect small numbers", 9])
+        self.assertEqual(_suppress([12, 3, 2, 9], 5), [12, "fewer than 5", "fewer than 5", 9])
+        self.assertEqual(_suppress([12, 6, 7], 5), [12, 6, 7])
+
     def test_every_question_offers_prefer_not_to_say_and_not_answered(self) -> None:
         for question in equality_summary():
             labels = [r["label"] for r in question["rows"]]

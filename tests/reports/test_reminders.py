@@ -180,3 +180,26 @@ class ReminderDeliveryTest(BaseTestCase):
         response = self.client.get(reverse("meetings:detail", args=[self.meeting.pk]))
         self.assertContains(response, "Reminders")
         self.assertContains(response, "sent on 1 June 2026")
+
+
+@time_machine.travel(NOW, tick=False)
+class DeliveryClaimTest(BaseTestCase):
+    """A send being made by one worker is not made again by another, unless that worker died."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        meeting = MeetingFactory(title="Claimed meeting", starts_at=at(7), ends_at=at(7) + datetime.timedelta(hours=1))
+        invite(meeting, self.alice)
+        with mock.patch("reports.tasks.delivery_send.delay"), self.captureOnCommitCallbacks(execute=True):
+            reminders_run()
+        self.delivery = Delivery.objects.get(kind="meeting-7d")
+
+    def test_a_send_in_progress_is_not_repeated(self) -> None:
+        Delivery.objects.filter(pk=self.delivery.pk).update(status="sending", claimed_at=NOW - datetime.timedelta(minutes=2))
+        self.assertEqual(delivery_send(self.delivery.pk), "skipped")
+        self.assertFalse([m for m in mail.outbox if "Claimed meeting" in m.subject])
+
+    def test_a_send_left_by_a_dead_worker_is_picked_up(self) -> None:
+        Delivery.objects.filter(pk=self.delivery.pk).update(status="sending", claimed_at=NOW - datetime.timedelta(minutes=30))
+        self.assertEqual(delivery_send(self.delivery.pk), "sent")
+        self.assertEqual(len([m for m in mail.outbox if "Claimed meeting" in m.subject]), 1)

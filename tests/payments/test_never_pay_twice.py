@@ -1,0 +1,77 @@
+"""Paths that could pay a claim twice, or pay it without the second pair of eyes."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from payments import services
+from payments.models import Claim
+from tests.base import BaseTestCase
+from tests.factories import example_rate_card
+from tests.payments.test_claim_states import make_claim
+
+TODAY = timezone.localdate()
+
+
+class NeverPayTwiceTest(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.claims = [make_claim(self.alice, status="approved", amount="10.00"),
+                       make_claim(self.bob, status="approved", amount="20.00")]
+        self.batch = services.batch_build(by=self.staff_sam)
+
+    def export(self) -> str:
+        self.client.force_login(self.finance_fay)
+        response = self.client.get(reverse("payments:batch-export", args=[self.batch.pk]), {"format": "csv"})
+        return response.content.decode() if response.status_code == 200 else ""
+
+    def test_a_second_export_after_part_payment_holds_only_the_unpaid_claims(self) -> None:
+        services.batch_approve(batch=self.batch, by=self.finance_fay)
+        services.batch_mark_paid(batch=self.batch, paid_on=TODAY, by=self.finance_fay, claim_ids=[self.claims[0].pk])
+        body = self.export()
+        self.assertIn("20.00", body)
+        self.assertNotIn("10.00", body)
+
+    def test_a_paid_batch_cannot_be_exported_again(self) -> None:
+        services.batch_approve(batch=self.batch, by=self.finance_fay)
+        services.batch_mark_paid(batch=self.batch, paid_on=TODAY, by=self.finance_fay)
+        self.client.force_login(self.finance_fay)
+        response = self.client.get(reverse("payments:batch-export", args=[self.batch.pk]), {"format": "csv"}, follow=True)
+        self.assertContains(response, "is paid: there is nothing left to export")
+
+    def test_the_paid_file_cannot_pay_claims_of_a_batch_nobody_approved(self) -> None:
+        with self.assertRaisesMessage(ValidationError, "which has not been approved for payment"):
+            services.finance_paid_apply(rows=[(self.claims[0].pk, TODAY)], by=self.staff_sam)
+        self.assertFalse(Claim.objects.filter(status="paid").exists())
+
+
+class ClaimSafeguardsTest(BaseTestCase):
+    def test_nobody_approves_their_own_claim(self) -> None:
+        from advisors.models import Advisor
+
+        Advisor.objects.filter(pk=self.alice.pk).update(user=self.staff_sam)
+        claim = make_claim(Advisor.objects.get(pk=self.alice.pk))
+        with self.assertRaisesMessage(ValidationError, "cannot approve your own claim"):
+            services.claim_approve(claim=claim, by=self.staff_sam)
+        services.claim_approve(claim=claim, by=self.finance_fay)
+
+    def test_a_correction_is_not_itself_corrected(self) -> None:
+        from tests.factories import mark_paid
+
+        claim = make_claim(self.alice)
+        mark_paid(claim)
+        reversal = services.claim_reverse(claim=claim, by=self.staff_sam, reason="Wrong fare")
+        mark_paid(reversal)
+        reversal.refresh_from_db()
+        with self.assertRaisesMessage(ValidationError, "itself a correction"):
+            services.claim_reverse(claim=reversal, by=self.staff_sam, reason="again")
+
+    def test_meeting_time_cannot_be_logged_by_hand(self) -> None:
+        example_rate_card()
+        with self.assertRaisesMessage(ValidationError, "paid from the attendance record"):
+            services.claim_time_log(advisor=self.alice, by=self.staff_sam, activity="meeting",
+                                    activity_date=datetime.date(2026, 5, 1), hours=Decimal("2"), description="PIEG")
+        self.assertFalse(Claim.objects.exists())
