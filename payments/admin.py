@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Claim, ClaimEvent, RateCard
+from .models import BankDetailsChange, Claim, ClaimEvent, RateCard
 
 
 @admin.register(RateCard)
@@ -13,6 +13,22 @@ class RateCardAdmin(admin.ModelAdmin):
     list_display = ("activity", "effective_from", "hourly_rate", "half_day_amount", "full_day_amount", "label")
     list_filter = ("activity",)
     date_hierarchy = "effective_from"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A rate that has paid a claim is history: a new rate is a new row with its own date.
+        if obj is not None and _rate_used(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and _rate_used(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+def _rate_used(rate: RateCard) -> bool:
+    """Whether any claim's copied rate came from this row."""
+    return Claim.objects.filter(**{f"rate_snapshot__{rate.activity}__id": rate.pk}).exists()
 
 
 class ClaimEventInline(admin.TabularInline):
@@ -40,4 +56,19 @@ class ClaimAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(BankDetailsChange)
+class BankDetailsChangeAdmin(admin.ModelAdmin):
+    """Who changed which advisor's bank details, and when (last four digits only)."""
+
+    list_display = ("at", "advisor", "by", "old_last4", "new_last4")
+    list_select_related = ("advisor", "by")
+    readonly_fields = ("at", "advisor", "by", "old_last4", "new_last4")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

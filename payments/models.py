@@ -308,3 +308,19 @@ class CentralBudget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} from {self.year_starting:%d %b %Y}: £{self.amount}"
+
+
+class BankDetailsChange(models.Model):
+    """Every change of bank details: who, when, the last digits before and after (never the rest)."""
+
+    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.CASCADE, related_name="bank_details_changes")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    old_last4 = models.CharField(max_length=4, blank=True)
+    new_last4 = models.CharField(max_length=4)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.advisor}: account ending {self.old_last4 or '—'} → {self.new_last4}"

@@ -75,3 +75,22 @@ class ClaimSafeguardsTest(BaseTestCase):
             services.claim_time_log(advisor=self.alice, by=self.staff_sam, activity="meeting",
                                     activity_date=datetime.date(2026, 5, 1), hours=Decimal("2"), description="PIEG")
         self.assertFalse(Claim.objects.exists())
+
+
+class BankDetailsChangeTest(BaseTestCase):
+    def test_every_change_is_recorded_and_the_advisor_is_told(self) -> None:
+        from django.core import mail
+
+        from payments.models import BankDetailsChange
+
+        with self.captureOnCommitCallbacks(execute=True):
+            services.bank_details_set(advisor=self.alice, account_name="A Ashby", sort_code="11-22-33",
+                                      account_number="12345678", by=self.advisor_alice)
+        with self.captureOnCommitCallbacks(execute=True):
+            services.bank_details_set(advisor=self.alice, account_name="A Ashby", sort_code="11-22-33",
+                                      account_number="87654321", by=self.advisor_alice)
+        changes = list(BankDetailsChange.objects.values_list("old_last4", "new_last4", "by__username").order_by("at", "pk"))
+        self.assertEqual(changes, [("", "5678", "alice"), ("5678", "4321", "alice")])
+        self.assertEqual(len(mail.outbox), 2)
+        self.assertIn("account ending 4321", mail.outbox[-1].body)
+        self.assertNotIn("87654321", mail.outbox[-1].body)
