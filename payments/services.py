@@ -625,7 +625,8 @@ def finance_paid_apply(*, rows: list[tuple[int, date]], by: User) -> int:
     with transaction.atomic():
         claims = {
             c.pk: c
-            for c in Claim.objects.select_for_update().select_related("batch").filter(pk__in=[r[0] for r in rows])
+            # Lock the claims only: their batch (a nullable join) is read, not locked.
+            for c in Claim.objects.select_for_update(of=("self",)).select_related("batch").filter(pk__in=[r[0] for r in rows])
         }
         problems = []
         for claim_id, paid_on in rows:
