@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from advisors.models import Advisor
 from advisors.services import equality_summary
@@ -105,7 +106,9 @@ def key_figures(period: Period) -> Figures:
     f.hours_by_month = sorted(months.items())
     f.advisors_involved = len(involved)
 
-    held = Meeting.objects.filter(starts_at__date__range=(period.start, period.end)).exclude(status=Meeting.Status.CANCELLED)
+    # Held: in the period, already over, and not cancelled (meetings still to come are not counted).
+    held = (Meeting.objects.filter(starts_at__date__range=(period.start, period.end), ends_at__lt=timezone.now())
+            .exclude(status=Meeting.Status.CANCELLED))
     f.meetings_held = held.count()
     labels = dict(Meeting.Type.choices)
     f.meetings_by_type = [(labels[r["type"]], r["n"]) for r in held.values("type").annotate(n=Count("pk")).order_by("type")]
@@ -124,7 +127,8 @@ def key_figures(period: Period) -> Figures:
         f.p90_days_to_pay = sorted(days)[max(0, -(-90 * len(days) // 100) - 1)]
     f.days_to_pay_by_month = days_to_pay_by_month(since=period.start, until=period.end)
     f.budgets = [b for b in project_budgets(projects=Project.objects.exclude(pie_budget__isnull=True)) if b.budget]
-    year_start = datetime.date(period.start.year if period.start.month >= 4 else period.start.year - 1, 4, 1)
+    # The financial year starting in the period's year (April to March): most of a calendar year.
+    year_start = datetime.date(period.start.year, 4, 1)
     f.central = central_budgets(year_starting=year_start)
 
     stage_labels = dict(ImpactStage.choices)
@@ -139,7 +143,7 @@ def key_figures(period: Period) -> Figures:
     # The annual report circulates: examples come only from projects that are not confidential.
     public = impacts.filter(project__confidential=False)
     f.impact_examples = list(public.filter(extent="major").select_related("project").order_by("-recorded_on")[:6])
-    surveys = Survey.objects.filter(closes_on__range=(period.start, period.end))
+    surveys = Survey.objects.filter(opens_on__range=(period.start, period.end))
     f.feedback = survey_results(surveys=surveys) if SurveyResponse.objects.filter(survey__in=surveys).exists() else {}
     f.equality = equality_summary()
     evidence = (Standard.objects.annotate(n=Count("impacts", filter=Q(impacts__in=impacts))).order_by("order"))
