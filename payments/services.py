@@ -202,7 +202,8 @@ CLAIM_TRANSITIONS: dict[str, set[str]] = {
     Claim.Status.SUBMITTED: {Claim.Status.APPROVED, Claim.Status.REJECTED, Claim.Status.CANCELLED},
     Claim.Status.APPROVED: {Claim.Status.IN_BATCH, Claim.Status.CANCELLED, Claim.Status.SUBMITTED},
     Claim.Status.REJECTED: {Claim.Status.SUBMITTED},
-    Claim.Status.IN_BATCH: {Claim.Status.PAID},
+    # Back to approved only when finance could not pay it (claim_unbatch).
+    Claim.Status.IN_BATCH: {Claim.Status.PAID, Claim.Status.APPROVED},
     Claim.Status.PAID: set(),
     Claim.Status.CANCELLED: set(),
 }
@@ -613,6 +614,27 @@ def batch_mark_paid(
             batch.status, batch.paid_on = PaymentBatch.Status.PAID, paid_on
             batch.save(update_fields=["status", "paid_on"])
     return changed
+
+
+def claim_unbatch(*, claim: Claim, by: User, reason: str) -> Claim:
+    """Take an unpaid claim out of its batch when finance could not pay it (a bounced payment,
+    wrong bank details). It goes back to approved, ready for the next batch; nothing is lost.
+    """
+    _require(by, Role.PIE_TEAM, Role.FINANCE, action="take claims out of a payment batch")
+    if not reason.strip():
+        raise ValidationError("Say why the claim could not be paid.")
+    with transaction.atomic():
+        claim = _locked(claim)
+        if claim.status != Claim.Status.IN_BATCH:
+            raise ValidationError("Only a claim waiting in a payment batch can be taken out of it.")
+        batch = _locked_batch(claim.batch)
+        _transition(claim, Claim.Status.APPROVED, by=by, note=f"Taken out of batch {batch.reference}: {reason}", batch=None)
+        remaining = list(batch.claims.all())
+        batch.total = to_money(sum((c.amount for c in remaining), ZERO))
+        if remaining and not any(c.status == Claim.Status.IN_BATCH for c in remaining):
+            batch.status, batch.paid_on = PaymentBatch.Status.PAID, max(c.paid_on for c in remaining)
+        batch.save(update_fields=["total", "status", "paid_on"])
+    return claim
 
 
 def finance_paid_apply(*, rows: list[tuple[int, date]], by: User) -> int:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/payments/", staff.claim_queue, name="claims"),
     path("staff/payments/claims/<int:pk>/", staff.claim_detail, name="claim"),
     path("staff/payments/claims/new/", staff.claim_new, name="claim-new"),
+    path("staff/payments/claims/<int:pk>/unbatch/", staff.claim_unbatch, name="claim-unbatch"),
     path("staff/payments/batches/", staff.batch_list, name="batches"),
     path("staff/payments/batches/<int:pk>/", staff.batch_detail, name="batch"),
     path("staff/payments/batches/<int:pk>/export/", staff.batch_export, name="batch-export"),

@@ -146,6 +146,8 @@ MATRIX: dict[str, Entry] = {
     "payments:claims": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
     "payments:claim": Entry(roles(Role.PIE_TEAM, Role.FINANCE), kwargs=alice_claim),
     "payments:claim-new": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
+    "payments:claim-unbatch": Entry(roles(Role.PIE_TEAM, Role.FINANCE), kwargs=alice_claim, method="post", ok=302,
+                                    data={"reason": "Bank returned the payment"}),
     "payments:batches": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
     "payments:batch": Entry(roles(Role.PIE_TEAM, Role.FINANCE), kwargs=a_batch),
     "payments:batch-export": Entry(roles(Role.PIE_TEAM, Role.FINANCE), kwargs=approved_batch),

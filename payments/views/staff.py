@@ -17,6 +17,7 @@ from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from ascru_pie.access import role_required
 from ascru_pie.lib.money import ZERO, to_money
@@ -361,7 +362,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("payments:batch", batch.pk)
 
     claims = list(
-        batch.claims.select_related("advisor").order_by(
+        batch.claims.select_related("advisor", "advisor__bank_details").order_by(
             "advisor__last_name", "advisor__first_name", "pk"
         )
     )
@@ -585,3 +586,17 @@ def budgets(request: HttpRequest) -> HttpResponse:
             **_at_risk(today),
         },
     )
+
+
+@require_POST
+@role_required(*STAFF)
+def claim_unbatch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finance could not pay this claim: take it out of its batch, back to approved."""
+    claim = get_object_or_404(Claim, pk=pk)
+    try:
+        services.claim_unbatch(claim=claim, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "Nothing was changed: " + " ".join(exc.messages))
+    else:
+        messages.success(request, "The claim is back to approved and will go into the next payment batch.")
+    return redirect("payments:claim", claim.pk)

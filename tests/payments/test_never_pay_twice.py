@@ -94,3 +94,44 @@ class BankDetailsChangeTest(BaseTestCase):
         self.assertEqual(len(mail.outbox), 2)
         self.assertIn("account ending 4321", mail.outbox[-1].body)
         self.assertNotIn("87654321", mail.outbox[-1].body)
+
+
+class UnbatchTest(BaseTestCase):
+    def test_a_claim_finance_could_not_pay_goes_back_to_approved_and_into_the_next_batch(self) -> None:
+        claims = [make_claim(self.alice, status="approved", amount="10.00"),
+                  make_claim(self.bob, status="approved", amount="20.00")]
+        batch = services.batch_build(by=self.staff_sam)
+        services.batch_approve(batch=batch, by=self.finance_fay)
+        self.client.force_login(self.finance_fay)
+        response = self.client.post(reverse("payments:claim-unbatch", args=[claims[0].pk]),
+                                    {"reason": "Bank returned the payment"}, follow=True)
+        self.assertContains(response, "back to approved")
+        claims[0].refresh_from_db()
+        batch.refresh_from_db()
+        self.assertEqual((claims[0].status, claims[0].batch), ("approved", None))
+        self.assertEqual(batch.total, Decimal("20.00"))
+        self.assertIn("Bank returned the payment", claims[0].events.last().note)
+        services.batch_mark_paid(batch=batch, paid_on=TODAY, by=self.finance_fay)
+        batch.refresh_from_db()
+        self.assertEqual(batch.status, "paid")
+        second = services.batch_build(by=self.staff_sam)
+        self.assertEqual(list(second.claims.all()), [claims[0]])
+
+    def test_a_paid_claim_cannot_be_taken_out(self) -> None:
+        from tests.factories import mark_paid
+
+        claim = make_claim(self.alice)
+        mark_paid(claim)
+        with self.assertRaisesMessage(ValidationError, "Only a claim waiting in a payment batch"):
+            services.claim_unbatch(claim=claim, by=self.finance_fay, reason="x")
+
+
+class BatchPageTest(BaseTestCase):
+    def test_payees_without_bank_details_are_pointed_out(self) -> None:
+        make_claim(self.alice, status="approved")
+        make_claim(self.bob, status="approved")
+        services.bank_details_set(advisor=self.bob, account_name="B Brown", sort_code="112233", account_number="12345678")
+        batch = services.batch_build(by=self.staff_sam)
+        self.client.force_login(self.finance_fay)
+        response = self.client.get(reverse("payments:batch", args=[batch.pk]))
+        self.assertContains(response, "No bank details yet", count=1)
