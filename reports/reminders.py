@@ -153,12 +153,14 @@ def inactive_advisors(now: datetime, *, days: int | None = None):
 
 
 def inactive_checkins(now: datetime) -> Iterator[Reminder]:
-    # One check-in per advisor per 90-day period.
-    period = _local_day(now).toordinal() // settings.REMINDER_INACTIVE_DAYS
+    # One check-in per spell without involvement: the key is the date involvement last happened,
+    # so a new check-in is only possible after the advisor has taken part again.
     for advisor in inactive_advisors(now):
+        moments = [m for m in (advisor.last_invited, advisor.last_attended, advisor.last_claim) if m]
+        last = max((timezone.localtime(m).date() for m in moments), default=advisor.joined_on)
         yield Reminder(
-            key=f"checkin:advisor-{advisor.pk}:period-{period}", kind="checkin", template="reminder-checkin",
-            label="We miss you", advisor=advisor,
+            key=f"checkin:advisor-{advisor.pk}:since-{last.isoformat() if last else 'never'}", kind="checkin",
+            template="reminder-checkin", label="We miss you", advisor=advisor,
         )
 
 

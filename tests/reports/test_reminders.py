@@ -100,6 +100,12 @@ class ReminderRulesTest(BaseTestCase):
         self.assertNotIn(left, found)
         self.assertNotIn(self.alice, found)
 
+    def test_one_check_in_per_spell_without_involvement(self) -> None:
+        quiet = AdvisorFactory(first_name="Quentin", joined_on=datetime.date(2025, 1, 1))
+        first = {r.key for r in reminders.inactive_checkins(NOW) if r.advisor == quiet}
+        later = {r.key for r in reminders.inactive_checkins(NOW + datetime.timedelta(days=95)) if r.advisor == quiet}
+        self.assertEqual(first, later)  # still the same spell: the same key, so no second email
+
     def test_annual_survey_invitation_to_those_who_have_not_answered(self) -> None:
         survey = Survey.objects.create(title="Annual 2026", kind="annual", opens_on=datetime.date(2026, 5, 20),
                                        closes_on=datetime.date(2026, 6, 30))
