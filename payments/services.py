@@ -400,6 +400,21 @@ def receipt_check(upload) -> None:
         )
 
 
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
+
+
+def _refuse_double_submit(*, advisor: Advisor, kind: str, activity_date: date, amount: Decimal, description: str) -> None:
+    """The same claim sent again a moment later (a double click, a reload) is not a second claim."""
+    recent = Claim.objects.filter(
+        advisor=advisor, kind=kind, activity_date=activity_date, amount=amount, description=description,
+        created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+    ).exclude(status__in=NOT_COUNTED)
+    if recent.exists():
+        raise ValidationError(
+            "This claim has just been sent, so it was not sent again. You can see it in the list of claims."
+        )
+
+
 def claim_expense_submit(
     *,
     advisor: Advisor,
@@ -419,6 +434,8 @@ def claim_expense_submit(
         raise ValidationError("The date of the expense cannot be in the future.")
     if receipt is not None:
         receipt_check(receipt)
+    _refuse_double_submit(advisor=advisor, kind=Claim.Kind.EXPENSE, activity_date=activity_date,
+                          amount=to_money(amount), description=description)
     warning = annual_limit_warning(advisor=advisor, on=activity_date, amount=to_money(amount))
     with transaction.atomic():
         claim = Claim(
@@ -469,6 +486,8 @@ def claim_time_log(
             f"{advisor.full_name} has chosen not to be paid, so no claim is made."
         )
     computed = time_amount(on=activity_date, hours=hours, preparation_hours=ZERO, activity=activity)
+    _refuse_double_submit(advisor=advisor, kind=Claim.Kind.TIME, activity_date=activity_date,
+                          amount=computed.amount, description=description)
     warning = annual_limit_warning(advisor=advisor, on=activity_date, amount=computed.amount)
     with transaction.atomic():
         claim = Claim(

@@ -135,3 +135,16 @@ class BatchPageTest(BaseTestCase):
         self.client.force_login(self.finance_fay)
         response = self.client.get(reverse("payments:batch", args=[batch.pk]))
         self.assertContains(response, "No bank details yet", count=1)
+
+
+class DoubleSubmitTest(BaseTestCase):
+    def test_the_same_expense_sent_twice_makes_one_claim(self) -> None:
+        kwargs = dict(advisor=self.alice, by=self.advisor_alice, expense_type="travel",
+                      activity_date=datetime.date(2026, 5, 1), amount=Decimal("4.50"), description="Bus fare")
+        services.claim_expense_submit(**kwargs)
+        with self.assertRaisesMessage(ValidationError, "has just been sent, so it was not sent again"):
+            services.claim_expense_submit(**kwargs)
+        self.assertEqual(Claim.objects.count(), 1)
+        # A different journey the same day is a different claim.
+        services.claim_expense_submit(**{**kwargs, "description": "Bus fare home"})
+        self.assertEqual(Claim.objects.count(), 2)

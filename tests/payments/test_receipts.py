@@ -64,8 +64,9 @@ class ReceiptUploadTest(BaseTestCase):
     def test_real_pdf_jpeg_and_png_receipts_are_kept(self) -> None:
         for name, content in (("a.pdf", PDF), ("b.jpg", JPEG), ("c.JPEG", JPEG), ("d.png", PNG)):
             with self.subTest(name=name):
+                # A different journey each time: the same claim sent twice is refused.
                 response = self.client.post(
-                    EXPENSE, expense_data(SimpleUploadedFile(name, content))
+                    EXPENSE, {**expense_data(SimpleUploadedFile(name, content)), "description": f"Train, ticket {name}"}
                 )
                 self.assertEqual(response.status_code, 302)
                 claim = Claim.objects.latest("pk")
