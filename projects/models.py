@@ -41,7 +41,7 @@ class Project(models.Model):
     end_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.PLANNED)
     confidential = models.BooleanField(
-        default=False, help_text="Only the project team and the PIE team see its impacts."
+        default=False, help_text="Only the project team, the PIE team and the Unit Manager see its impacts."
     )
     pie_budget = models.DecimalField(
         "PIE budget (£)", max_digits=12, decimal_places=2, null=True, blank=True, editable=False,
