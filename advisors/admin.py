@@ -42,10 +42,14 @@ class EqualityInline(admin.StackedInline):
         return can_see_equality(request)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return can_see_equality(request) and request.user.has_perm("advisors.change_equalitymonitoring")
+        return can_see_equality(request) and request.user.has_perm(
+            "advisors.change_equalitymonitoring"
+        )
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return can_see_equality(request) and request.user.has_perm("advisors.add_equalitymonitoring")
+        return can_see_equality(request) and request.user.has_perm(
+            "advisors.add_equalitymonitoring"
+        )
 
 
 class AdvisorEqualityInline(EqualityInline):
@@ -71,7 +75,11 @@ class SupportNeedsFilter(admin.SimpleListFilter):
     parameter_name = "support"
 
     def lookups(self, request, model_admin):
-        return [("any", "Has support needs"), ("enhanced", "Enhanced support"), ("none", "No support needs recorded")]
+        return [
+            ("any", "Has support needs"),
+            ("enhanced", "Enhanced support"),
+            ("none", "No support needs recorded"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "any":
@@ -86,18 +94,71 @@ class SupportNeedsFilter(admin.SimpleListFilter):
 @admin.register(Advisor)
 class AdvisorAdmin(ImportExportModelAdmin):
     resource_classes = [AdvisorResource]
-    list_display = ("full_name", "email", "status", "pieg_member", "contact_method", "enhanced_support", "joined_on")
+    list_display = (
+        "full_name",
+        "email",
+        "status",
+        "pieg_member",
+        "contact_method",
+        "enhanced_support",
+        "joined_on",
+    )
     list_display_links = ("full_name",)
-    list_filter = ("status", "pieg_member", SupportNeedsFilter, "contact_method", "lived_experience", "topics")
+    list_filter = (
+        "status",
+        "pieg_member",
+        SupportNeedsFilter,
+        "contact_method",
+        "lived_experience",
+        "topics",
+    )
     search_fields = ("first_name", "last_name", "email", "phone", "postcode")
     # Short fixed lists: plain checkboxes are clearer (and more accessible) than filter_horizontal.
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     readonly_fields = ("user", "created_at", "updated_at", "status_changed_on", "documents")
     inlines = [TrainingInline, RecognitionInline, AdvisorEqualityInline]
     fieldsets = [
-        (None, {"fields": ["first_name", "last_name", "user", "status", "joined_on", "status_changed_on", "left_on", "pieg_member"]}),
-        ("Contact", {"fields": ["email", "phone", "address", "postcode", "contact_method", "contact_format", "contact_format_other"]}),
-        ("Experience and interests", {"fields": ["lived_experience", "lived_experience_detail", "topics", "availability", "heard_about"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "first_name",
+                    "last_name",
+                    "user",
+                    "status",
+                    "joined_on",
+                    "status_changed_on",
+                    "left_on",
+                    "pieg_member",
+                ]
+            },
+        ),
+        (
+            "Contact",
+            {
+                "fields": [
+                    "email",
+                    "phone",
+                    "address",
+                    "postcode",
+                    "contact_method",
+                    "contact_format",
+                    "contact_format_other",
+                ]
+            },
+        ),
+        (
+            "Experience and interests",
+            {
+                "fields": [
+                    "lived_experience",
+                    "lived_experience_detail",
+                    "topics",
+                    "availability",
+                    "heard_about",
+                ]
+            },
+        ),
         ("Support", {"fields": ["support_needs", "enhanced_support", "support_budget"]}),
         ("Recognition", {"fields": ["acknowledgement"]}),
         ("Notes", {"fields": ["staff_notes", "documents", "created_at", "updated_at"]}),
@@ -111,7 +172,9 @@ class AdvisorAdmin(ImportExportModelAdmin):
     def documents(self, obj: Advisor) -> str:
         if not obj.pk:
             return "—"
-        return format_html('<a href="{}">Draft a reference letter</a>', reverse("reports:reference", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">Draft a reference letter</a>', reverse("reports:reference", args=[obj.pk])
+        )
 
     def get_import_data_kwargs(self, **kwargs):
         # All or nothing: one bad row rolls back the whole file.
@@ -145,18 +208,52 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ("first_name", "last_name", "email", "postcode")
     date_hierarchy = "created_at"
     readonly_fields = (
-        "status", "advisor", "privacy_notice_version", "consented_at", "created_at", "updated_at", "decision_buttons",
+        "status",
+        "advisor",
+        "privacy_notice_version",
+        "consented_at",
+        "created_at",
+        "updated_at",
+        "decision_buttons",
     )
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [ApplicationEventInline, ApplicationEqualityInline]
     actions = ["shortlist", "accept", "withdraw", "reopen"]
     fieldsets = [
         (None, {"fields": ["decision_buttons", "status", "advisor", "staff_notes"]}),
-        ("Applicant", {"fields": ["first_name", "last_name", "email", "phone", "address", "postcode",
-                                  "contact_method", "contact_format", "contact_format_other"]}),
-        ("Experience and interests", {"fields": ["lived_experience", "lived_experience_detail", "topics",
-                                                 "availability", "support_needs", "heard_about"]}),
-        ("Consent", {"fields": ["privacy_notice_version", "consented_at", "created_at", "updated_at"]}),
+        (
+            "Applicant",
+            {
+                "fields": [
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "phone",
+                    "address",
+                    "postcode",
+                    "contact_method",
+                    "contact_format",
+                    "contact_format_other",
+                ]
+            },
+        ),
+        (
+            "Experience and interests",
+            {
+                "fields": [
+                    "lived_experience",
+                    "lived_experience_detail",
+                    "topics",
+                    "availability",
+                    "support_needs",
+                    "heard_about",
+                ]
+            },
+        ),
+        (
+            "Consent",
+            {"fields": ["privacy_notice_version", "consented_at", "created_at", "updated_at"]},
+        ),
     ]
 
     @admin.display(description="Name", ordering="last_name")
@@ -167,12 +264,23 @@ class ApplicationAdmin(admin.ModelAdmin):
     def advisor_link(self, obj: Application) -> str:
         if not obj.advisor_id:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("admin:advisors_advisor_change", args=[obj.advisor_id]), "Open")
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:advisors_advisor_change", args=[obj.advisor_id]),
+            "Open",
+        )
 
     @admin.display(description="Decision")
     def decision_buttons(self, obj: Application) -> str:
-        if obj.pk is None or obj.status in (Application.Status.ACCEPTED, Application.Status.DECLINED):
-            return "No decision to make: this application is " + (obj.get_status_display().lower() if obj.pk else "new") + "."
+        if obj.pk is None or obj.status in (
+            Application.Status.ACCEPTED,
+            Application.Status.DECLINED,
+        ):
+            return (
+                "No decision to make: this application is "
+                + (obj.get_status_display().lower() if obj.pk else "new")
+                + "."
+            )
         return format_html(
             '<a class="button" href="{}">Decline with a message…</a> '
             "Use the actions on the list page to shortlist, accept or withdraw.",
@@ -181,7 +289,11 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/decline/", self.admin_site.admin_view(self.decline_view), name="advisors_application_decline"),
+            path(
+                "<int:pk>/decline/",
+                self.admin_site.admin_view(self.decline_view),
+                name="advisors_application_decline",
+            ),
             *super().get_urls(),
         ]
 
@@ -193,15 +305,21 @@ class ApplicationAdmin(admin.ModelAdmin):
 
             raise PermissionDenied
         form = DeclineForm(
-            request.POST or None, initial={"message": services.application_decline_message(application=application)}
+            request.POST or None,
+            initial={"message": services.application_decline_message(application=application)},
         )
         if request.method == "POST" and form.is_valid():
             try:
-                services.application_decline(application=application, by=request.user, message=form.cleaned_data["message"])
+                services.application_decline(
+                    application=application, by=request.user, message=form.cleaned_data["message"]
+                )
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
             else:
-                self.message_user(request, f"{application.full_name}'s application was declined and the message sent.")
+                self.message_user(
+                    request,
+                    f"{application.full_name}'s application was declined and the message sent.",
+                )
             return redirect("admin:advisors_application_change", pk)
         context = {
             **self.admin_site.each_context(request),
@@ -216,7 +334,9 @@ class ApplicationAdmin(admin.ModelAdmin):
         done, problems = 0, []
         for application in queryset:
             try:
-                services.application_transition(application=application, to_status=to_status, by=request.user)
+                services.application_transition(
+                    application=application, to_status=to_status, by=request.user
+                )
                 done += 1
             except ValidationError as exc:
                 problems.append(f"{application.full_name}: {' '.join(exc.messages)}")
@@ -233,20 +353,29 @@ class ApplicationAdmin(admin.ModelAdmin):
     def withdraw(self, request, queryset) -> None:
         self._transition(request, queryset, Application.Status.WITHDRAWN, "marked as withdrawn")
 
-    @admin.action(description="Reopen the selected applications (back to received)", permissions=["change"])
+    @admin.action(
+        description="Reopen the selected applications (back to received)", permissions=["change"]
+    )
     def reopen(self, request, queryset) -> None:
         self._transition(request, queryset, Application.Status.RECEIVED, "reopened")
 
-    @admin.action(description="Accept the selected applications and invite them", permissions=["change"])
+    @admin.action(
+        description="Accept the selected applications and invite them", permissions=["change"]
+    )
     def accept(self, request, queryset) -> None:
         for application in queryset:
             try:
                 advisor = services.application_accept(application=application, by=request.user)
             except ValidationError as exc:
-                self.message_user(request, f"{application.full_name}: {' '.join(exc.messages)}", messages.ERROR)
+                self.message_user(
+                    request, f"{application.full_name}: {' '.join(exc.messages)}", messages.ERROR
+                )
                 continue
-            invited = "an invitation to set a password was emailed" if advisor.email else \
-                "they have no email address, so set up their account by phone or post"
+            invited = (
+                "an invitation to set a password was emailed"
+                if advisor.email
+                else "they have no email address, so set up their account by phone or post"
+            )
             self.message_user(request, f"{advisor.full_name} is now on the register; {invited}.")
 
     def get_queryset(self, request):

@@ -13,7 +13,9 @@ def check_contact_details(form: forms.Form, data: dict) -> None:
     if method == "phone" and not data.get("phone"):
         form.add_error("phone", "You asked us to contact you by phone: enter your phone number.")
     if method == "post" and not (data.get("address") and data.get("postcode")):
-        form.add_error("address", "You asked us to contact you by post: enter your address and postcode.")
+        form.add_error(
+            "address", "You asked us to contact you by post: enter your address and postcode."
+        )
     if data.get("contact_format") == "other" and not data.get("contact_format_other"):
         form.add_error("contact_format_other", "Tell us which format you would like.")
 
@@ -35,7 +37,9 @@ class ApplicationForm(forms.ModelForm):
     )
     consent = forms.BooleanField(
         label="I have read the privacy notice and agree that ASCRU2 may keep and use my details as it describes.",
-        error_messages={"required": "To apply, tick the box to say you agree to the privacy notice."},
+        error_messages={
+            "required": "To apply, tick the box to say you agree to the privacy notice."
+        },
     )
     # Bot trap: hidden from people (and from screen readers); bots fill it in.
     website = forms.CharField(required=False, label="Leave this empty")
@@ -43,10 +47,21 @@ class ApplicationForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = [
-            "first_name", "last_name", "email", "phone", "address", "postcode",
-            "contact_method", "contact_format", "contact_format_other",
-            "lived_experience", "lived_experience_detail", "topics", "availability",
-            "support_needs", "heard_about",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "address",
+            "postcode",
+            "contact_method",
+            "contact_format",
+            "contact_format_other",
+            "lived_experience",
+            "lived_experience_detail",
+            "topics",
+            "availability",
+            "support_needs",
+            "heard_about",
         ]
         labels = {
             "first_name": "First name",
@@ -64,7 +79,7 @@ class ApplicationForm(forms.ModelForm):
         help_texts = {
             "email": "We will send a confirmation here. Leave blank if you do not use email.",
             "support_needs": "For example: a carer with you, large-print papers, a hearing loop, "
-                             "step-free access, breaks, or help with technology.",
+            "step-free access, breaks, or help with technology.",
             "availability": "For example: weekday mornings, not Fridays, online only.",
         }
         widgets = {
@@ -78,14 +93,18 @@ class ApplicationForm(forms.ModelForm):
         error_messages = {
             "first_name": {"required": "Enter your first name."},
             "last_name": {"required": "Enter your last name."},
-            "email": {"invalid": "Enter an email address in the right format, like name@example.com."},
+            "email": {
+                "invalid": "Enter an email address in the right format, like name@example.com."
+            },
         }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         for name in ("first_name", "last_name"):
-            self.fields[name].widget.attrs["autocomplete"] = "given-name" if name == "first_name" else "family-name"
+            self.fields[name].widget.attrs["autocomplete"] = (
+                "given-name" if name == "first_name" else "family-name"
+            )
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["address"].widget.attrs["autocomplete"] = "street-address"
@@ -94,8 +113,12 @@ class ApplicationForm(forms.ModelForm):
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
         digits = [c for c in phone if c.isdigit()]
-        if phone and (len(digits) < 10 or len(digits) > 13 or any(c not in "0123456789 +()-" for c in phone)):
-            raise forms.ValidationError("Enter a phone number, like 01632 960 001 or 07700 900 982.")
+        if phone and (
+            len(digits) < 10 or len(digits) > 13 or any(c not in "0123456789 +()-" for c in phone)
+        ):
+            raise forms.ValidationError(
+                "Enter a phone number, like 01632 960 001 or 07700 900 982."
+            )
         return phone
 
     def clean(self) -> dict:
@@ -108,7 +131,11 @@ class ApplicationForm(forms.ModelForm):
         return bool(self.data.get("website"))
 
     def details(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k not in {"lived_experience", "topics", "consent", "website"}}
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k not in {"lived_experience", "topics", "consent", "website"}
+        }
 
 
 class EqualityForm(forms.Form):
@@ -122,7 +149,9 @@ class EqualityForm(forms.Form):
             )
 
     def answers(self) -> dict:
-        return {field: self.cleaned_data.get(field, "") for field, _, _ in EqualityMonitoring.QUESTIONS}
+        return {
+            field: self.cleaned_data.get(field, "") for field, _, _ in EqualityMonitoring.QUESTIONS
+        }
 
 
 class ProfileForm(forms.ModelForm):
@@ -131,8 +160,17 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Advisor
         fields = [
-            "email", "phone", "address", "postcode", "contact_method", "contact_format",
-            "contact_format_other", "availability", "support_needs", "acknowledgement", "topics",
+            "email",
+            "phone",
+            "address",
+            "postcode",
+            "contact_method",
+            "contact_format",
+            "contact_format_other",
+            "availability",
+            "support_needs",
+            "acknowledgement",
+            "topics",
         ]
         labels = {
             "email": "Email address",

@@ -64,7 +64,10 @@ class PersonDetails(models.Model):
     address = models.TextField("postal address", blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     contact_method = models.CharField(
-        "preferred way to contact", max_length=10, choices=ContactMethod, default=ContactMethod.EMAIL
+        "preferred way to contact",
+        max_length=10,
+        choices=ContactMethod,
+        default=ContactMethod.EMAIL,
     )
     contact_format = models.CharField(
         "preferred format", max_length=15, choices=ContactFormat, default=ContactFormat.STANDARD
@@ -101,10 +104,16 @@ class Advisor(PersonDetails):
         ANONYMOUS = "anonymous", "Anonymous"
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="advisor"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="advisor",
     )
     lived_experience = models.ManyToManyField(LivedExperience, blank=True, related_name="advisors")
-    topics = models.ManyToManyField(Topic, blank=True, related_name="advisors", verbose_name="topics of interest")
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="advisors", verbose_name="topics of interest"
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
     joined_on = models.DateField(null=True, blank=True)
     status_changed_on = models.DateField(null=True, blank=True)
@@ -117,15 +126,25 @@ class Advisor(PersonDetails):
         "agreed annual support budget (£)", max_digits=12, decimal_places=2, null=True, blank=True
     )
     acknowledgement = models.CharField(
-        "how to be named in outputs", max_length=10, choices=Acknowledgement, default=Acknowledgement.FULL_NAME
+        "how to be named in outputs",
+        max_length=10,
+        choices=Acknowledgement,
+        default=Acknowledgement.FULL_NAME,
     )
     heard_about = models.CharField("how they heard about the unit", max_length=200, blank=True)
     payment_preference = models.CharField(
-        "how to be paid", max_length=10, choices=PaymentPreference, default=PaymentPreference.BANK_TRANSFER,
+        "how to be paid",
+        max_length=10,
+        choices=PaymentPreference,
+        default=PaymentPreference.BANK_TRANSFER,
         help_text="Some advisors choose vouchers, or not to be paid (for example because of benefits).",
     )
     annual_limit = models.DecimalField(
-        "annual payment limit (£)", max_digits=12, decimal_places=2, null=True, blank=True,
+        "annual payment limit (£)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text="Optional. We warn before a claim would take your payments in a tax year over this amount.",
     )
     staff_notes = models.TextField(blank=True)
@@ -138,7 +157,9 @@ class Advisor(PersonDetails):
         ordering = ["last_name", "first_name"]
         permissions = [("view_bank_details", "Can see advisors' payment details")]
         constraints = [
-            models.UniqueConstraint(fields=["email"], condition=~Q(email=""), name="advisors_unique_email"),
+            models.UniqueConstraint(
+                fields=["email"], condition=~Q(email=""), name="advisors_unique_email"
+            ),
             models.CheckConstraint(
                 condition=Q(support_budget__isnull=True) | Q(support_budget__gte=Decimal("0")),
                 name="advisors_support_budget_non_negative",
@@ -167,7 +188,9 @@ class Application(PersonDetails):
         DECLINED = "declined", "Declined"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    lived_experience = models.ManyToManyField(LivedExperience, blank=True, related_name="applications")
+    lived_experience = models.ManyToManyField(
+        LivedExperience, blank=True, related_name="applications"
+    )
     topics = models.ManyToManyField(Topic, blank=True, related_name="applications")
     heard_about = models.CharField("how did you hear about us", max_length=200, blank=True)
     status = models.CharField(max_length=12, choices=Status, default=Status.RECEIVED)
@@ -186,7 +209,9 @@ class Application(PersonDetails):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.full_name} ({self.created_at:%d %b %Y})" if self.created_at else self.full_name
+        return (
+            f"{self.full_name} ({self.created_at:%d %b %Y})" if self.created_at else self.full_name
+        )
 
 
 class ApplicationEvent(models.Model):
@@ -195,7 +220,9 @@ class ApplicationEvent(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
 
@@ -293,21 +320,39 @@ class EqualityMonitoring(models.Model):
     QUESTIONS = [
         ("age_band", "What is your age?", AgeBand),
         ("sex", "What is your sex?", Sex),
-        ("gender_identity", "Is the gender you identify with the same as your sex registered at birth?", GenderIdentity),
+        (
+            "gender_identity",
+            "Is the gender you identify with the same as your sex registered at birth?",
+            GenderIdentity,
+        ),
         ("ethnicity", "What is your ethnic group?", Ethnicity),
-        ("disability", "Are your day-to-day activities limited because of a health problem or disability "
-                       "which has lasted, or is expected to last, at least 12 months?", Disability),
-        ("sexual_orientation", "Which of the following best describes your sexual orientation?", SexualOrientation),
+        (
+            "disability",
+            "Are your day-to-day activities limited because of a health problem or disability "
+            "which has lasted, or is expected to last, at least 12 months?",
+            Disability,
+        ),
+        (
+            "sexual_orientation",
+            "Which of the following best describes your sexual orientation?",
+            SexualOrientation,
+        ),
         ("religion", "What is your religion?", Religion),
-        ("carer", "Do you look after, or give any help or support to, anyone because they have long-term "
-                  "physical or mental health conditions or illnesses, or problems related to old age?", Carer),
+        (
+            "carer",
+            "Do you look after, or give any help or support to, anyone because they have long-term "
+            "physical or mental health conditions or illnesses, or problems related to old age?",
+            Carer,
+        ),
         ("region", "Where in the UK do you live?", Region),
     ]
 
     application = models.OneToOneField(
         Application, on_delete=models.CASCADE, null=True, blank=True, related_name="equality"
     )
-    advisor = models.OneToOneField(Advisor, on_delete=models.SET_NULL, null=True, blank=True, related_name="equality")
+    advisor = models.OneToOneField(
+        Advisor, on_delete=models.SET_NULL, null=True, blank=True, related_name="equality"
+    )
     age_band = models.CharField(max_length=20, choices=AgeBand, blank=True)
     sex = models.CharField(max_length=20, choices=Sex, blank=True)
     gender_identity = models.CharField(max_length=20, choices=GenderIdentity, blank=True)

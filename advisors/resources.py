@@ -33,23 +33,31 @@ class ChoiceWidget(widgets.Widget):
 
 class AdvisorResource(resources.ModelResource):
     contact_method = fields.Field(
-        attribute="contact_method", column_name="contact_method",
+        attribute="contact_method",
+        column_name="contact_method",
         widget=ChoiceWidget(ContactMethod),
     )
     contact_format = fields.Field(
-        attribute="contact_format", column_name="contact_format",
+        attribute="contact_format",
+        column_name="contact_format",
         widget=ChoiceWidget(ContactFormat),
     )
-    status = fields.Field(attribute="status", column_name="status", widget=ChoiceWidget(Advisor.Status))
+    status = fields.Field(
+        attribute="status", column_name="status", widget=ChoiceWidget(Advisor.Status)
+    )
     acknowledgement = fields.Field(
-        attribute="acknowledgement", column_name="acknowledgement", widget=ChoiceWidget(Advisor.Acknowledgement)
+        attribute="acknowledgement",
+        column_name="acknowledgement",
+        widget=ChoiceWidget(Advisor.Acknowledgement),
     )
     lived_experience = fields.Field(
-        attribute="lived_experience", column_name="lived_experience",
+        attribute="lived_experience",
+        column_name="lived_experience",
         widget=widgets.ManyToManyWidget(LivedExperience, field="code", separator=";"),
     )
     topics = fields.Field(
-        attribute="topics", column_name="topics",
+        attribute="topics",
+        column_name="topics",
         widget=widgets.ManyToManyWidget(Topic, field="name", separator=";"),
     )
 
@@ -57,10 +65,26 @@ class AdvisorResource(resources.ModelResource):
         model = Advisor
         import_id_fields = ["email"]
         fields = [
-            "email", "first_name", "last_name", "phone", "address", "postcode",
-            "contact_method", "contact_format", "contact_format_other", "status", "joined_on",
-            "pieg_member", "enhanced_support", "support_budget", "acknowledgement",
-            "lived_experience", "lived_experience_detail", "topics", "availability", "support_needs",
+            "email",
+            "first_name",
+            "last_name",
+            "phone",
+            "address",
+            "postcode",
+            "contact_method",
+            "contact_format",
+            "contact_format_other",
+            "status",
+            "joined_on",
+            "pieg_member",
+            "enhanced_support",
+            "support_budget",
+            "acknowledgement",
+            "lived_experience",
+            "lived_experience_detail",
+            "topics",
+            "availability",
+            "support_needs",
         ]
         export_order = fields
         clean_model_instances = True

@@ -236,8 +236,12 @@ def _suppress(counts: list[int], threshold: int) -> list[int | str]:
         visible = sorted((n, i) for i, n in enumerate(counts) if i not in hidden)
         if visible:
             hidden.add(visible[0][1])
-    return [f"fewer than {threshold}" if i in hidden and n < threshold else
-            ("hidden to protect small numbers" if i in hidden else n) for i, n in enumerate(counts)]
+    return [
+        f"fewer than {threshold}"
+        if i in hidden and n < threshold
+        else ("hidden to protect small numbers" if i in hidden else n)
+        for i, n in enumerate(counts)
+    ]
 
 
 def equality_summary() -> list[dict]:

@@ -11,7 +11,11 @@ urlpatterns = [
     path("apply/privacy/", views.privacy_notice, name="privacy-notice"),
     # Advisor portal
     path("portal/profile/", views.profile, name="profile"),
-    path("portal/profile/training/<int:pk>/certificate/", views.training_certificate, name="training-certificate"),
+    path(
+        "portal/profile/training/<int:pk>/certificate/",
+        views.training_certificate,
+        name="training-certificate",
+    ),
     # Reports (aggregates only)
     path("reports/equality/", views.equality_summary, name="equality-summary"),
 ]

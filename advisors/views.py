@@ -63,7 +63,9 @@ def apply_thanks(request: HttpRequest) -> HttpResponse:
 
 
 def privacy_notice(request: HttpRequest) -> HttpResponse:
-    return render(request, "advisors/privacy_notice.html", {"notice_version": settings.PRIVACY_NOTICE_VERSION})
+    return render(
+        request, "advisors/privacy_notice.html", {"notice_version": settings.PRIVACY_NOTICE_VERSION}
+    )
 
 
 @role_required(Role.ADVISOR)
@@ -76,7 +78,9 @@ def profile(request: HttpRequest) -> HttpResponse:
             form.save()
             messages.success(request, "Your details have been saved.")
             return redirect("advisors:profile")
-        messages.error(request, "Your details have not been saved. Please check the messages below.")
+        messages.error(
+            request, "Your details have not been saved. Please check the messages below."
+        )
     return render(
         request,
         "advisors/profile.html",

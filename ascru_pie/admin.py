@@ -79,11 +79,15 @@ class AscruUserAdmin(UserAdmin):
         if not request.user.is_superuser:
             extra = form.instance.groups.exclude(name__in=[str(r) for r in GRANTABLE_ROLES])
             if extra.exists():
-                raise PermissionDenied("Only a superuser can give staff, finance or equality access.")
+                raise PermissionDenied(
+                    "Only a superuser can give staff, finance or equality access."
+                )
 
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:
-            raise PermissionDenied("Ask the person to use “Forgotten your password?” on the sign-in page.")
+            raise PermissionDenied(
+                "Ask the person to use “Forgotten your password?” on the sign-in page."
+            )
         return super().user_change_password(request, id, form_url)
 
 

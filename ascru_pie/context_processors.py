@@ -20,7 +20,9 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_links": []}
     links = [
-        {"label": label, "url": reverse(name)} for label, name, roles in NAVIGATION if user.has_role(*roles)
+        {"label": label, "url": reverse(name)}
+        for label, name, roles in NAVIGATION
+        if user.has_role(*roles)
     ]
     # The current section is the longest link the page's address starts with.
     matches = [link for link in links if request.path.startswith(link["url"])]

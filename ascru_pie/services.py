@@ -12,7 +12,10 @@ def user_invitation_url(*, user: User) -> str:
     """An absolute, signed, single-use link with which `user` sets their password."""
     path = reverse(
         "invitation-accept",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": invitation_token.make_token(user)},
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": invitation_token.make_token(user),
+        },
     )
     return f"{settings.SITE_URL}{path}"
 
@@ -29,6 +32,11 @@ def user_invite(*, user: User, invited_by: User | None = None) -> str:
     make_message(
         "invitation",
         user.email,
-        {"user": user, "url": url, "invited_by": invited_by, "days": settings.INVITATION_TIMEOUT_DAYS},
+        {
+            "user": user,
+            "url": url,
+            "invited_by": invited_by,
+            "days": settings.INVITATION_TIMEOUT_DAYS,
+        },
     ).send()
     return url

@@ -13,7 +13,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     # Accounts: Django's auth views (login, logout, password change/reset) + invitations
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path(
+        "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
+    ),
     path(
         "accounts/password_change/",
         auth_views.PasswordChangeView.as_view(form_class=AccessiblePasswordChangeForm),

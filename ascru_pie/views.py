@@ -33,8 +33,16 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     from projects.models import PIEPlan
 
     heartbeat = WorkerHeartbeat.objects.order_by("-created_at").first()
-    plans_to_review = PIEPlan.objects.filter(status__in=PIEPlan.IN_REVIEW).select_related("project").order_by("submitted_at")
-    return render(request, "ascru_pie/staff_home.html", {"heartbeat": heartbeat, "plans_to_review": plans_to_review})
+    plans_to_review = (
+        PIEPlan.objects.filter(status__in=PIEPlan.IN_REVIEW)
+        .select_related("project")
+        .order_by("submitted_at")
+    )
+    return render(
+        request,
+        "ascru_pie/staff_home.html",
+        {"heartbeat": heartbeat, "plans_to_review": plans_to_review},
+    )
 
 
 @role_required(Role.ADVISOR)
@@ -58,7 +66,9 @@ def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResp
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Your password is set and you are signed in. Welcome!")
         return redirect(user.home_url)
-    return render(request, "registration/invitation_accept.html", {"form": form, "invited_user": user})
+    return render(
+        request, "registration/invitation_accept.html", {"form": form, "invited_user": user}
+    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

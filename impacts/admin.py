@@ -38,7 +38,14 @@ class SurveyAdmin(admin.ModelAdmin):
 class SurveyResponseAdmin(admin.ModelAdmin):
     """Free-text answers are for the PIE team only; anonymous ones show no advisor (there is none)."""
 
-    list_display = ("survey", "submitted_on", "felt_valued", "had_support", "paid_on_time", "take_part_again")
+    list_display = (
+        "survey",
+        "submitted_on",
+        "felt_valued",
+        "had_support",
+        "paid_on_time",
+        "take_part_again",
+    )
     list_filter = ("survey",)
     # Never show who wrote an answer next to what they wrote.
     exclude = ["advisor"]

@@ -49,7 +49,9 @@ def evidence_file_check(upload) -> None:
     for signature, (_, extensions) in EVIDENCE_SIGNATURES.items():
         if head.startswith(signature) and extension in extensions:
             return
-    raise ValidationError("The evidence file must be a PDF, JPEG, PNG or Word (.docx) file. This file is not one of those.")
+    raise ValidationError(
+        "The evidence file must be a PDF, JPEG, PNG or Word (.docx) file. This file is not one of those."
+    )
 
 
 class _MeetingChoiceField(forms.ModelChoiceField):
@@ -84,7 +86,9 @@ class ImpactForm(forms.ModelForm):
         required=False,
         empty_label="Not about a planned activity",
         help_text="The activities of the approved PIE plan, with the impact anticipated for each.",
-        error_messages={"invalid_choice": "Choose one of the activities of this project's approved plan."},
+        error_messages={
+            "invalid_choice": "Choose one of the activities of this project's approved plan."
+        },
     )
     contributors = _AdvisorChoiceField(
         label="Which advisors contributed? (optional)",
@@ -101,7 +105,9 @@ class ImpactForm(forms.ModelForm):
         max_length=ImpactRecord._meta.get_field("evidence_link").max_length,
         assume_scheme="https",
         help_text="A web address, for example https://example.org/minutes",
-        error_messages={"invalid": "Enter the link as a web address, for example https://example.org/minutes."},
+        error_messages={
+            "invalid": "Enter the link as a web address, for example https://example.org/minutes."
+        },
     )
     standards = forms.ModelMultipleChoiceField(
         label="Which UK Standards for Public Involvement does it show? (optional)",
@@ -113,8 +119,20 @@ class ImpactForm(forms.ModelForm):
     class Meta:
         model = ImpactRecord
         fields = [
-            "stage", "kind", "meeting", "planned_activity", "what_changed", "category", "extent", "direction",
-            "evidence_text", "evidence_file", "evidence_link", "contributors", "standards", "recorded_on",
+            "stage",
+            "kind",
+            "meeting",
+            "planned_activity",
+            "what_changed",
+            "category",
+            "extent",
+            "direction",
+            "evidence_text",
+            "evidence_file",
+            "evidence_link",
+            "contributors",
+            "standards",
+            "recorded_on",
         ]
         labels = {
             "stage": "Stage of the research",
@@ -129,7 +147,7 @@ class ImpactForm(forms.ModelForm):
         }
         help_texts = {
             "what_changed": "In plain English, for example “We reworded the interview questions after advisors said "
-                            "they were hard to follow”.",
+            "they were hard to follow”.",
             "evidence_text": "For example minutes, feedback or a before-and-after version.",
         }
         widgets = {
@@ -142,35 +160,53 @@ class ImpactForm(forms.ModelForm):
             "recorded_on": DATE,
         }
         error_messages = {
-            "stage": {"required": "Choose the stage of the research.",
-                      "invalid_choice": "Choose the stage of the research."},
-            "kind": {"required": "Say whether this impact is anticipated or actual.",
-                     "invalid_choice": "Say whether this impact is anticipated or actual."},
+            "stage": {
+                "required": "Choose the stage of the research.",
+                "invalid_choice": "Choose the stage of the research.",
+            },
+            "kind": {
+                "required": "Say whether this impact is anticipated or actual.",
+                "invalid_choice": "Say whether this impact is anticipated or actual.",
+            },
             "what_changed": {"required": "Say what changed because of the involvement."},
-            "category": {"required": "Choose what the involvement changed.",
-                         "invalid_choice": "Choose what the involvement changed."},
-            "extent": {"required": "Say how big the change was.", "invalid_choice": "Say how big the change was."},
-            "direction": {"required": "Say whether the change was positive or negative.",
-                          "invalid_choice": "Say whether the change was positive or negative."},
+            "category": {
+                "required": "Choose what the involvement changed.",
+                "invalid_choice": "Choose what the involvement changed.",
+            },
+            "extent": {
+                "required": "Say how big the change was.",
+                "invalid_choice": "Say how big the change was.",
+            },
+            "direction": {
+                "required": "Say whether the change was positive or negative.",
+                "invalid_choice": "Say whether the change was positive or negative.",
+            },
             "evidence_file": {"empty": "The evidence file is empty. Please choose another file."},
-            "recorded_on": {"required": "Enter the date, for example 14 March 2026.",
-                            "invalid": "Enter a real date, for example 14 March 2026."},
+            "recorded_on": {
+                "required": "Enter the date, for example 14 March 2026.",
+                "invalid": "Enter a real date, for example 14 March 2026.",
+            },
         }
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stage"].choices = [("", "Choose a stage"), *ImpactStage.choices]
-        self.fields["category"].choices = [("", "Choose what it changed"), *ImpactRecord.Category.choices]
+        self.fields["category"].choices = [
+            ("", "Choose what it changed"),
+            *ImpactRecord.Category.choices,
+        ]
         self.fields["meeting"].queryset = project.meetings.order_by("-starts_at")
         self.fields["planned_activity"].queryset = PlannedActivity.objects.filter(
             plan__project=project, plan__status=PIEPlan.Status.APPROVED
         )
         self.fields["contributors"].queryset = (
-            Advisor.objects.filter(project_assignments__project=project).distinct().order_by("first_name", "last_name")
+            Advisor.objects.filter(project_assignments__project=project)
+            .distinct()
+            .order_by("first_name", "last_name")
         )
-        self.fields["evidence_file"].help_text = (
-            f"A PDF, JPEG, PNG or Word (.docx) file of up to {EVIDENCE_MAX_BYTES // 1024 // 1024} MB."
-        )
+        self.fields[
+            "evidence_file"
+        ].help_text = f"A PDF, JPEG, PNG or Word (.docx) file of up to {EVIDENCE_MAX_BYTES // 1024 // 1024} MB."
         if not self.is_bound:
             self.initial.setdefault("recorded_on", timezone.localdate())
 
@@ -182,7 +218,9 @@ class ImpactForm(forms.ModelForm):
 
     def impact_data(self) -> dict:
         """The record's own fields, for services.impact_record (contributors and standards apart)."""
-        data = {k: v for k, v in self.cleaned_data.items() if k not in ("contributors", "standards")}
+        data = {
+            k: v for k, v in self.cleaned_data.items() if k not in ("contributors", "standards")
+        }
         data["evidence_file"] = data.get("evidence_file") or ""
         return data
 
@@ -197,21 +235,41 @@ class GrippForm(forms.ModelForm):
 class ImpactSearchForm(forms.Form):
     """The search and filters of the impact database (GET, so a search can be bookmarked)."""
 
-    q = forms.CharField(label="Words to search for", required=False, max_length=200,
-                        help_text="Searches what changed and the evidence.")
-    stage = forms.ChoiceField(label="Stage", choices=[("", "All stages"), *ImpactStage.choices], required=False)
-    category = forms.ChoiceField(
-        label="What it changed", choices=[("", "Everything"), *ImpactRecord.Category.choices], required=False
+    q = forms.CharField(
+        label="Words to search for",
+        required=False,
+        max_length=200,
+        help_text="Searches what changed and the evidence.",
     )
-    project = forms.ModelChoiceField(label="Project", queryset=Project.objects.none(), required=False,
-                                     empty_label="All projects")
-    year = forms.TypedChoiceField(label="Year recorded", coerce=int, required=False, empty_value=None)
-    extent = forms.ChoiceField(label="How big", choices=[("", "Any size"), *ImpactRecord.Extent.choices],
-                               required=False)
-    standard = forms.ModelChoiceField(label="UK Standard", queryset=Standard.objects.all(), to_field_name="code",
-                                      required=False, empty_label="Any standard")
-    kind = forms.ChoiceField(label="Anticipated or actual",
-                             choices=[("", "Both"), *ImpactRecord.Kind.choices], required=False)
+    stage = forms.ChoiceField(
+        label="Stage", choices=[("", "All stages"), *ImpactStage.choices], required=False
+    )
+    category = forms.ChoiceField(
+        label="What it changed",
+        choices=[("", "Everything"), *ImpactRecord.Category.choices],
+        required=False,
+    )
+    project = forms.ModelChoiceField(
+        label="Project", queryset=Project.objects.none(), required=False, empty_label="All projects"
+    )
+    year = forms.TypedChoiceField(
+        label="Year recorded", coerce=int, required=False, empty_value=None
+    )
+    extent = forms.ChoiceField(
+        label="How big", choices=[("", "Any size"), *ImpactRecord.Extent.choices], required=False
+    )
+    standard = forms.ModelChoiceField(
+        label="UK Standard",
+        queryset=Standard.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label="Any standard",
+    )
+    kind = forms.ChoiceField(
+        label="Anticipated or actual",
+        choices=[("", "Both"), *ImpactRecord.Kind.choices],
+        required=False,
+    )
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -227,7 +285,9 @@ class ImpactSearchForm(forms.Form):
     def filters(self) -> dict:
         """The valid filters, in the shape services.impact_search takes (call after is_valid)."""
         data = self.cleaned_data
-        filters = {k: data.get(k) for k in ("stage", "category", "year", "extent", "kind") if data.get(k)}
+        filters = {
+            k: data.get(k) for k in ("stage", "category", "year", "extent", "kind") if data.get(k)
+        }
         if data.get("project"):
             filters["project"] = data["project"].pk
         if data.get("standard"):

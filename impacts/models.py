@@ -40,7 +40,9 @@ class ImpactQuerySet(models.QuerySet):
         """PIE team and manager: all. Researchers: non-confidential projects and their own."""
         if user.has_role("pie_team", "manager"):
             return self
-        return self.filter(Q(project__confidential=False) | Q(project__memberships__user=user)).distinct()
+        return self.filter(
+            Q(project__confidential=False) | Q(project__memberships__user=user)
+        ).distinct()
 
 
 class ImpactRecord(models.Model):
@@ -68,24 +70,42 @@ class ImpactRecord(models.Model):
         POSITIVE = "positive", "Positive"
         NEGATIVE = "negative", "Negative"
 
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="impacts")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="impacts"
+    )
     stage = models.CharField(max_length=20, choices=ImpactStage)
-    kind = models.CharField("anticipated or actual", max_length=12, choices=Kind, default=Kind.ACTUAL)
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="impacts")
+    kind = models.CharField(
+        "anticipated or actual", max_length=12, choices=Kind, default=Kind.ACTUAL
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="impacts"
+    )
     planned_activity = models.ForeignKey(
-        "projects.PlannedActivity", on_delete=models.SET_NULL, null=True, blank=True, related_name="impacts",
+        "projects.PlannedActivity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="impacts",
         help_text="The planned activity whose anticipated impact this records.",
     )
     what_changed = models.TextField("what changed")
     category = models.CharField(max_length=25, choices=Category)
     extent = models.CharField(max_length=10, choices=Extent, default=Extent.MODERATE)
-    direction = models.CharField("positive or negative", max_length=10, choices=Direction, default=Direction.POSITIVE)
+    direction = models.CharField(
+        "positive or negative", max_length=10, choices=Direction, default=Direction.POSITIVE
+    )
     evidence_text = models.TextField("evidence", blank=True)
-    evidence_file = models.FileField(upload_to="impact-evidence/%Y/", storage=private_storage, blank=True)
+    evidence_file = models.FileField(
+        upload_to="impact-evidence/%Y/", storage=private_storage, blank=True
+    )
     evidence_link = models.URLField(blank=True)
     contributors = models.ManyToManyField("advisors.Advisor", blank=True, related_name="impacts")
-    standards = models.ManyToManyField(Standard, blank=True, related_name="impacts", verbose_name="UK Standards")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    standards = models.ManyToManyField(
+        Standard, blank=True, related_name="impacts", verbose_name="UK Standards"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -103,12 +123,16 @@ class AdvisorReflection(models.Model):
     """An advisor's own words on an impact they contributed to ("you said, we did")."""
 
     impact = models.ForeignKey(ImpactRecord, on_delete=models.CASCADE, related_name="reflections")
-    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.CASCADE, related_name="reflections")
+    advisor = models.ForeignKey(
+        "advisors.Advisor", on_delete=models.CASCADE, related_name="reflections"
+    )
     text = models.TextField("your reflection")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["impact", "advisor"], name="impacts_one_reflection")]
+        constraints = [
+            models.UniqueConstraint(fields=["impact", "advisor"], name="impacts_one_reflection")
+        ]
 
     def __str__(self) -> str:
         return f"Reflection by {self.advisor} on {self.impact}"
@@ -117,15 +141,29 @@ class AdvisorReflection(models.Model):
 class GrippSummary(models.Model):
     """A project's involvement summary in the GRIPP2 short-form shape."""
 
-    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE, related_name="gripp_summary")
-    aim = models.TextField("1. Aim", blank=True, help_text="The aim of public involvement in the study.")
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="gripp_summary"
+    )
+    aim = models.TextField(
+        "1. Aim", blank=True, help_text="The aim of public involvement in the study."
+    )
     methods = models.TextField("2. Methods", blank=True, help_text="Methods used for involvement.")
-    results = models.TextField("3. Results", blank=True, help_text="Outcomes of involvement, positive and negative.")
-    outcomes = models.TextField("4. Discussion and conclusions", blank=True,
-                                help_text="The extent to which involvement influenced the study overall.")
-    reflections = models.TextField("5. Reflections / critical perspective", blank=True,
-                                   help_text="What went well, what did not, and what you would do differently.")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    results = models.TextField(
+        "3. Results", blank=True, help_text="Outcomes of involvement, positive and negative."
+    )
+    outcomes = models.TextField(
+        "4. Discussion and conclusions",
+        blank=True,
+        help_text="The extent to which involvement influenced the study overall.",
+    )
+    reflections = models.TextField(
+        "5. Reflections / critical perspective",
+        blank=True,
+        help_text="What went well, what did not, and what you would do differently.",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -145,14 +183,20 @@ class Survey(models.Model):
 
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=15, choices=Kind)
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="surveys")
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="surveys"
+    )
     opens_on = models.DateField()
     closes_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-opens_on"]
-        constraints = [models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="impacts_survey_dates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="impacts_survey_dates"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -177,10 +221,14 @@ class SurveyResponse(models.Model):
     # A random id: counting ids would let receipts (who answered) be matched to responses.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
-    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    advisor = models.ForeignKey(
+        "advisors.Advisor", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     felt_valued = models.PositiveSmallIntegerField("I felt valued", choices=Scale)
     had_support = models.PositiveSmallIntegerField("I had the support I needed", choices=Scale)
-    paid_on_time = models.PositiveSmallIntegerField("I was paid on time", choices=Scale, null=True, blank=True)
+    paid_on_time = models.PositiveSmallIntegerField(
+        "I was paid on time", choices=Scale, null=True, blank=True
+    )
     take_part_again = models.CharField("Would you take part again?", max_length=10, choices=Again)
     works_well = models.TextField("What works well?", blank=True)
     does_not_work = models.TextField("What does not work so well?", blank=True)
@@ -200,4 +248,11 @@ class SurveyReceipt(models.Model):
     advisor = models.ForeignKey("advisors.Advisor", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["survey", "advisor"], name="impacts_one_response_per_advisor")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "advisor"], name="impacts_one_response_per_advisor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.advisor} answered {self.survey}"

@@ -4,7 +4,6 @@ recorded through services.impact_record, never imported.
 Advisors are named as they chose to be named in outputs (Advisor.acknowledged_as).
 """
 
-
 from import_export import fields, resources
 
 from ascru_pie.lib.exports import cell_safe
@@ -32,8 +31,20 @@ class ImpactResource(resources.ModelResource):
     class Meta:
         model = ImpactRecord
         fields = [
-            "id", "project", "stage", "kind", "category", "extent", "direction", "what_changed", "evidence_text",
-            "evidence_link", "contributors", "standards", "recorded_by", "recorded_on",
+            "id",
+            "project",
+            "stage",
+            "kind",
+            "category",
+            "extent",
+            "direction",
+            "what_changed",
+            "evidence_text",
+            "evidence_link",
+            "contributors",
+            "standards",
+            "recorded_by",
+            "recorded_on",
         ]
         export_order = fields
 

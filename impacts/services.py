@@ -14,7 +14,14 @@ from ascru_pie.roles import Role
 from meetings.models import Meeting
 from projects.models import PIEPlan, PlannedActivity, Project
 
-from .models import AdvisorReflection, GrippSummary, ImpactRecord, Survey, SurveyReceipt, SurveyResponse
+from .models import (
+    AdvisorReflection,
+    GrippSummary,
+    ImpactRecord,
+    Survey,
+    SurveyReceipt,
+    SurveyResponse,
+)
 
 
 def _require_can_record(project: Project, user: User) -> None:
@@ -22,10 +29,14 @@ def _require_can_record(project: Project, user: User) -> None:
         return
     if user.has_role(Role.RESEARCHER) and project.is_member(user):
         return
-    raise PermissionDenied("Only the project's researchers and the PIE team can record its impacts.")
+    raise PermissionDenied(
+        "Only the project's researchers and the PIE team can record its impacts."
+    )
 
 
-def impact_record(*, project: Project, by: User, data: dict, contributors=(), standards=()) -> ImpactRecord:
+def impact_record(
+    *, project: Project, by: User, data: dict, contributors=(), standards=()
+) -> ImpactRecord:
     """Record an impact (anticipated or actual) with its contributors and UK Standards."""
     _require_can_record(project, by)
     with transaction.atomic():
@@ -47,7 +58,9 @@ def reflection_set(*, impact: ImpactRecord, advisor: Advisor, text: str) -> Advi
         raise PermissionDenied("You can only reflect on impacts you contributed to.")
     if not text.strip():
         raise ValidationError("Write your reflection, or leave the page without saving.")
-    reflection, _ = AdvisorReflection.objects.update_or_create(impact=impact, advisor=advisor, defaults={"text": text.strip()})
+    reflection, _ = AdvisorReflection.objects.update_or_create(
+        impact=impact, advisor=advisor, defaults={"text": text.strip()}
+    )
     return reflection
 
 
@@ -77,11 +90,19 @@ def impact_search(*, user: User, q: str = "", filters: dict | None = None) -> Qu
                 "evidence_text", weight="B", config="english"
             )
             query = SearchQuery(q, config="english", search_type="websearch")
-            qs = qs.annotate(search=vector, rank=SearchRank(vector, query)).filter(search=query).order_by("-rank", "-recorded_on")
+            qs = (
+                qs.annotate(search=vector, rank=SearchRank(vector, query))
+                .filter(search=query)
+                .order_by("-rank", "-recorded_on")
+            )
         else:
             for word in q.split():
                 qs = qs.filter(Q(what_changed__icontains=word) | Q(evidence_text__icontains=word))
-    return qs.select_related("project", "recorded_by").prefetch_related("standards", "contributors").distinct()
+    return (
+        qs.select_related("project", "recorded_by")
+        .prefetch_related("standards", "contributors")
+        .distinct()
+    )
 
 
 @dataclass
@@ -105,7 +126,9 @@ def projects_needing_follow_up(*, today: datetime.date | None = None) -> list[di
     """
     today = today or timezone.localdate()
     later_actual = ImpactRecord.objects.filter(
-        project=OuterRef("project"), kind=ImpactRecord.Kind.ACTUAL, recorded_on__gte=OuterRef("starts_at__date")
+        project=OuterRef("project"),
+        kind=ImpactRecord.Kind.ACTUAL,
+        recorded_on__gte=OuterRef("starts_at__date"),
     )
     meetings = (
         Meeting.objects.filter(project__isnull=False, ends_at__date__lt=today)
@@ -117,8 +140,14 @@ def projects_needing_follow_up(*, today: datetime.date | None = None) -> list[di
     )
     found: dict[int, dict] = {}
     for meeting in meetings:
-        found.setdefault(meeting.project_id, {"project": meeting.project, "since": timezone.localtime(meeting.starts_at).date(),
-                                              "reason": f"No impact recorded since “{meeting.title}”"})
+        found.setdefault(
+            meeting.project_id,
+            {
+                "project": meeting.project,
+                "since": timezone.localtime(meeting.starts_at).date(),
+                "reason": f"No impact recorded since “{meeting.title}”",
+            },
+        )
     activities = (
         PlannedActivity.objects.filter(plan__status=PIEPlan.Status.APPROVED, planned_date__lt=today)
         .annotate(actual=Count("impacts", filter=Q(impacts__kind=ImpactRecord.Kind.ACTUAL)))
@@ -127,10 +156,14 @@ def projects_needing_follow_up(*, today: datetime.date | None = None) -> list[di
         .order_by("planned_date")
     )
     for activity in activities:
-        found.setdefault(activity.plan.project_id, {
-            "project": activity.plan.project, "since": activity.planned_date,
-            "reason": f"No impact recorded for the planned {activity.get_activity_type_display().lower()}",
-        })
+        found.setdefault(
+            activity.plan.project_id,
+            {
+                "project": activity.plan.project,
+                "since": activity.planned_date,
+                "reason": f"No impact recorded for the planned {activity.get_activity_type_display().lower()}",
+            },
+        )
     return sorted(found.values(), key=lambda row: row["since"])
 
 
@@ -147,23 +180,34 @@ def gripp_prefill(*, project: Project) -> dict:
         "methods": (
             f"{advisors} Public Advisor{'s' if advisors != 1 else ''} took part in {meetings} meeting"
             f"{'s' if meetings != 1 else ''}. Planned activities: "
-            + ("; ".join(f"{a.get_activity_type_display()} ({a.get_stage_display().lower()})" for a in activities) or "none recorded")
+            + (
+                "; ".join(
+                    f"{a.get_activity_type_display()} ({a.get_stage_display().lower()})"
+                    for a in activities
+                )
+                or "none recorded"
+            )
             + "."
         ),
-        "results": "\n".join(f"- {i.get_stage_display()}: {i.what_changed}" for i in impacts) or "No impacts recorded yet.",
+        "results": "\n".join(f"- {i.get_stage_display()}: {i.what_changed}" for i in impacts)
+        or "No impacts recorded yet.",
         "outcomes": f"{len(impacts)} actual impact{'s' if len(impacts) != 1 else ''} recorded"
-                    + (f", at these stages: {', '.join(stages)}." if stages else "."),
+        + (f", at these stages: {', '.join(stages)}." if stages else "."),
         "reflections": "",
     }
 
 
 def gripp_save(*, project: Project, by: User, data: dict) -> GrippSummary:
     _require_can_record(project, by)
-    summary, _ = GrippSummary.objects.update_or_create(project=project, defaults={**data, "updated_by": by})
+    summary, _ = GrippSummary.objects.update_or_create(
+        project=project, defaults={**data, "updated_by": by}
+    )
     return summary
 
 
-def survey_respond(*, survey: Survey, advisor: Advisor, answers: dict, anonymous: bool) -> SurveyResponse:
+def survey_respond(
+    *, survey: Survey, advisor: Advisor, answers: dict, anonymous: bool
+) -> SurveyResponse:
     """Save an advisor's answers once. Anonymous answers keep no link to the advisor at all."""
     today = timezone.localdate()
     if not survey.opens_on <= today <= survey.closes_on:
@@ -172,7 +216,9 @@ def survey_respond(*, survey: Survey, advisor: Advisor, answers: dict, anonymous
         _, first_time = SurveyReceipt.objects.get_or_create(survey=survey, advisor=advisor)
         if not first_time:
             raise ValidationError("You have already answered this survey. Thank you!")
-        response = SurveyResponse(survey=survey, advisor=None if anonymous else advisor, submitted_on=today, **answers)
+        response = SurveyResponse(
+            survey=survey, advisor=None if anonymous else advisor, submitted_on=today, **answers
+        )
         response.full_clean()
         response.save()
     return response
@@ -180,9 +226,16 @@ def survey_respond(*, survey: Survey, advisor: Advisor, answers: dict, anonymous
 
 def survey_results(*, surveys: QuerySet | None = None) -> dict:
     """Averages and counts across responses (for the PIE team and the manager)."""
-    responses = SurveyResponse.objects.all() if surveys is None else SurveyResponse.objects.filter(survey__in=surveys)
+    responses = (
+        SurveyResponse.objects.all()
+        if surveys is None
+        else SurveyResponse.objects.filter(survey__in=surveys)
+    )
     agg = responses.aggregate(
-        n=Count("pk"), felt_valued=Avg("felt_valued"), had_support=Avg("had_support"), paid_on_time=Avg("paid_on_time"),
+        n=Count("pk"),
+        felt_valued=Avg("felt_valued"),
+        had_support=Avg("had_support"),
+        paid_on_time=Avg("paid_on_time"),
         again_yes=Count("pk", filter=Q(take_part_again=SurveyResponse.Again.YES)),
     )
     return agg

@@ -8,7 +8,11 @@ urlpatterns = [
     # Researcher pages (the project's researchers and the PIE team)
     path("research/projects/<int:pk>/impacts/", database.project_impacts, name="project"),
     path("research/projects/<int:pk>/impacts/new/", database.impact_new, name="record"),
-    path("research/projects/<int:pk>/impacts/<int:impact_pk>/evidence/", database.evidence_download, name="evidence"),
+    path(
+        "research/projects/<int:pk>/impacts/<int:impact_pk>/evidence/",
+        database.evidence_download,
+        name="evidence",
+    ),
     path("research/projects/<int:pk>/gripp/", database.gripp_edit, name="gripp"),
     path("research/projects/<int:pk>/gripp/export/", database.gripp_export, name="gripp-export"),
     # The impact database (PIE team, researchers, manager)

@@ -37,26 +37,52 @@ class MeetingAdmin(admin.ModelAdmin):
     search_fields = ("title",)
     date_hierarchy = "starts_at"
     autocomplete_fields = ["project"]
-    readonly_fields = ("cancelled_at", "cancellation_notified_at", "agenda_published_at", "created_at")
+    readonly_fields = (
+        "cancelled_at",
+        "cancellation_notified_at",
+        "agenda_published_at",
+        "created_at",
+    )
     inlines = [PaperInline, InvitationInline, AgendaInline]
     fieldsets = [
-        (None, {"fields": ["title", "type", "project", "starts_at", "ends_at", "status", "organiser"]}),
+        (
+            None,
+            {"fields": ["title", "type", "project", "starts_at", "ends_at", "status", "organiser"]},
+        ),
         ("Where and how", {"fields": ["mode", "location", "joining_details"]}),
-        ("Accessibility", {"fields": ["step_free_access", "hearing_loop", "bsl_interpreter", "captions", "quiet_room",
-                                      "accessibility_notes"]}),
-        ("Payment and agenda", {"fields": ["preparation_hours", "agenda_deadline", "agenda_published_at"]}),
+        (
+            "Accessibility",
+            {
+                "fields": [
+                    "step_free_access",
+                    "hearing_loop",
+                    "bsl_interpreter",
+                    "captions",
+                    "quiet_room",
+                    "accessibility_notes",
+                ]
+            },
+        ),
+        (
+            "Payment and agenda",
+            {"fields": ["preparation_hours", "agenda_deadline", "agenda_published_at"]},
+        ),
         ("Minutes and presence", {"fields": ["minutes", "minutes_published", "pie_lead_present"]}),
         ("Record", {"fields": ["cancelled_at", "cancellation_notified_at", "created_at"]}),
     ]
 
     @admin.display(description="Staff page")
     def staff_page(self, obj: Meeting) -> str:
-        return format_html('<a href="{}">Roster and attendance</a>', reverse("meetings:detail", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">Roster and attendance</a>', reverse("meetings:detail", args=[obj.pk])
+        )
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         # Cancelling must tell invitees: that is the button on the staff page, not this field.
         if db_field.name == "status":
-            kwargs["choices"] = [c for c in Meeting.Status.choices if c[0] != Meeting.Status.CANCELLED]
+            kwargs["choices"] = [
+                c for c in Meeting.Status.choices if c[0] != Meeting.Status.CANCELLED
+            ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -77,7 +103,14 @@ class AttendanceAdmin(ImportExportModelAdmin):
     """Attendance is recorded on the staff page; here it can be imported from a file."""
 
     resource_classes = [AttendanceResource]
-    list_display = ("meeting", "advisor", "status", "minutes_attended", "preparation_hours", "confirmed_at")
+    list_display = (
+        "meeting",
+        "advisor",
+        "status",
+        "minutes_attended",
+        "preparation_hours",
+        "confirmed_at",
+    )
     list_filter = ("status", "meeting__type")
     search_fields = ("advisor__first_name", "advisor__last_name", "meeting__title")
     list_select_related = ("meeting", "advisor")

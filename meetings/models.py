@@ -17,12 +17,16 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(ends_at__lt=timezone.now()).order_by("-starts_at", "pk")
 
     def management_held(self) -> "MeetingQuerySet":
-        return self.filter(type=Meeting.Type.MANAGEMENT).exclude(status=Meeting.Status.CANCELLED).filter(
-            ends_at__lt=timezone.now()
+        return (
+            self.filter(type=Meeting.Type.MANAGEMENT)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .filter(ends_at__lt=timezone.now())
         )
 
     def overlapping(self, starts_at, ends_at) -> "MeetingQuerySet":
-        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).exclude(status=Meeting.Status.CANCELLED)
+        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).exclude(
+            status=Meeting.Status.CANCELLED
+        )
 
 
 class Meeting(models.Model):
@@ -53,7 +57,9 @@ class Meeting(models.Model):
     ends_at = models.DateTimeField()
     mode = models.CharField("online or in person", max_length=10, choices=Mode, default=Mode.ONLINE)
     location = models.TextField(blank=True, help_text="Address and room, for in-person meetings.")
-    joining_details = models.TextField(blank=True, help_text="Link and how to join, for online meetings.")
+    joining_details = models.TextField(
+        blank=True, help_text="Link and how to join, for online meetings."
+    )
     step_free_access = models.BooleanField(default=False)
     hearing_loop = models.BooleanField(default=False)
     bsl_interpreter = models.BooleanField("BSL interpreter", default=False)
@@ -71,7 +77,10 @@ class Meeting(models.Model):
     minutes = models.TextField(blank=True)
     minutes_published = models.BooleanField(default=False)
     pie_lead_present = models.BooleanField(
-        "a PIE lead was present", null=True, blank=True, help_text="Recorded for management meetings."
+        "a PIE lead was present",
+        null=True,
+        blank=True,
+        help_text="Recorded for management meetings.",
     )
     organiser = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -86,8 +95,12 @@ class Meeting(models.Model):
     class Meta:
         ordering = ["-starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meetings_ends_after_start"),
-            models.CheckConstraint(condition=Q(preparation_hours__gte=0), name="meetings_preparation_non_negative"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="meetings_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(preparation_hours__gte=0), name="meetings_preparation_non_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -108,8 +121,13 @@ class Meeting(models.Model):
 
     @property
     def accessibility_features(self) -> list[str]:
-        features = [("step_free_access", "Step-free access"), ("hearing_loop", "Hearing loop"),
-                    ("bsl_interpreter", "BSL interpreter"), ("captions", "Live captions"), ("quiet_room", "Quiet room")]
+        features = [
+            ("step_free_access", "Step-free access"),
+            ("hearing_loop", "Hearing loop"),
+            ("bsl_interpreter", "BSL interpreter"),
+            ("captions", "Live captions"),
+            ("quiet_room", "Quiet room"),
+        ]
         return [label for field, label in features if getattr(self, field)]
 
 
@@ -134,10 +152,13 @@ class Invitation(models.Model):
         MAYBE = "maybe", "Maybe"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
-    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.PROTECT, related_name="invitations")
+    advisor = models.ForeignKey(
+        "advisors.Advisor", on_delete=models.PROTECT, related_name="invitations"
+    )
     rsvp = models.CharField("your answer", max_length=10, choices=RSVP, default=RSVP.PENDING)
     needs = models.TextField(
-        "what you need for this meeting", blank=True,
+        "what you need for this meeting",
+        blank=True,
         help_text="For example a taxi, a carer coming with you, or large-print papers posted to you.",
     )
     invited_at = models.DateTimeField(default=timezone.now)
@@ -148,7 +169,9 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["meeting", "advisor__last_name", "advisor__first_name"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "advisor"], name="meetings_one_invitation")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "advisor"], name="meetings_one_invitation")
+        ]
 
     def __str__(self) -> str:
         return f"{self.advisor} – {self.meeting}"
@@ -165,7 +188,9 @@ class AgendaItem(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField("short description", blank=True)
     speaker = models.CharField("who will speak to it", max_length=200, blank=True)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.PROPOSED)
     reason = models.TextField(blank=True, help_text="Shown to the person who proposed it.")
     order = models.PositiveSmallIntegerField(default=0)
@@ -187,7 +212,9 @@ class Attendance(models.Model):
         ABSENT = "absent", "Absent"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendances")
-    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.PROTECT, related_name="attendances")
+    advisor = models.ForeignKey(
+        "advisors.Advisor", on_delete=models.PROTECT, related_name="attendances"
+    )
     status = models.CharField(max_length=10, choices=Status)
     minutes_attended = models.PositiveIntegerField(
         null=True, blank=True, help_text="For partial attendance: how many minutes."
@@ -203,9 +230,12 @@ class Attendance(models.Model):
         verbose_name_plural = "attendance"
         constraints = [
             models.UniqueConstraint(fields=["meeting", "advisor"], name="meetings_one_attendance"),
-            models.CheckConstraint(condition=Q(preparation_hours__gte=0), name="meetings_attendance_prep_non_negative"),
             models.CheckConstraint(
-                condition=~Q(status="partly") | Q(minutes_attended__gt=0), name="meetings_partly_needs_minutes"
+                condition=Q(preparation_hours__gte=0), name="meetings_attendance_prep_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="partly") | Q(minutes_attended__gt=0),
+                name="meetings_partly_needs_minutes",
             ),
         ]
 

@@ -15,8 +15,16 @@ from .models import Attendance, Invitation, Meeting
 
 
 class AttendanceResource(resources.ModelResource):
-    meeting = fields.Field(attribute="meeting", column_name="meeting_id", widget=widgets.ForeignKeyWidget(Meeting, "pk"))
-    advisor = fields.Field(attribute="advisor", column_name="advisor_email", widget=widgets.ForeignKeyWidget(Advisor, "email"))
+    meeting = fields.Field(
+        attribute="meeting",
+        column_name="meeting_id",
+        widget=widgets.ForeignKeyWidget(Meeting, "pk"),
+    )
+    advisor = fields.Field(
+        attribute="advisor",
+        column_name="advisor_email",
+        widget=widgets.ForeignKeyWidget(Advisor, "email"),
+    )
 
     class Meta:
         model = Attendance
@@ -38,17 +46,23 @@ class AttendanceResource(resources.ModelResource):
         labels = {label.lower(): value for value, label in Attendance.Status.choices}
         row["status"] = labels.get(status, status)
         if row["status"] not in Attendance.Status.values:
-            raise ValueError(f"Status '{row.get('status')}' is not one of: attended, partly, absent.")
+            raise ValueError(
+                f"Status '{row.get('status')}' is not one of: attended, partly, absent."
+            )
         if row["status"] != Attendance.Status.PARTLY:
             row["minutes_attended"] = None
         try:
             Decimal(str(row.get("preparation_hours") or "0"))
         except InvalidOperation:
-            raise ValueError(f"Preparation hours '{row.get('preparation_hours')}' is not a number.") from None
+            raise ValueError(
+                f"Preparation hours '{row.get('preparation_hours')}' is not a number."
+            ) from None
         row["preparation_hours"] = row.get("preparation_hours") or "0"
 
     def before_save_instance(self, instance, row, **kwargs) -> None:
-        if not Invitation.objects.filter(meeting=instance.meeting, advisor=instance.advisor).exists():
+        if not Invitation.objects.filter(
+            meeting=instance.meeting, advisor=instance.advisor
+        ).exists():
             raise ValueError(f"{instance.advisor} was not invited to {instance.meeting}.")
         if instance.meeting.status == Meeting.Status.CANCELLED:
             raise ValueError(f"{instance.meeting} was cancelled.")

@@ -22,7 +22,6 @@ from payments.services import ClaimOutcome, claim_sync_for_attendance
 
 from .models import AgendaItem, Attendance, Invitation, Meeting
 
-
 # --- calendar ---------------------------------------------------------------------------
 
 

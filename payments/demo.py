@@ -20,20 +20,36 @@ def _rise(amount: Decimal | None) -> Decimal | None:
 
 def seed(*, stdout) -> None:
     base = {
-        RateCard.Activity.MEETING: dict(hourly_rate=Decimal("25.00"), half_day_amount=Decimal("90.00"),
-                                        half_day_from_hours=Decimal("3.5"), full_day_amount=Decimal("165.00"),
-                                        full_day_from_hours=Decimal("6")),
+        RateCard.Activity.MEETING: dict(
+            hourly_rate=Decimal("25.00"),
+            half_day_amount=Decimal("90.00"),
+            half_day_from_hours=Decimal("3.5"),
+            full_day_amount=Decimal("165.00"),
+            full_day_from_hours=Decimal("6"),
+        ),
         RateCard.Activity.PREPARATION: dict(hourly_rate=Decimal("25.00")),
         RateCard.Activity.DOCUMENT_REVIEW: dict(hourly_rate=Decimal("25.00")),
-        RateCard.Activity.CHAIRING: dict(hourly_rate=Decimal("37.50"), half_day_amount=Decimal("135.00"),
-                                         half_day_from_hours=Decimal("3.5")),
+        RateCard.Activity.CHAIRING: dict(
+            hourly_rate=Decimal("37.50"),
+            half_day_amount=Decimal("135.00"),
+            half_day_from_hours=Decimal("3.5"),
+        ),
         RateCard.Activity.CO_PRESENTATION: dict(hourly_rate=Decimal("37.50")),
-        RateCard.Activity.TRAINING: dict(hourly_rate=Decimal("25.00"), half_day_amount=Decimal("90.00"),
-                                         half_day_from_hours=Decimal("3.5")),
+        RateCard.Activity.TRAINING: dict(
+            hourly_rate=Decimal("25.00"),
+            half_day_amount=Decimal("90.00"),
+            half_day_from_hours=Decimal("3.5"),
+        ),
         RateCard.Activity.OTHER: dict(hourly_rate=Decimal("25.00")),
     }
     for activity, amounts in base.items():
-        RateCard.objects.update_or_create(activity=activity, effective_from=BEFORE, defaults={**amounts, "label": LABEL})
+        RateCard.objects.update_or_create(
+            activity=activity, effective_from=BEFORE, defaults={**amounts, "label": LABEL}
+        )
         risen = {k: (v if k.endswith("hours") else _rise(v)) for k, v in amounts.items()}
-        RateCard.objects.update_or_create(activity=activity, effective_from=AFTER, defaults={**risen, "label": LABEL})
-    stdout.write(f"Rate card: {RateCard.objects.count()} example rows (rates rise 10% on {AFTER:%d %B %Y}).")
+        RateCard.objects.update_or_create(
+            activity=activity, effective_from=AFTER, defaults={**risen, "label": LABEL}
+        )
+    stdout.write(
+        f"Rate card: {RateCard.objects.count()} example rows (rates rise 10% on {AFTER:%d %B %Y})."
+    )

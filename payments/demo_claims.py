@@ -25,7 +25,9 @@ def seed(*, stdout) -> None:
     today = timezone.localdate()
     advisors = list(Advisor.objects.active().order_by("pk")[:8])
     ada = Advisor.objects.get(user__username="advisor")
-    services.bank_details_set(advisor=ada, account_name="A Advisor", sort_code="12-34-56", account_number="12345678")
+    services.bank_details_set(
+        advisor=ada, account_name="A Advisor", sort_code="12-34-56", account_number="12345678"
+    )
     ada.annual_limit = Decimal("1500.00")
     ada.save(update_fields=["annual_limit"])
 
@@ -33,43 +35,74 @@ def seed(*, stdout) -> None:
     projects = list(Project.objects.order_by("pk")[:3])
     for i, advisor in enumerate(advisors):
         services.claim_expense_submit(
-            advisor=advisor, by=coordinator if i % 2 else advisor.user or coordinator,
-            expense_type=list(Claim.ExpenseType.values)[i % 5], activity_date=today - datetime.timedelta(days=10 + 5 * i),
-            amount=Decimal("12.40") + i * Decimal("7.15"), description=["Train fare", "Carer cover", "Lunch",
-                                                                         "Broadband allowance", "Taxi"][i % 5],
+            advisor=advisor,
+            by=coordinator if i % 2 else advisor.user or coordinator,
+            expense_type=list(Claim.ExpenseType.values)[i % 5],
+            activity_date=today - datetime.timedelta(days=10 + 5 * i),
+            amount=Decimal("12.40") + i * Decimal("7.15"),
+            description=["Train fare", "Carer cover", "Lunch", "Broadband allowance", "Taxi"][
+                i % 5
+            ],
             project=projects[i % 3] if i % 2 else None,
         )
     # Approve most of the older time claims from attendance; reject one; cancel one.
-    submitted = list(Claim.objects.filter(status=Claim.Status.SUBMITTED).order_by("activity_date", "pk"))
+    submitted = list(
+        Claim.objects.filter(status=Claim.Status.SUBMITTED).order_by("activity_date", "pk")
+    )
     for claim in submitted[: len(submitted) * 2 // 3]:
         services.claim_approve(claim=claim, by=coordinator)
     if len(submitted) > 3:
-        services.claim_reject(claim=submitted[-1], by=coordinator, reason="This duplicates claim for the same train journey.")
-        services.claim_cancel(claim=submitted[-2], by=coordinator, reason="Entered twice by mistake")
+        services.claim_reject(
+            claim=submitted[-1],
+            by=coordinator,
+            reason="This duplicates claim for the same train journey.",
+        )
+        services.claim_cancel(
+            claim=submitted[-2], by=coordinator, reason="Entered twice by mistake"
+        )
     # Batch one: built, approved by finance and paid. Batch two: built, waiting for approval.
     approved = list(Claim.objects.filter(status=Claim.Status.APPROVED).order_by("activity_date"))
-    first = services.batch_build(by=coordinator, claim_ids=[c.pk for c in approved[: len(approved) // 2]])
+    first = services.batch_build(
+        by=coordinator, claim_ids=[c.pk for c in approved[: len(approved) // 2]]
+    )
     services.batch_approve(batch=first, by=finance)
     for claim in first.claims.all():
         # Paid between 12 and 40 days after the activity, for the timeliness figures.
         paid_on = min(today, claim.activity_date + datetime.timedelta(days=12 + (claim.pk % 29)))
         services.batch_mark_paid(batch=first, paid_on=paid_on, by=finance, claim_ids=[claim.pk])
-    services.batch_build(by=coordinator, claim_ids=[c.pk for c in approved[len(approved) // 2: len(approved) * 3 // 4]])
+    services.batch_build(
+        by=coordinator,
+        claim_ids=[c.pk for c in approved[len(approved) // 2 : len(approved) * 3 // 4]],
+    )
     # Budgets: one project (with an approved plan) over its PIE budget, one nearly spent.
     budgeted = list(Project.objects.filter(pie_budget__isnull=False).order_by("pk")[:2])
     for project, share in zip(budgeted, (Decimal("1.10"), Decimal("0.85")), strict=False):
-        committed = sum((c.amount for c in Claim.objects.filter(project=project, status__in=Claim.COMMITTED)), Decimal("0"))
+        committed = sum(
+            (c.amount for c in Claim.objects.filter(project=project, status__in=Claim.COMMITTED)),
+            Decimal("0"),
+        )
         gap = (project.pie_budget * share - committed).quantize(Decimal("0.01"))
         if gap > 0:
             claim, _ = services.claim_expense_submit(
-                advisor=advisors[0], by=coordinator, expense_type=Claim.ExpenseType.OTHER, project=project,
-                activity_date=today - datetime.timedelta(days=40), amount=gap,
+                advisor=advisors[0],
+                by=coordinator,
+                expense_type=Claim.ExpenseType.OTHER,
+                project=project,
+                activity_date=today - datetime.timedelta(days=40),
+                amount=gap,
                 description="Venue hire, BSL interpreters and travel for the co-analysis workshop",
             )
             services.claim_approve(claim=claim, by=coordinator)
     year_start = datetime.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
-    for category, amount in [("pieg", "2400.00"), ("management", "600.00"), ("training", "1500.00"), ("support", "3000.00")]:
-        CentralBudget.objects.get_or_create(year_starting=year_start, category=category, defaults={"amount": Decimal(amount)})
+    for category, amount in [
+        ("pieg", "2400.00"),
+        ("management", "600.00"),
+        ("training", "1500.00"),
+        ("support", "3000.00"),
+    ]:
+        CentralBudget.objects.get_or_create(
+            year_starting=year_start, category=category, defaults={"amount": Decimal(amount)}
+        )
     stdout.write(
         f"Payments: {Claim.objects.count()} claims, {PaymentBatch.objects.count()} batches "
         f"({PaymentBatch.objects.filter(status='paid').count()} paid)."

@@ -140,7 +140,10 @@ class StaffTimeForm(_StaffClaimForm):
     activity = forms.ChoiceField(
         label="Activity",
         # Meeting time comes only from attendance, so it can never be claimed twice.
-        choices=[("", "Choose an activity"), *[c for c in RateCard.Activity.choices if c[0] != RateCard.Activity.MEETING]],
+        choices=[
+            ("", "Choose an activity"),
+            *[c for c in RateCard.Activity.choices if c[0] != RateCard.Activity.MEETING],
+        ],
         error_messages={"required": "Choose the activity."},
     )
     hours = forms.DecimalField(

@@ -16,7 +16,11 @@ def _hours(value) -> str:
 class RateCardQuerySet(models.QuerySet):
     def in_force(self, *, activity: str, on) -> "RateCard | None":
         """The row for `activity` in force on date `on`: the latest one effective by then."""
-        return self.filter(activity=activity, effective_from__lte=on).order_by("-effective_from").first()
+        return (
+            self.filter(activity=activity, effective_from__lte=on)
+            .order_by("-effective_from")
+            .first()
+        )
 
 
 class RateCard(models.Model):
@@ -40,24 +44,36 @@ class RateCard(models.Model):
     hourly_rate = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     half_day_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     half_day_from_hours = models.DecimalField(
-        max_digits=4, decimal_places=2, null=True, blank=True,
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text="Sessions of at least this many hours are paid the half-day amount (if set).",
     )
     full_day_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     full_day_from_hours = models.DecimalField(
-        max_digits=4, decimal_places=2, null=True, blank=True,
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text="Sessions of at least this many hours are paid the full-day amount (if set).",
     )
-    label = models.CharField(max_length=200, blank=True, help_text="e.g. the NIHR guidance it follows")
+    label = models.CharField(
+        max_length=200, blank=True, help_text="e.g. the NIHR guidance it follows"
+    )
 
     objects = RateCardQuerySet.as_manager()
 
     class Meta:
         ordering = ["activity", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["activity", "effective_from"], name="payments_one_rate_per_day"),
+            models.UniqueConstraint(
+                fields=["activity", "effective_from"], name="payments_one_rate_per_day"
+            ),
             models.CheckConstraint(
-                condition=Q(hourly_rate__isnull=False) | Q(half_day_amount__isnull=False) | Q(full_day_amount__isnull=False),
+                condition=Q(hourly_rate__isnull=False)
+                | Q(half_day_amount__isnull=False)
+                | Q(full_day_amount__isnull=False),
                 name="payments_rate_has_an_amount",
             ),
             models.CheckConstraint(
@@ -81,10 +97,16 @@ class RateCard(models.Model):
         if self.hourly_rate is not None:
             parts.append(f"£{self.hourly_rate}/hour")
         if self.half_day_amount is not None:
-            parts.append(f"£{self.half_day_amount} half day (from {_hours(self.half_day_from_hours)} h)")
+            parts.append(
+                f"£{self.half_day_amount} half day (from {_hours(self.half_day_from_hours)} h)"
+            )
         if self.full_day_amount is not None:
-            parts.append(f"£{self.full_day_amount} full day (from {_hours(self.full_day_from_hours)} h)")
-        return f"{self.get_activity_display()} from {self.effective_from:%d %b %Y}: {', '.join(parts)}"
+            parts.append(
+                f"£{self.full_day_amount} full day (from {_hours(self.full_day_from_hours)} h)"
+            )
+        return (
+            f"{self.get_activity_display()} from {self.effective_from:%d %b %Y}: {', '.join(parts)}"
+        )
 
     def amount_for(self, hours: Decimal) -> tuple[Decimal, str]:
         """Pay for one person's one session of `hours`, and the computation in words.
@@ -94,12 +116,20 @@ class RateCard(models.Model):
         """
         hours = Decimal(hours)
         if self.full_day_amount is not None and hours >= self.full_day_from_hours:
-            return to_money(self.full_day_amount), f"full day ({_hours(hours)} h ≥ {_hours(self.full_day_from_hours)} h): £{self.full_day_amount}"
+            return (
+                to_money(self.full_day_amount),
+                f"full day ({_hours(hours)} h ≥ {_hours(self.full_day_from_hours)} h): £{self.full_day_amount}",
+            )
         if self.half_day_amount is not None and hours >= self.half_day_from_hours:
-            return to_money(self.half_day_amount), f"half day ({_hours(hours)} h ≥ {_hours(self.half_day_from_hours)} h): £{self.half_day_amount}"
+            return (
+                to_money(self.half_day_amount),
+                f"half day ({_hours(hours)} h ≥ {_hours(self.half_day_from_hours)} h): £{self.half_day_amount}",
+            )
         if self.hourly_rate is None:
             # Only fixed amounts: a short session still earns the half-day amount.
-            fixed = self.half_day_amount if self.half_day_amount is not None else self.full_day_amount
+            fixed = (
+                self.half_day_amount if self.half_day_amount is not None else self.full_day_amount
+            )
             return to_money(fixed), f"fixed amount: £{fixed}"
         amount = to_money(hours * self.hourly_rate)
         return amount, f"{_hours(hours)} h × £{self.hourly_rate}/h = £{amount}"
@@ -119,7 +149,9 @@ class PaymentBatch(models.Model):
     reference = models.CharField(max_length=30, unique=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.BUILT)
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -181,28 +213,40 @@ class Claim(models.Model):
     expense_type = models.CharField(max_length=15, choices=ExpenseType, blank=True)
     activity_date = models.DateField()
     description = models.CharField(max_length=300)
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="claims")
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, null=True, blank=True, related_name="claims")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
     # One attendance is paid by at most one claim, whatever path writes it.
     attendance = models.OneToOneField(
         "meetings.Attendance", on_delete=models.PROTECT, null=True, blank=True, related_name="claim"
     )
     hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     preparation_hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    rate_snapshot = models.JSONField(default=dict, blank=True, help_text="The rate rows used, as they were.")
+    rate_snapshot = models.JSONField(
+        default=dict, blank=True, help_text="The rate rows used, as they were."
+    )
     computation = models.TextField(blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     receipt = models.FileField(upload_to="receipts/%Y/%m/", storage=private_storage, blank=True)
-    reverses = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals")
+    reverses = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals"
+    )
     rejection_reason = models.TextField(blank=True)
     # A claim is in at most one batch: a single foreign key, set under a row lock.
-    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="claims")
+    batch = models.ForeignKey(
+        PaymentBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     paid_on = models.DateField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -210,14 +254,16 @@ class Claim(models.Model):
         ordering = ["-activity_date", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gte=0) | Q(reverses__isnull=False), name="payments_amount_non_negative"
+                condition=Q(amount__gte=0) | Q(reverses__isnull=False),
+                name="payments_amount_non_negative",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["in_batch", "paid"]) | Q(batch__isnull=False),
                 name="payments_batched_claims_have_a_batch",
             ),
             models.CheckConstraint(
-                condition=~Q(status="paid") | Q(paid_on__isnull=False), name="payments_paid_claims_have_a_date"
+                condition=~Q(status="paid") | Q(paid_on__isnull=False),
+                name="payments_paid_claims_have_a_date",
             ),
             # A claim is reversed at most once.
             models.UniqueConstraint(fields=["reverses"], name="payments_one_reversal_per_claim"),
@@ -250,7 +296,9 @@ class ClaimEvent(models.Model):
     """The audit trail of every change to a claim's money or status: who, when, old → new."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     from_status = models.CharField(max_length=10, choices=Claim.Status, blank=True)
     to_status = models.CharField(max_length=10, choices=Claim.Status)
@@ -268,7 +316,9 @@ class ClaimEvent(models.Model):
 class BankDetails(models.Model):
     """An advisor's bank details, encrypted at rest; only the last digits are ever shown."""
 
-    advisor = models.OneToOneField("advisors.Advisor", on_delete=models.CASCADE, related_name="bank_details")
+    advisor = models.OneToOneField(
+        "advisors.Advisor", on_delete=models.CASCADE, related_name="bank_details"
+    )
     account_name = models.CharField(max_length=100)
     sort_code_encrypted = models.TextField()
     account_number_encrypted = models.TextField()
@@ -295,15 +345,21 @@ class CentralBudget(models.Model):
         TRAINING = "training", "Training"
         SUPPORT = "support", "Support for advisors"
 
-    year_starting = models.DateField(help_text="The first day of the financial year, e.g. 1 April 2026.")
+    year_starting = models.DateField(
+        help_text="The first day of the financial year, e.g. 1 April 2026."
+    )
     category = models.CharField(max_length=15, choices=Category)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
         ordering = ["-year_starting", "category"]
         constraints = [
-            models.UniqueConstraint(fields=["year_starting", "category"], name="payments_one_central_budget"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="payments_central_budget_non_negative"),
+            models.UniqueConstraint(
+                fields=["year_starting", "category"], name="payments_one_central_budget"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="payments_central_budget_non_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -313,8 +369,12 @@ class CentralBudget(models.Model):
 class BankDetailsChange(models.Model):
     """Every change of bank details: who, when, the last digits before and after (never the rest)."""
 
-    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.CASCADE, related_name="bank_details_changes")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    advisor = models.ForeignKey(
+        "advisors.Advisor", on_delete=models.CASCADE, related_name="bank_details_changes"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     old_last4 = models.CharField(max_length=4, blank=True)
     new_last4 = models.CharField(max_length=4)

@@ -24,7 +24,15 @@ from ascru_pie.lib.money import ZERO, to_money
 from ascru_pie.models import User
 from ascru_pie.roles import Role
 
-from .models import BankDetails, BankDetailsChange, CentralBudget, Claim, ClaimEvent, PaymentBatch, RateCard
+from .models import (
+    BankDetails,
+    BankDetailsChange,
+    CentralBudget,
+    Claim,
+    ClaimEvent,
+    PaymentBatch,
+    RateCard,
+)
 
 
 def _snapshot(rate: RateCard) -> dict:
@@ -284,7 +292,9 @@ def claim_reverse(*, claim: Claim, by: User, reason: str) -> Claim:
                 "Only a paid claim is corrected by reversing it; change or cancel the others."
             )
         if claim.reverses_id:
-            raise ValidationError("This claim is itself a correction; correct the original claim instead.")
+            raise ValidationError(
+                "This claim is itself a correction; correct the original claim instead."
+            )
         existing = claim.reversals.first()
         if existing:
             return existing
@@ -336,7 +346,9 @@ def _limit_sentence(advisor: Advisor, start: date, end: date, new_total: Decimal
 NOT_COUNTED = [Claim.Status.REJECTED, Claim.Status.CANCELLED]
 
 
-def annual_limit_warning(*, advisor: Advisor, on: date, amount: Decimal, exclude: Claim | None = None) -> str:
+def annual_limit_warning(
+    *, advisor: Advisor, on: date, amount: Decimal, exclude: Claim | None = None
+) -> str:
     """A warning if `amount` would take the advisor over the limit they set, else ''."""
     if advisor.annual_limit is None:
         return ""
@@ -358,10 +370,16 @@ def annual_limit_warnings(*, claims: list[Claim]) -> dict[int, str]:
     if not limited:
         return {}
     years = sorted({tax_year(c.activity_date) for c in limited})
-    sums = {f"y{start:%Y}": Sum("amount", filter=Q(activity_date__range=(start, end))) for start, end in years}
+    sums = {
+        f"y{start:%Y}": Sum("amount", filter=Q(activity_date__range=(start, end)))
+        for start, end in years
+    }
     rows = (
-        Claim.objects.filter(advisor_id__in={c.advisor_id for c in limited}).exclude(status__in=NOT_COUNTED)
-        .values("advisor_id").annotate(**sums).order_by()
+        Claim.objects.filter(advisor_id__in={c.advisor_id for c in limited})
+        .exclude(status__in=NOT_COUNTED)
+        .values("advisor_id")
+        .annotate(**sums)
+        .order_by()
     )
     totals = {row["advisor_id"]: row for row in rows}
     warnings = {}
@@ -403,10 +421,16 @@ def receipt_check(upload) -> None:
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
 
 
-def _refuse_double_submit(*, advisor: Advisor, kind: str, activity_date: date, amount: Decimal, description: str) -> None:
+def _refuse_double_submit(
+    *, advisor: Advisor, kind: str, activity_date: date, amount: Decimal, description: str
+) -> None:
     """The same claim sent again a moment later (a double click, a reload) is not a second claim."""
     recent = Claim.objects.filter(
-        advisor=advisor, kind=kind, activity_date=activity_date, amount=amount, description=description,
+        advisor=advisor,
+        kind=kind,
+        activity_date=activity_date,
+        amount=amount,
+        description=description,
         created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
     ).exclude(status__in=NOT_COUNTED)
     if recent.exists():
@@ -434,8 +458,13 @@ def claim_expense_submit(
         raise ValidationError("The date of the expense cannot be in the future.")
     if receipt is not None:
         receipt_check(receipt)
-    _refuse_double_submit(advisor=advisor, kind=Claim.Kind.EXPENSE, activity_date=activity_date,
-                          amount=to_money(amount), description=description)
+    _refuse_double_submit(
+        advisor=advisor,
+        kind=Claim.Kind.EXPENSE,
+        activity_date=activity_date,
+        amount=to_money(amount),
+        description=description,
+    )
     warning = annual_limit_warning(advisor=advisor, on=activity_date, amount=to_money(amount))
     with transaction.atomic():
         claim = Claim(
@@ -476,7 +505,9 @@ def claim_time_log(
 ) -> tuple[Claim, str]:
     """Time spent on other activity (e.g. document review), at the rate in force that day."""
     if activity == RateCard.Activity.MEETING:
-        raise ValidationError("Meeting time is paid from the attendance record, so it cannot be logged here.")
+        raise ValidationError(
+            "Meeting time is paid from the attendance record, so it cannot be logged here."
+        )
     if hours <= 0 or hours > 24:
         raise ValidationError("Enter the hours spent: more than 0 and no more than 24.")
     if activity_date > timezone.localdate():
@@ -486,8 +517,13 @@ def claim_time_log(
             f"{advisor.full_name} has chosen not to be paid, so no claim is made."
         )
     computed = time_amount(on=activity_date, hours=hours, preparation_hours=ZERO, activity=activity)
-    _refuse_double_submit(advisor=advisor, kind=Claim.Kind.TIME, activity_date=activity_date,
-                          amount=computed.amount, description=description)
+    _refuse_double_submit(
+        advisor=advisor,
+        kind=Claim.Kind.TIME,
+        activity_date=activity_date,
+        amount=computed.amount,
+        description=description,
+    )
     warning = annual_limit_warning(advisor=advisor, on=activity_date, amount=computed.amount)
     with transaction.atomic():
         claim = Claim(
@@ -510,7 +546,12 @@ def claim_time_log(
 
 
 def bank_details_set(
-    *, advisor: Advisor, account_name: str, sort_code: str, account_number: str, by: User | None = None
+    *,
+    advisor: Advisor,
+    account_name: str,
+    sort_code: str,
+    account_number: str,
+    by: User | None = None,
 ) -> BankDetails:
     """Store bank details encrypted; only the last four digits are kept readable.
 
@@ -535,10 +576,15 @@ def bank_details_set(
             },
         )
         BankDetailsChange.objects.create(
-            advisor=advisor, by=by, old_last4=old.account_number_last4 if old else "", new_last4=account_number[-4:]
+            advisor=advisor,
+            by=by,
+            old_last4=old.account_number_last4 if old else "",
+            new_last4=account_number[-4:],
         )
         if advisor.email:
-            message = make_message("bank-details-changed", advisor.email, {"advisor": advisor, "details": details})
+            message = make_message(
+                "bank-details-changed", advisor.email, {"advisor": advisor, "details": details}
+            )
             transaction.on_commit(message.send)
     return details
 
@@ -647,11 +693,20 @@ def claim_unbatch(*, claim: Claim, by: User, reason: str) -> Claim:
         if claim.status != Claim.Status.IN_BATCH:
             raise ValidationError("Only a claim waiting in a payment batch can be taken out of it.")
         batch = _locked_batch(claim.batch)
-        _transition(claim, Claim.Status.APPROVED, by=by, note=f"Taken out of batch {batch.reference}: {reason}", batch=None)
+        _transition(
+            claim,
+            Claim.Status.APPROVED,
+            by=by,
+            note=f"Taken out of batch {batch.reference}: {reason}",
+            batch=None,
+        )
         remaining = list(batch.claims.all())
         batch.total = to_money(sum((c.amount for c in remaining), ZERO))
         if remaining and not any(c.status == Claim.Status.IN_BATCH for c in remaining):
-            batch.status, batch.paid_on = PaymentBatch.Status.PAID, max(c.paid_on for c in remaining)
+            batch.status, batch.paid_on = (
+                PaymentBatch.Status.PAID,
+                max(c.paid_on for c in remaining),
+            )
         batch.save(update_fields=["total", "status", "paid_on"])
     return claim
 
@@ -667,7 +722,9 @@ def finance_paid_apply(*, rows: list[tuple[int, date]], by: User) -> int:
         claims = {
             c.pk: c
             # Lock the claims only: their batch (a nullable join) is read, not locked.
-            for c in Claim.objects.select_for_update(of=("self",)).select_related("batch").filter(pk__in=[r[0] for r in rows])
+            for c in Claim.objects.select_for_update(of=("self",))
+            .select_related("batch")
+            .filter(pk__in=[r[0] for r in rows])
         }
         problems = []
         for claim_id, paid_on in rows:
@@ -681,7 +738,9 @@ def finance_paid_apply(*, rows: list[tuple[int, date]], by: User) -> int:
             elif paid_on > timezone.localdate():
                 problems.append(f"claim {claim_id} has a payment date in the future")
             elif claim.batch.status == PaymentBatch.Status.BUILT:
-                problems.append(f"claim {claim_id} is in batch {claim.batch.reference}, which has not been approved for payment")
+                problems.append(
+                    f"claim {claim_id} is in batch {claim.batch.reference}, which has not been approved for payment"
+                )
         if problems:
             raise ValidationError("Nothing was imported: " + "; ".join(problems) + ".")
         for claim_id, paid_on in rows:

@@ -39,8 +39,11 @@ class PlanInline(admin.TabularInline):
 
     @admin.display(description="Open")
     def review_link(self, obj: PIEPlan) -> str:
-        return format_html('<a href="{}">View plan v{}</a>',
-                           reverse("projects:plan-version", args=[obj.project_id, obj.version]), obj.version)
+        return format_html(
+            '<a href="{}">View plan v{}</a>',
+            reverse("projects:plan-version", args=[obj.project_id, obj.version]),
+            obj.version,
+        )
 
 
 @admin.register(Project)
@@ -68,7 +71,10 @@ class OpportunityAdmin(admin.ModelAdmin):
 
     @admin.display(description="Selection")
     def selection_link(self, obj: Opportunity) -> str:
-        return format_html('<a href="{}">Choose advisors</a>', reverse("projects:opportunity-select", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">Choose advisors</a>',
+            reverse("projects:opportunity-select", args=[obj.pk]),
+        )
 
     def save_model(self, request, obj, form, change) -> None:
         if not change:

@@ -61,7 +61,11 @@ class Budget:
     problems: list[str] = field(default_factory=list)
 
     def stage_rows(self) -> list[tuple[str, Costs]]:
-        return [(label, self.by_stage[value]) for value, label in Stage.choices if value in self.by_stage]
+        return [
+            (label, self.by_stage[value])
+            for value, label in Stage.choices
+            if value in self.by_stage
+        ]
 
 
 class RateBook:
@@ -72,7 +76,9 @@ class RateBook:
         self.rows = sorted(rows, key=lambda r: r.effective_from, reverse=True)
 
     def in_force(self, activity: str, on: date) -> RateCard | None:
-        return next((r for r in self.rows if r.activity == activity and r.effective_from <= on), None)
+        return next(
+            (r for r in self.rows if r.activity == activity and r.effective_from <= on), None
+        )
 
 
 def activity_cost(activity: PlannedActivity, *, rates: RateBook, today: date) -> ActivityCost:
@@ -81,7 +87,9 @@ def activity_cost(activity: PlannedActivity, *, rates: RateBook, today: date) ->
     people_sessions = activity.advisors * activity.sessions
     costs = Costs(
         expenses=to_money(activity.expenses_per_advisor * people_sessions),
-        support=to_money(activity.support_cost_per_session * activity.sessions + activity.enhanced_support_cost),
+        support=to_money(
+            activity.support_cost_per_session * activity.sessions + activity.enhanced_support_cost
+        ),
     )
     if rate is None:
         return ActivityCost(activity, costs, None, "no rate in force on that date")
@@ -91,7 +99,9 @@ def activity_cost(activity: PlannedActivity, *, rates: RateBook, today: date) ->
     return ActivityCost(activity, costs, rate, explanation)
 
 
-def plan_budget(activities: Iterable[PlannedActivity], *, today: date, rates: RateBook | None = None) -> Budget:
+def plan_budget(
+    activities: Iterable[PlannedActivity], *, today: date, rates: RateBook | None = None
+) -> Budget:
     rates = rates or RateBook()
     budget = Budget()
     for activity in activities:

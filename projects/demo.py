@@ -22,46 +22,107 @@ from .models import (
 
 # title, summary, confidential, the plan's journey
 PROJECTS = [
-    ("Care at home after hospital", "How people manage when they come home from hospital with care.", False, "approved"),
-    ("Unpaid carers and breaks", "What helps unpaid carers take a break.", False, "approved_with_new_version"),
-    ("Technology in care homes", "Which digital tools help residents and staff.", False, "submitted"),
+    (
+        "Care at home after hospital",
+        "How people manage when they come home from hospital with care.",
+        False,
+        "approved",
+    ),
+    (
+        "Unpaid carers and breaks",
+        "What helps unpaid carers take a break.",
+        False,
+        "approved_with_new_version",
+    ),
+    (
+        "Technology in care homes",
+        "Which digital tools help residents and staff.",
+        False,
+        "submitted",
+    ),
     ("Paying for care", "How people plan and pay for their care.", True, "changes_requested"),
     ("Social care workforce wellbeing", "The wellbeing of care workers.", False, "resubmitted"),
-    ("Living well with dementia at home", "Support that lets people with dementia stay at home.", False, "draft"),
+    (
+        "Living well with dementia at home",
+        "Support that lets people with dementia stay at home.",
+        False,
+        "draft",
+    ),
     ("Personal assistants", "People who employ their own personal assistants.", False, "none"),
     ("Housing with care", "Extra-care housing and what residents value.", False, "approved"),
 ]
 
 ACTIVITIES = [
-    dict(stage="identifying", activity_type=PlannedActivity.Type.WORKSHOP, description="Priority-setting workshop",
-         advisors=6, sessions=1, hours_per_session=Decimal("4"), mode=PlannedActivity.Mode.IN_PERSON,
-         expenses_per_advisor=Decimal("20.00"), support_cost_per_session=Decimal("150.00"),
-         support_description="BSL interpreter", anticipated_impact="Research questions reflect what matters to people who draw on care."),
-    dict(stage="design", activity_type=PlannedActivity.Type.ADVISORY_GROUP, description="Advisory group on the topic guide",
-         advisors=4, sessions=3, hours_per_session=Decimal("2.5"), mode=PlannedActivity.Mode.ONLINE,
-         anticipated_impact="Interview questions are clear and respectful."),
-    dict(stage="analysis", activity_type=PlannedActivity.Type.CO_ANALYSIS, description="Co-analysis sessions",
-         advisors=3, sessions=2, hours_per_session=Decimal("3"), mode=PlannedActivity.Mode.HYBRID,
-         enhanced_support_cost=Decimal("250.00"), support_description="Accessible taxi for one advisor",
-         anticipated_impact="Findings are interpreted with lived experience."),
-    dict(stage="dissemination", activity_type=PlannedActivity.Type.CO_PRESENTATION, description="Co-present at a conference",
-         advisors=2, sessions=1, hours_per_session=Decimal("6"), mode=PlannedActivity.Mode.IN_PERSON,
-         expenses_per_advisor=Decimal("85.00"), anticipated_impact="Practitioners hear directly from people with lived experience."),
+    dict(
+        stage="identifying",
+        activity_type=PlannedActivity.Type.WORKSHOP,
+        description="Priority-setting workshop",
+        advisors=6,
+        sessions=1,
+        hours_per_session=Decimal("4"),
+        mode=PlannedActivity.Mode.IN_PERSON,
+        expenses_per_advisor=Decimal("20.00"),
+        support_cost_per_session=Decimal("150.00"),
+        support_description="BSL interpreter",
+        anticipated_impact="Research questions reflect what matters to people who draw on care.",
+    ),
+    dict(
+        stage="design",
+        activity_type=PlannedActivity.Type.ADVISORY_GROUP,
+        description="Advisory group on the topic guide",
+        advisors=4,
+        sessions=3,
+        hours_per_session=Decimal("2.5"),
+        mode=PlannedActivity.Mode.ONLINE,
+        anticipated_impact="Interview questions are clear and respectful.",
+    ),
+    dict(
+        stage="analysis",
+        activity_type=PlannedActivity.Type.CO_ANALYSIS,
+        description="Co-analysis sessions",
+        advisors=3,
+        sessions=2,
+        hours_per_session=Decimal("3"),
+        mode=PlannedActivity.Mode.HYBRID,
+        enhanced_support_cost=Decimal("250.00"),
+        support_description="Accessible taxi for one advisor",
+        anticipated_impact="Findings are interpreted with lived experience.",
+    ),
+    dict(
+        stage="dissemination",
+        activity_type=PlannedActivity.Type.CO_PRESENTATION,
+        description="Co-present at a conference",
+        advisors=2,
+        sessions=1,
+        hours_per_session=Decimal("6"),
+        mode=PlannedActivity.Mode.IN_PERSON,
+        expenses_per_advisor=Decimal("85.00"),
+        anticipated_impact="Practitioners hear directly from people with lived experience.",
+    ),
 ]
 
 
 def _walk(plan: PIEPlan, journey: str, researcher: User, coordinator: User) -> None:
-    services.plan_update(plan=plan, by=researcher, recognition="Advisors are offered co-authorship of the summary report.",
-                         support_and_training="An induction session and a named contact in the team.",
-                         activities=ACTIVITIES)
+    services.plan_update(
+        plan=plan,
+        by=researcher,
+        recognition="Advisors are offered co-authorship of the summary report.",
+        support_and_training="An induction session and a named contact in the team.",
+        activities=ACTIVITIES,
+    )
     if journey == "draft":
         return
     plan = services.plan_submit(plan=plan, by=researcher)
     if journey == "submitted":
         return
-    plan = services.plan_request_changes(plan=plan, by=coordinator, comments={
-        "design": "Could one of the sessions be in person for advisors who do not use video calls?",
-        "support": "Please say who will be the advisors' named contact."})
+    plan = services.plan_request_changes(
+        plan=plan,
+        by=coordinator,
+        comments={
+            "design": "Could one of the sessions be in person for advisors who do not use video calls?",
+            "support": "Please say who will be the advisors' named contact.",
+        },
+    )
     if journey == "changes_requested":
         return
     plan = services.plan_submit(plan=plan, by=researcher)
@@ -80,41 +141,68 @@ def seed(*, stdout) -> None:
     for i, (title, summary, confidential, journey) in enumerate(PROJECTS):
         project, _ = Project.objects.update_or_create(
             title=title,
-            defaults={"summary": summary, "confidential": confidential, "status": Project.Status.ACTIVE,
-                      "start_date": datetime.date(2025, 1 + i, 1), "end_date": datetime.date(2027, 1 + i, 1)},
+            defaults={
+                "summary": summary,
+                "confidential": confidential,
+                "status": Project.Status.ACTIVE,
+                "start_date": datetime.date(2025, 1 + i, 1),
+                "end_date": datetime.date(2027, 1 + i, 1),
+            },
         )
         # The demo researcher is on most projects; one is someone else's.
         if i != 6:
-            ProjectMembership.objects.get_or_create(project=project, user=researcher, defaults={"role": "lead"})
+            ProjectMembership.objects.get_or_create(
+                project=project, user=researcher, defaults={"role": "lead"}
+            )
         if not project.plans.exists() and journey != "none":
             plan = services.plan_start(project=project, by=researcher) if i != 6 else None
             if plan:
                 _walk(plan, journey, researcher, coordinator)
-        for advisor in advisors[i: i + 2]:
-            ProjectAdvisor.objects.get_or_create(project=project, advisor=advisor, role="Project advisory group member",
-                                                 defaults={"assigned_on": today - datetime.timedelta(days=30 * (i + 1))})
+        for advisor in advisors[i : i + 2]:
+            ProjectAdvisor.objects.get_or_create(
+                project=project,
+                advisor=advisor,
+                role="Project advisory group member",
+                defaults={"assigned_on": today - datetime.timedelta(days=30 * (i + 1))},
+            )
         if i < 4:
             opportunity, _ = Opportunity.objects.get_or_create(
-                project=project, role="Advisory group member",
-                defaults={"description": f"Join the advisory group for '{title}' and help shape the study.",
-                          "starts_on": today + datetime.timedelta(days=30), "ends_on": today + datetime.timedelta(days=300),
-                          "time_commitment": "Four 2-hour online meetings a year, plus reading",
-                          "payment": "Paid for your time at NIHR rates; travel and support costs covered",
-                          "access_information": "Meetings on Zoom with captions. Papers in large print on request.",
-                          "closing_date": today + datetime.timedelta(days=14 + 7 * i), "places": 3,
-                          "posted_by": researcher},
+                project=project,
+                role="Advisory group member",
+                defaults={
+                    "description": f"Join the advisory group for '{title}' and help shape the study.",
+                    "starts_on": today + datetime.timedelta(days=30),
+                    "ends_on": today + datetime.timedelta(days=300),
+                    "time_commitment": "Four 2-hour online meetings a year, plus reading",
+                    "payment": "Paid for your time at NIHR rates; travel and support costs covered",
+                    "access_information": "Meetings on Zoom with captions. Papers in large print on request.",
+                    "closing_date": today + datetime.timedelta(days=14 + 7 * i),
+                    "places": 3,
+                    "posted_by": researcher,
+                },
             )
-            for advisor in advisors[i * 2: i * 2 + 3]:
+            for advisor in advisors[i * 2 : i * 2 + 3]:
                 ExpressionOfInterest.objects.get_or_create(
-                    opportunity=opportunity, advisor=advisor,
-                    defaults={"note": "I have experience of this and would like to help.",
-                              "support_needed": "Papers a week ahead" if advisor.pk % 2 else ""},
+                    opportunity=opportunity,
+                    advisor=advisor,
+                    defaults={
+                        "note": "I have experience of this and would like to help.",
+                        "support_needed": "Papers a week ahead" if advisor.pk % 2 else "",
+                    },
                 )
         if journey.startswith("approved"):
             output, _ = Output.objects.get_or_create(
-                project=project, title=f"{title}: summary for the public",
-                defaults={"kind": Output.Kind.REPORT, "published_on": datetime.date(2026, 3, 1 + i)},
+                project=project,
+                title=f"{title}: summary for the public",
+                defaults={
+                    "kind": Output.Kind.REPORT,
+                    "published_on": datetime.date(2026, 3, 1 + i),
+                },
             )
-            services.output_credit_set(output=output, credits={a.pk: "co_author" for a in advisors[i: i + 2]})
-    stdout.write(f"Projects: {Project.objects.count()}, plans: {PIEPlan.objects.count()}, "
-                 f"opportunities: {Opportunity.objects.count()}.")
+            services.output_credit_set(
+                output=output, credits={a.pk: "co_author" for a in advisors[i : i + 2]}
+            )
+    stdout.write(
+        f"Projects: {Project.objects.count()}, plans: {PIEPlan.objects.count()}, "
+        f"opportunities: {Opportunity.objects.count()}."
+    )

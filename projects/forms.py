@@ -17,8 +17,17 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = PlannedActivity
         fields = [
-            "activity_type", "description", "advisors", "sessions", "hours_per_session", "mode", "planned_date",
-            "expenses_per_advisor", "support_cost_per_session", "enhanced_support_cost", "support_description",
+            "activity_type",
+            "description",
+            "advisors",
+            "sessions",
+            "hours_per_session",
+            "mode",
+            "planned_date",
+            "expenses_per_advisor",
+            "support_cost_per_session",
+            "enhanced_support_cost",
+            "support_description",
             "anticipated_impact",
         ]
         widgets = {
@@ -27,14 +36,20 @@ class ActivityForm(forms.ModelForm):
         }
         error_messages = {
             "activity_type": {"required": "Choose the type of activity."},
-            "hours_per_session": {"required": "Enter the hours per advisor per session, for example 2.5."},
-            "anticipated_impact": {"required": "Say what this involvement will do for the research."},
+            "hours_per_session": {
+                "required": "Enter the hours per advisor per session, for example 2.5."
+            },
+            "anticipated_impact": {
+                "required": "Say what this involvement will do for the research."
+            },
         }
 
     def clean_hours_per_session(self):
         hours = self.cleaned_data["hours_per_session"]
         if hours is not None and not 0 < hours <= 24:
-            raise forms.ValidationError("Hours per session must be more than 0 and no more than 24.")
+            raise forms.ValidationError(
+                "Hours per session must be more than 0 and no more than 24."
+            )
         return hours
 
     def clean_advisors(self):
@@ -60,5 +75,7 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         for value, label in ReviewComment.SECTIONS:
             self.fields[value] = forms.CharField(
-                label=f"Comment on: {label}", required=False, widget=forms.Textarea(attrs={"rows": 2})
+                label=f"Comment on: {label}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
             )

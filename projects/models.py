@@ -41,10 +41,16 @@ class Project(models.Model):
     end_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.PLANNED)
     confidential = models.BooleanField(
-        default=False, help_text="Only the project team, the PIE team and the Unit Manager see its impacts."
+        default=False,
+        help_text="Only the project team, the PIE team and the Unit Manager see its impacts.",
     )
     pie_budget = models.DecimalField(
-        "PIE budget (£)", max_digits=12, decimal_places=2, null=True, blank=True, editable=False,
+        "PIE budget (£)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
         help_text="Set when a PIE plan is approved.",
     )
 
@@ -54,7 +60,9 @@ class Project(models.Model):
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="projects_ends_after_start",
             )
         ]
@@ -72,11 +80,15 @@ class ProjectMembership(models.Model):
         MEMBER = "member", "Team member"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_memberships"
+    )
     role = models.CharField(max_length=10, choices=Role, default=Role.MEMBER)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["project", "user"], name="projects_one_membership")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="projects_one_membership")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()}"
@@ -99,18 +111,25 @@ class PIEPlan(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="plans")
     version = models.PositiveIntegerField(default=1)
-    based_on = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    based_on = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     recognition = models.TextField(
-        "recognition plans", blank=True,
+        "recognition plans",
+        blank=True,
         help_text="Co-authorship, co-presentation and how advisors will be acknowledged.",
     )
     support_and_training = models.TextField(
         "support and training", blank=True, help_text="How advisors will be supported and trained."
     )
     # The budget as computed when the plan was last submitted or approved (never typed).
-    budget_total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    budget_total = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -122,14 +141,18 @@ class PIEPlan(models.Model):
         ordering = ["project", "-version"]
         verbose_name = "PIE plan"
         constraints = [
-            models.UniqueConstraint(fields=["project", "version"], name="projects_plan_version_unique"),
+            models.UniqueConstraint(
+                fields=["project", "version"], name="projects_plan_version_unique"
+            ),
             models.UniqueConstraint(
                 fields=["project"],
                 condition=Q(status__in=["draft", "submitted", "changes_requested", "resubmitted"]),
                 name="projects_one_open_plan",
             ),
             models.UniqueConstraint(
-                fields=["project"], condition=Q(status="approved"), name="projects_one_approved_plan"
+                fields=["project"],
+                condition=Q(status="approved"),
+                name="projects_one_approved_plan",
             ),
         ]
 
@@ -168,23 +191,34 @@ class PlannedActivity(models.Model):
     advisors = models.PositiveSmallIntegerField("how many advisors", default=1)
     sessions = models.PositiveSmallIntegerField(default=1)
     hours_per_session = models.DecimalField(
-        "hours per advisor per session", max_digits=5, decimal_places=2,
+        "hours per advisor per session",
+        max_digits=5,
+        decimal_places=2,
         help_text="Including preparation and reading.",
     )
     mode = models.CharField("online or in person", max_length=10, choices=Mode, default=Mode.ONLINE)
     planned_date = models.DateField(
-        null=True, blank=True, help_text="When it will happen (first session). The rate in force then is used."
+        null=True,
+        blank=True,
+        help_text="When it will happen (first session). The rate in force then is used.",
     )
     expenses_per_advisor = models.DecimalField(
-        "expected travel and other expenses per advisor per session (£)", max_digits=12, decimal_places=2,
+        "expected travel and other expenses per advisor per session (£)",
+        max_digits=12,
+        decimal_places=2,
         default=Decimal("0.00"),
     )
     support_cost_per_session = models.DecimalField(
-        "support costs per session (£)", max_digits=12, decimal_places=2, default=Decimal("0.00"),
+        "support costs per session (£)",
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
         help_text="For example a BSL interpreter, carer cover or large-print papers.",
     )
     enhanced_support_cost = models.DecimalField(
-        "extra support for advisors with enhanced needs, whole activity (£)", max_digits=12, decimal_places=2,
+        "extra support for advisors with enhanced needs, whole activity (£)",
+        max_digits=12,
+        decimal_places=2,
         default=Decimal("0.00"),
     )
     support_description = models.CharField("what support", max_length=300, blank=True)
@@ -195,9 +229,13 @@ class PlannedActivity(models.Model):
         ordering = ["plan", "order", "pk"]
         verbose_name_plural = "planned activities"
         constraints = [
-            models.CheckConstraint(condition=Q(hours_per_session__gt=0), name="projects_activity_hours_positive"),
             models.CheckConstraint(
-                condition=Q(expenses_per_advisor__gte=0) & Q(support_cost_per_session__gte=0) & Q(enhanced_support_cost__gte=0),
+                condition=Q(hours_per_session__gt=0), name="projects_activity_hours_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(expenses_per_advisor__gte=0)
+                & Q(support_cost_per_session__gte=0)
+                & Q(enhanced_support_cost__gte=0),
                 name="projects_activity_costs_non_negative",
             ),
         ]
@@ -207,9 +245,19 @@ class PlannedActivity(models.Model):
 
     # Fields that make up an activity, for copying to a new version and for diffs.
     CONTENT_FIELDS = [
-        "stage", "activity_type", "description", "advisors", "sessions", "hours_per_session", "mode",
-        "planned_date", "expenses_per_advisor", "support_cost_per_session", "enhanced_support_cost",
-        "support_description", "anticipated_impact",
+        "stage",
+        "activity_type",
+        "description",
+        "advisors",
+        "sessions",
+        "hours_per_session",
+        "mode",
+        "planned_date",
+        "expenses_per_advisor",
+        "support_cost_per_session",
+        "enhanced_support_cost",
+        "support_description",
+        "anticipated_impact",
     ]
 
 
@@ -219,8 +267,12 @@ class ReviewComment(models.Model):
     GENERAL = "general"
     RECOGNITION = "recognition"
     SUPPORT = "support"
-    SECTIONS = [(GENERAL, "The plan as a whole"), *Stage.choices,
-                (RECOGNITION, "Recognition plans"), (SUPPORT, "Support and training")]
+    SECTIONS = [
+        (GENERAL, "The plan as a whole"),
+        *Stage.choices,
+        (RECOGNITION, "Recognition plans"),
+        (SUPPORT, "Support and training"),
+    ]
 
     plan = models.ForeignKey(PIEPlan, on_delete=models.CASCADE, related_name="comments")
     section = models.CharField(max_length=20, choices=SECTIONS)
@@ -247,6 +299,9 @@ class PlanEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status} by {self.by} at {self.at:%d %b %Y %H:%M}"
+
 
 class OpportunityQuerySet(models.QuerySet):
     def open(self) -> "OpportunityQuerySet":
@@ -260,18 +315,26 @@ class Opportunity(models.Model):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True, related_name="opportunities")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="opportunities"
+    )
     role = models.CharField("role", max_length=200)
     description = models.TextField("what it involves")
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
-    time_commitment = models.CharField(max_length=200, help_text="e.g. three 2-hour online meetings")
-    payment = models.CharField(max_length=200, help_text="e.g. paid at NIHR rates, expenses covered")
+    time_commitment = models.CharField(
+        max_length=200, help_text="e.g. three 2-hour online meetings"
+    )
+    payment = models.CharField(
+        max_length=200, help_text="e.g. paid at NIHR rates, expenses covered"
+    )
     access_information = models.TextField(blank=True)
     closing_date = models.DateField()
     places = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
-    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OpportunityQuerySet.as_manager()
@@ -292,7 +355,9 @@ class ExpressionOfInterest(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="interests")
-    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.CASCADE, related_name="interests")
+    advisor = models.ForeignKey(
+        "advisors.Advisor", on_delete=models.CASCADE, related_name="interests"
+    )
     note = models.TextField("why you are interested", blank=True)
     support_needed = models.TextField("support you would need", blank=True)
     status = models.CharField(max_length=15, choices=Status, default=Status.INTERESTED)
@@ -302,7 +367,9 @@ class ExpressionOfInterest(models.Model):
         ordering = ["created_at"]
         verbose_name_plural = "expressions of interest"
         constraints = [
-            models.UniqueConstraint(fields=["opportunity", "advisor"], name="projects_one_interest_per_advisor")
+            models.UniqueConstraint(
+                fields=["opportunity", "advisor"], name="projects_one_interest_per_advisor"
+            )
         ]
 
     def __str__(self) -> str:
@@ -312,16 +379,24 @@ class ExpressionOfInterest(models.Model):
 class ProjectAdvisor(models.Model):
     """An advisor assigned to a project, with a role."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="advisor_assignments")
-    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.PROTECT, related_name="project_assignments")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="advisor_assignments"
+    )
+    advisor = models.ForeignKey(
+        "advisors.Advisor", on_delete=models.PROTECT, related_name="project_assignments"
+    )
     role = models.CharField(max_length=200)
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     assigned_on = models.DateField(default=timezone.localdate)
 
     class Meta:
         ordering = ["project", "advisor"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "advisor", "role"], name="projects_one_assignment_per_role")
+            models.UniqueConstraint(
+                fields=["project", "advisor", "role"], name="projects_one_assignment_per_role"
+            )
         ]
 
     def __str__(self) -> str:
@@ -358,11 +433,17 @@ class OutputCredit(models.Model):
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
 
     output = models.ForeignKey(Output, on_delete=models.CASCADE, related_name="credits")
-    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.PROTECT, related_name="output_credits")
+    advisor = models.ForeignKey(
+        "advisors.Advisor", on_delete=models.PROTECT, related_name="output_credits"
+    )
     credit = models.CharField(max_length=15, choices=Credit)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["output", "advisor"], name="projects_one_credit_per_advisor")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["output", "advisor"], name="projects_one_credit_per_advisor"
+            )
+        ]
 
     def __str__(self) -> str:
         # Named as the advisor chose: full name, initials or anonymously.

@@ -14,12 +14,30 @@ urlpatterns = [
     path("research/projects/<int:pk>/plan/budget/", plans.plan_budget_preview, name="plan-budget"),
     path("research/projects/<int:pk>/plan/submit/", plans.plan_submit, name="plan-submit"),
     path("research/projects/<int:pk>/plan/review/", plans.plan_review, name="plan-review"),
-    path("research/projects/<int:pk>/plan/versions/<int:version>/", plans.plan_version, name="plan-version"),
+    path(
+        "research/projects/<int:pk>/plan/versions/<int:version>/",
+        plans.plan_version,
+        name="plan-version",
+    ),
     # Opportunities and outputs (researchers and PIE team)
-    path("research/projects/<int:pk>/opportunities/new/", opportunities.opportunity_create, name="opportunity-create"),
-    path("research/opportunities/<int:pk>/select/", opportunities.opportunity_select, name="opportunity-select"),
+    path(
+        "research/projects/<int:pk>/opportunities/new/",
+        opportunities.opportunity_create,
+        name="opportunity-create",
+    ),
+    path(
+        "research/opportunities/<int:pk>/select/",
+        opportunities.opportunity_select,
+        name="opportunity-select",
+    ),
     path("research/projects/<int:pk>/outputs/", opportunities.output_list, name="outputs"),
     # Advisor portal
-    path("portal/opportunities/", opportunities.portal_opportunity_list, name="portal-opportunities"),
-    path("portal/opportunities/<int:pk>/", opportunities.portal_opportunity_detail, name="portal-opportunity"),
+    path(
+        "portal/opportunities/", opportunities.portal_opportunity_list, name="portal-opportunities"
+    ),
+    path(
+        "portal/opportunities/<int:pk>/",
+        opportunities.portal_opportunity_detail,
+        name="portal-opportunity",
+    ),
 ]

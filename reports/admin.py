@@ -7,9 +7,24 @@ from .models import Delivery, ReportRequest
 class DeliveryAdmin(admin.ModelAdmin):
     """The delivery log: every reminder, to whom, how, and whether it went."""
 
-    list_display = ("created_at", "kind", "object_label", "recipient_name", "channel", "status", "attempts", "sent_at")
+    list_display = (
+        "created_at",
+        "kind",
+        "object_label",
+        "recipient_name",
+        "channel",
+        "status",
+        "attempts",
+        "sent_at",
+    )
     list_filter = ("status", "channel", "kind")
-    search_fields = ("object_label", "recipient", "advisor__first_name", "advisor__last_name", "key")
+    search_fields = (
+        "object_label",
+        "recipient",
+        "advisor__first_name",
+        "advisor__last_name",
+        "key",
+    )
     list_select_related = ("advisor", "user")
     readonly_fields = [f.name for f in Delivery._meta.fields]
 

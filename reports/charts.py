@@ -16,7 +16,13 @@ class Bar:
 
 
 def bar_chart(
-    *, title: str, bars: list[Bar], unit: str = "", width: int = 640, bar_height: int = 26, chart_id: str = "chart"
+    *,
+    title: str,
+    bars: list[Bar],
+    unit: str = "",
+    width: int = 640,
+    bar_height: int = 26,
+    chart_id: str = "chart",
 ) -> str:
     """A horizontal bar chart as an SVG string (labels left, values at the end of each bar).
 
@@ -44,7 +50,9 @@ def bar_chart(
             f'font-size="13" fill="#0b0c0c">{escape(_fmt(bar.value))}{escape(unit)}</text>'
         )
     if not bars:
-        parts.append(f'<text x="{pad}" y="{pad + 18}" font-family="DejaVu Sans, sans-serif" font-size="13">No data yet</text>')
+        parts.append(
+            f'<text x="{pad}" y="{pad + 18}" font-family="DejaVu Sans, sans-serif" font-size="13">No data yet</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

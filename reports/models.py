@@ -21,12 +21,28 @@ class Delivery(models.Model):
         LISTED = "listed", "On the coordinator's contact list"
         FAILED = "failed", "Failed"
 
-    key = models.CharField(max_length=200, unique=True, help_text="kind:object:person[:period] – never sent twice")
+    key = models.CharField(
+        max_length=200, unique=True, help_text="kind:object:person[:period] – never sent twice"
+    )
     kind = models.CharField(max_length=40)
     object_label = models.CharField(max_length=300, blank=True)
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries")
-    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    advisor = models.ForeignKey(
+        "advisors.Advisor",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     recipient = models.CharField(max_length=254, blank=True)
     channel = models.CharField(max_length=10, choices=Channel, default=Channel.EMAIL)
     subject = models.CharField(max_length=300, blank=True)
@@ -70,10 +86,18 @@ class ReportRequest(models.Model):
 
     kind = models.CharField(max_length=15, choices=Kind)
     year = models.PositiveIntegerField(null=True, blank=True)
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    advisor = models.ForeignKey("advisors.Advisor", on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
-    letter_text = models.TextField(blank=True, help_text="For reference letters: the text drafted by the PIE team.")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    advisor = models.ForeignKey(
+        "advisors.Advisor", on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    letter_text = models.TextField(
+        blank=True, help_text="For reference letters: the text drafted by the PIE team."
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
     error = models.TextField(blank=True)
     file = models.FileField(upload_to="reports/%Y/", storage=private_storage, blank=True)
@@ -90,6 +114,10 @@ class ReportRequest(models.Model):
 
     @property
     def filename(self) -> str:
-        parts = [self.kind, str(self.year or ""), f"project-{self.project_id}" if self.project_id else "",
-                 f"advisor-{self.advisor_id}" if self.advisor_id else ""]
+        parts = [
+            self.kind,
+            str(self.year or ""),
+            f"project-{self.project_id}" if self.project_id else "",
+            f"advisor-{self.advisor_id}" if self.advisor_id else "",
+        ]
         return "-".join(p for p in parts if p) + ".pdf"

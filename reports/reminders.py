@@ -51,41 +51,63 @@ def meeting_reminders(now: datetime) -> Iterator[Reminder]:
     for days in settings.REMINDER_MEETING_DAYS:
         day = _local_day(now) + timedelta(days=days)
         invitations = Invitation.objects.filter(
-            rsvp=Invitation.RSVP.YES, meeting__status=Meeting.Status.SCHEDULED, meeting__starts_at__date=day
+            rsvp=Invitation.RSVP.YES,
+            meeting__status=Meeting.Status.SCHEDULED,
+            meeting__starts_at__date=day,
         ).select_related("meeting", "advisor")
         for inv in invitations:
             yield Reminder(
-                key=f"meeting-{days}d:meeting-{inv.meeting_id}:advisor-{inv.advisor_id}", kind=f"meeting-{days}d",
-                template="reminder-meeting", context={"meeting": inv.meeting_id, "days": days},
-                label=str(inv.meeting), advisor=inv.advisor, meeting=inv.meeting,
+                key=f"meeting-{days}d:meeting-{inv.meeting_id}:advisor-{inv.advisor_id}",
+                kind=f"meeting-{days}d",
+                template="reminder-meeting",
+                context={"meeting": inv.meeting_id, "days": days},
+                label=str(inv.meeting),
+                advisor=inv.advisor,
+                meeting=inv.meeting,
             )
 
 
 def rsvp_chasers(now: datetime) -> Iterator[Reminder]:
     soon = now + timedelta(days=settings.REMINDER_RSVP_CHASE_WITHIN_DAYS)
     invitations = Invitation.objects.filter(
-        rsvp=Invitation.RSVP.PENDING, meeting__status=Meeting.Status.SCHEDULED,
-        meeting__starts_at__gt=now, meeting__starts_at__lte=soon,
+        rsvp=Invitation.RSVP.PENDING,
+        meeting__status=Meeting.Status.SCHEDULED,
+        meeting__starts_at__gt=now,
+        meeting__starts_at__lte=soon,
         invited_at__lte=now - timedelta(days=settings.REMINDER_RSVP_CHASE_AFTER_DAYS),
     ).select_related("meeting", "advisor")
     for inv in invitations:
         yield Reminder(
-            key=f"rsvp-chase:meeting-{inv.meeting_id}:advisor-{inv.advisor_id}", kind="rsvp-chase",
-            template="reminder-rsvp", context={"meeting": inv.meeting_id}, label=str(inv.meeting),
-            advisor=inv.advisor, meeting=inv.meeting,
+            key=f"rsvp-chase:meeting-{inv.meeting_id}:advisor-{inv.advisor_id}",
+            kind="rsvp-chase",
+            template="reminder-rsvp",
+            context={"meeting": inv.meeting_id},
+            label=str(inv.meeting),
+            advisor=inv.advisor,
+            meeting=inv.meeting,
         )
 
 
 def agenda_deadline_reminders(now: datetime) -> Iterator[Reminder]:
-    invitations = Invitation.objects.filter(
-        meeting__status=Meeting.Status.SCHEDULED, meeting__agenda_deadline__gt=now,
-        meeting__agenda_deadline__lte=now + timedelta(days=settings.REMINDER_AGENDA_DEADLINE_DAYS),
-    ).exclude(rsvp=Invitation.RSVP.NO).select_related("meeting", "advisor")
+    invitations = (
+        Invitation.objects.filter(
+            meeting__status=Meeting.Status.SCHEDULED,
+            meeting__agenda_deadline__gt=now,
+            meeting__agenda_deadline__lte=now
+            + timedelta(days=settings.REMINDER_AGENDA_DEADLINE_DAYS),
+        )
+        .exclude(rsvp=Invitation.RSVP.NO)
+        .select_related("meeting", "advisor")
+    )
     for inv in invitations:
         yield Reminder(
-            key=f"agenda-deadline:meeting-{inv.meeting_id}:advisor-{inv.advisor_id}", kind="agenda-deadline",
-            template="reminder-agenda", context={"meeting": inv.meeting_id}, label=str(inv.meeting),
-            advisor=inv.advisor, meeting=inv.meeting,
+            key=f"agenda-deadline:meeting-{inv.meeting_id}:advisor-{inv.advisor_id}",
+            kind="agenda-deadline",
+            template="reminder-agenda",
+            context={"meeting": inv.meeting_id},
+            label=str(inv.meeting),
+            advisor=inv.advisor,
+            meeting=inv.meeting,
         )
 
 
@@ -98,28 +120,38 @@ def pie_team_digest(now: datetime) -> Iterator[Reminder]:
     from payments.services import claims_at_risk
 
     waiting = Claim.objects.filter(
-        status=Claim.Status.SUBMITTED, created_at__lte=now - timedelta(days=settings.REMINDER_CLAIMS_WAITING_DAYS)
+        status=Claim.Status.SUBMITTED,
+        created_at__lte=now - timedelta(days=settings.REMINDER_CLAIMS_WAITING_DAYS),
     ).count()
     at_risk = claims_at_risk(today=_local_day(now)).count()
     plans = PIEPlan.objects.filter(
-        status__in=PIEPlan.IN_REVIEW, submitted_at__lte=now - timedelta(days=settings.REMINDER_PLANS_WAITING_DAYS)
+        status__in=PIEPlan.IN_REVIEW,
+        submitted_at__lte=now - timedelta(days=settings.REMINDER_PLANS_WAITING_DAYS),
     ).count()
     if not (waiting or at_risk or plans):
         return
     day = _local_day(now).isoformat()
     for user in _pie_team():
         yield Reminder(
-            key=f"pie-digest:{day}:user-{user.pk}", kind="pie-digest", template="reminder-digest",
-            context={"waiting": waiting, "at_risk": at_risk, "plans": plans}, label=f"Digest for {day}", user=user,
+            key=f"pie-digest:{day}:user-{user.pk}",
+            kind="pie-digest",
+            template="reminder-digest",
+            context={"waiting": waiting, "at_risk": at_risk, "plans": plans},
+            label=f"Digest for {day}",
+            user=user,
         )
 
 
 def impact_prompts(now: datetime) -> Iterator[Reminder]:
     """Two days after a project meeting, ask its project's lead what involvement did."""
     day = _local_day(now) - timedelta(days=settings.REMINDER_IMPACT_AFTER_DAYS)
-    meetings = Meeting.objects.filter(project__isnull=False, ends_at__date=day).exclude(status=Meeting.Status.CANCELLED)
+    meetings = Meeting.objects.filter(project__isnull=False, ends_at__date=day).exclude(
+        status=Meeting.Status.CANCELLED
+    )
     leads = ProjectMembership.objects.filter(
-        role=ProjectMembership.Role.LEAD, project__in=meetings.values("project"), user__is_active=True
+        role=ProjectMembership.Role.LEAD,
+        project__in=meetings.values("project"),
+        user__is_active=True,
     ).select_related("user")
     by_project: dict[int, list[User]] = {}
     for m in leads:
@@ -127,9 +159,13 @@ def impact_prompts(now: datetime) -> Iterator[Reminder]:
     for meeting in meetings.select_related("project"):
         for user in by_project.get(meeting.project_id, []):
             yield Reminder(
-                key=f"impact-prompt:meeting-{meeting.pk}:user-{user.pk}", kind="impact-prompt",
-                template="reminder-impact", context={"meeting": meeting.pk, "project": meeting.project_id},
-                label=str(meeting), user=user, meeting=meeting,
+                key=f"impact-prompt:meeting-{meeting.pk}:user-{user.pk}",
+                kind="impact-prompt",
+                template="reminder-impact",
+                context={"meeting": meeting.pk, "project": meeting.project_id},
+                label=str(meeting),
+                user=user,
+                meeting=meeting,
             )
 
 
@@ -141,7 +177,10 @@ def inactive_advisors(now: datetime, *, days: int | None = None):
         Advisor.objects.active()
         .annotate(
             last_invited=Max("invitations__invited_at"),
-            last_attended=Max("attendances__meeting__starts_at", filter=~Q(attendances__status=Attendance.Status.ABSENT)),
+            last_attended=Max(
+                "attendances__meeting__starts_at",
+                filter=~Q(attendances__status=Attendance.Status.ABSENT),
+            ),
             last_claim=Max("claims__created_at"),
         )
         .filter(Q(last_invited__isnull=True) | Q(last_invited__lt=since))
@@ -156,27 +195,47 @@ def inactive_checkins(now: datetime) -> Iterator[Reminder]:
     # One check-in per spell without involvement: the key is the date involvement last happened,
     # so a new check-in is only possible after the advisor has taken part again.
     for advisor in inactive_advisors(now):
-        moments = [m for m in (advisor.last_invited, advisor.last_attended, advisor.last_claim) if m]
+        moments = [
+            m for m in (advisor.last_invited, advisor.last_attended, advisor.last_claim) if m
+        ]
         last = max((timezone.localtime(m).date() for m in moments), default=advisor.joined_on)
         yield Reminder(
-            key=f"checkin:advisor-{advisor.pk}:since-{last.isoformat() if last else 'never'}", kind="checkin",
-            template="reminder-checkin", label="We miss you", advisor=advisor,
+            key=f"checkin:advisor-{advisor.pk}:since-{last.isoformat() if last else 'never'}",
+            kind="checkin",
+            template="reminder-checkin",
+            label="We miss you",
+            advisor=advisor,
         )
 
 
 def survey_invitations(now: datetime) -> Iterator[Reminder]:
     today = _local_day(now)
-    for survey in Survey.objects.filter(kind=Survey.Kind.ANNUAL, opens_on__lte=today, closes_on__gte=today):
-        answered = set(SurveyReceipt.objects.filter(survey=survey).values_list("advisor_id", flat=True))
+    for survey in Survey.objects.filter(
+        kind=Survey.Kind.ANNUAL, opens_on__lte=today, closes_on__gte=today
+    ):
+        answered = set(
+            SurveyReceipt.objects.filter(survey=survey).values_list("advisor_id", flat=True)
+        )
         for advisor in Advisor.objects.active().exclude(pk__in=answered):
             yield Reminder(
-                key=f"survey:survey-{survey.pk}:advisor-{advisor.pk}", kind="survey", template="reminder-survey",
-                context={"survey": survey.pk}, label=survey.title, advisor=advisor,
+                key=f"survey:survey-{survey.pk}:advisor-{advisor.pk}",
+                kind="survey",
+                template="reminder-survey",
+                context={"survey": survey.pk},
+                label=survey.title,
+                advisor=advisor,
             )
 
 
-RULES = [meeting_reminders, rsvp_chasers, agenda_deadline_reminders, pie_team_digest, impact_prompts,
-         inactive_checkins, survey_invitations]
+RULES = [
+    meeting_reminders,
+    rsvp_chasers,
+    agenda_deadline_reminders,
+    pie_team_digest,
+    impact_prompts,
+    inactive_checkins,
+    survey_invitations,
+]
 
 
 # --- claiming and sending --------------------------------------------------------------------
@@ -211,10 +270,19 @@ def reminders_queue(*, now: datetime | None = None) -> list[int]:
             try:
                 with transaction.atomic():
                     delivery = Delivery.objects.create(
-                        key=reminder.key, kind=reminder.kind, object_label=reminder.label[:300], meeting=reminder.meeting,
-                        advisor=reminder.advisor, user=reminder.user, recipient=recipient or "", channel=channel,
-                        template=reminder.template, context=reminder.context,
-                        status=Delivery.Status.PENDING if channel == Delivery.Channel.EMAIL else Delivery.Status.LISTED,
+                        key=reminder.key,
+                        kind=reminder.kind,
+                        object_label=reminder.label[:300],
+                        meeting=reminder.meeting,
+                        advisor=reminder.advisor,
+                        user=reminder.user,
+                        recipient=recipient or "",
+                        channel=channel,
+                        template=reminder.template,
+                        context=reminder.context,
+                        status=Delivery.Status.PENDING
+                        if channel == Delivery.Channel.EMAIL
+                        else Delivery.Status.LISTED,
                     )
             except IntegrityError:
                 continue  # another run claimed it a moment ago
@@ -229,12 +297,19 @@ def reminder_context(delivery: Delivery) -> dict:
     from impacts.models import Survey as SurveyModel
     from projects.models import Project
 
-    ctx = {"delivery": delivery, "advisor": delivery.advisor, "user": delivery.user, **delivery.context}
+    ctx = {
+        "delivery": delivery,
+        "advisor": delivery.advisor,
+        "user": delivery.user,
+        **delivery.context,
+    }
     if "meeting" in delivery.context:
         ctx["meeting"] = Meeting.objects.get(pk=delivery.context["meeting"])
     if "project" in delivery.context:
         ctx["project"] = Project.objects.get(pk=delivery.context["project"])
-        ctx["record_url"] = f"{settings.SITE_URL}{reverse('impacts:record', args=[ctx['project'].pk])}"
+        ctx["record_url"] = (
+            f"{settings.SITE_URL}{reverse('impacts:record', args=[ctx['project'].pk])}"
+        )
     if "survey" in delivery.context:
         ctx["survey"] = SurveyModel.objects.get(pk=delivery.context["survey"])
     return ctx

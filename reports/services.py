@@ -17,7 +17,13 @@ ADVISOR_KINDS = {ReportRequest.Kind.STATEMENT, ReportRequest.Kind.CERTIFICATE}
 
 
 def report_request(
-    *, kind: str, by: User, year: int | None = None, project=None, advisor: Advisor | None = None, letter_text: str = ""
+    *,
+    kind: str,
+    by: User,
+    year: int | None = None,
+    project=None,
+    advisor: Advisor | None = None,
+    letter_text: str = "",
 ) -> ReportRequest:
     """Queue a report. The PIE team and the manager may ask for any; an advisor only for their own
     statement or certificate. The worker is asked after commit."""
@@ -25,7 +31,12 @@ def report_request(
 
     if by.has_role(Role.PIE_TEAM, Role.MANAGER):
         pass
-    elif by.has_role(Role.ADVISOR) and kind in ADVISOR_KINDS and advisor is not None and advisor.user_id == by.pk:
+    elif (
+        by.has_role(Role.ADVISOR)
+        and kind in ADVISOR_KINDS
+        and advisor is not None
+        and advisor.user_id == by.pk
+    ):
         pass
     else:
         raise PermissionDenied("You cannot ask for this report.")
@@ -39,7 +50,12 @@ def report_request(
     if year is not None and not 2000 <= year <= this_year + 1:
         raise ValidationError(f"Choose a year between 2000 and {this_year + 1}.")
     request = ReportRequest.objects.create(
-        kind=kind, requested_by=by, year=year or this_year, project=project, advisor=advisor, letter_text=letter_text
+        kind=kind,
+        requested_by=by,
+        year=year or this_year,
+        project=project,
+        advisor=advisor,
+        letter_text=letter_text,
     )
     transaction.on_commit(lambda: report_build_task.delay(request.pk))
     return request
@@ -49,9 +65,9 @@ def report_retry(*, request: ReportRequest, by: User) -> ReportRequest:
     """Queue a failed report again (same request, so the page keeps one row)."""
     from .tasks import report_build as report_build_task
 
-    updated = ReportRequest.objects.filter(pk=request.pk, status=ReportRequest.Status.FAILED).update(
-        status=ReportRequest.Status.QUEUED, error="", started_at=None, finished_at=None
-    )
+    updated = ReportRequest.objects.filter(
+        pk=request.pk, status=ReportRequest.Status.FAILED
+    ).update(status=ReportRequest.Status.QUEUED, error="", started_at=None, finished_at=None)
     if updated:
         transaction.on_commit(lambda: report_build_task.delay(request.pk))
     request.refresh_from_db()
@@ -63,17 +79,21 @@ def report_build(*, request_id: int) -> str:
 
     Safe to run twice: only a queued request is claimed; a done one is left alone.
     """
-    claimed = ReportRequest.objects.filter(pk=request_id, status=ReportRequest.Status.QUEUED).update(
-        status=ReportRequest.Status.RUNNING, started_at=timezone.now()
-    )
+    claimed = ReportRequest.objects.filter(
+        pk=request_id, status=ReportRequest.Status.QUEUED
+    ).update(status=ReportRequest.Status.RUNNING, started_at=timezone.now())
     if not claimed:
         return "skipped"
-    request = ReportRequest.objects.select_related("project", "advisor", "requested_by").get(pk=request_id)
+    request = ReportRequest.objects.select_related("project", "advisor", "requested_by").get(
+        pk=request_id
+    )
     try:
         pdf, pages = render_report(request)
     except Exception as exc:  # the reason is shown to the person who asked, who can retry
         ReportRequest.objects.filter(pk=request_id).update(
-            status=ReportRequest.Status.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000], finished_at=timezone.now()
+            status=ReportRequest.Status.FAILED,
+            error=f"{exc.__class__.__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
         )
         return "failed"
     request.file.save(request.filename, ContentFile(pdf), save=False)
@@ -115,10 +135,19 @@ def _project(request: ReportRequest):
     project = request.project
     plan = project.plans.filter(status=PIEPlan.Status.APPROVED).first()
     activities = list(plan.activities.all()) if plan else []
-    budget = plan_budget(activities, today=(plan.submitted_at or timezone.now()).date()) if plan else None
+    budget = (
+        plan_budget(activities, today=(plan.submitted_at or timezone.now()).date())
+        if plan
+        else None
+    )
     return "reports/pdf/project.html", {
-        "project": project, "plan": plan, "budget": budget, "spend": project_budgets(projects=[project])[0],
-        "impacts": ImpactRecord.objects.filter(project=project).prefetch_related("contributors").order_by("stage", "recorded_on"),
+        "project": project,
+        "plan": plan,
+        "budget": budget,
+        "spend": project_budgets(projects=[project])[0],
+        "impacts": ImpactRecord.objects.filter(project=project)
+        .prefetch_related("contributors")
+        .order_by("stage", "recorded_on"),
         "gripp": GrippSummary.objects.filter(project=project).first(),
         "meetings": project.meetings.exclude(status="cancelled").order_by("starts_at"),
     }
@@ -127,7 +156,9 @@ def _project(request: ReportRequest):
 def _statement(request: ReportRequest):
     from payments.services import tax_year_statement
 
-    statement = tax_year_statement(advisor=request.advisor, year_start=datetime.date(request.year, 4, 6))
+    statement = tax_year_statement(
+        advisor=request.advisor, year_start=datetime.date(request.year, 4, 6)
+    )
     return "reports/pdf/statement.html", {"advisor": request.advisor, "s": statement}
 
 
@@ -135,11 +166,16 @@ def _certificate(request: ReportRequest):
     from meetings.models import Attendance
 
     advisor = request.advisor
-    attended = (Attendance.objects.filter(advisor=advisor, status__in=["attended", "partly"])
-                .select_related("meeting", "meeting__project").order_by("meeting__starts_at"))
+    attended = (
+        Attendance.objects.filter(advisor=advisor, status__in=["attended", "partly"])
+        .select_related("meeting", "meeting__project")
+        .order_by("meeting__starts_at")
+    )
     hours = sum((a.hours_attended + a.preparation_hours for a in attended), start=0)
     return "reports/pdf/certificate.html", {
-        "advisor": advisor, "attended": attended, "hours": hours,
+        "advisor": advisor,
+        "attended": attended,
+        "hours": hours,
         "projects": sorted({a.meeting.project.title for a in attended if a.meeting.project}),
         "credits": advisor.output_credits.select_related("output"),
         "training": advisor.training.all(),
@@ -147,7 +183,10 @@ def _certificate(request: ReportRequest):
 
 
 def _reference(request: ReportRequest):
-    return "reports/pdf/reference.html", {"advisor": request.advisor, "letter_text": request.letter_text}
+    return "reports/pdf/reference.html", {
+        "advisor": request.advisor,
+        "letter_text": request.letter_text,
+    }
 
 
 def reference_draft(*, advisor: Advisor) -> str:
@@ -161,13 +200,26 @@ def reference_draft(*, advisor: Advisor) -> str:
     lines = [
         "To whom it may concern,",
         "",
-        f"{advisor.full_name} has been a Public Advisor with the ASCRU2 Policy Research Unit {joined}.".replace("  ", " "),
+        f"{advisor.full_name} has been a Public Advisor with the ASCRU2 Policy Research Unit {joined}.".replace(
+            "  ", " "
+        ),
         f"In that time they have taken part in {meetings} meeting{'s' if meetings != 1 else ''} of our advisory and "
-        "management groups" + (f", and have contributed as {', '.join(roles)}" if roles else "") + ".",
+        "management groups"
+        + (f", and have contributed as {', '.join(roles)}" if roles else "")
+        + ".",
     ]
     if advisor.pieg_member:
-        lines.append(f"{advisor.first_name} is a member of our Public Involvement and Engagement Group (PIEG).")
+        lines.append(
+            f"{advisor.first_name} is a member of our Public Involvement and Engagement Group (PIEG)."
+        )
     if training:
         lines.append(f"They have completed training in: {', '.join(training)}.")
-    lines += ["", "[Add what they brought to the work, in your own words.]", "", "Yours faithfully,", "", "The ASCRU2 PIE team"]
+    lines += [
+        "",
+        "[Add what they brought to the work, in your own words.]",
+        "",
+        "Yours faithfully,",
+        "",
+        "The ASCRU2 PIE team",
+    ]
     return "\n".join(lines)

@@ -23,7 +23,9 @@ def reminders_run() -> int:
 STALE_CLAIM = timezone.timedelta(minutes=15)
 
 
-@shared_task(bind=True, name="reports.tasks.delivery_send", max_retries=settings.REMINDER_MAX_ATTEMPTS - 1)
+@shared_task(
+    bind=True, name="reports.tasks.delivery_send", max_retries=settings.REMINDER_MAX_ATTEMPTS - 1
+)
 def delivery_send(self, delivery_id: int) -> str:
     """Send one reminder email, at most once; failures retry with backoff, then show as failed.
 
@@ -33,8 +35,12 @@ def delivery_send(self, delivery_id: int) -> str:
     from .reminders import reminder_context
 
     now = timezone.now()
-    claimable = Q(status=Delivery.Status.PENDING) | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
-    if not Delivery.objects.filter(claimable, pk=delivery_id).update(status=Delivery.Status.SENDING, claimed_at=now):
+    claimable = Q(status=Delivery.Status.PENDING) | Q(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
+    if not Delivery.objects.filter(claimable, pk=delivery_id).update(
+        status=Delivery.Status.SENDING, claimed_at=now
+    ):
         return "skipped"
     delivery = Delivery.objects.get(pk=delivery_id)
     try:
@@ -44,7 +50,8 @@ def delivery_send(self, delivery_id: int) -> str:
         attempts = delivery.attempts + 1
         final = attempts >= settings.REMINDER_MAX_ATTEMPTS
         Delivery.objects.filter(pk=delivery_id).update(
-            attempts=attempts, error=f"{exc.__class__.__name__}: {exc}"[:1000],
+            attempts=attempts,
+            error=f"{exc.__class__.__name__}: {exc}"[:1000],
             status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
         )
         if final:
@@ -52,8 +59,11 @@ def delivery_send(self, delivery_id: int) -> str:
         # Back off: 1, 2, 4 ... minutes.
         raise self.retry(exc=exc, countdown=60 * 2**delivery.attempts) from exc
     Delivery.objects.filter(pk=delivery_id).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), attempts=delivery.attempts + 1,
-        subject=message.subject[:300], error="",
+        status=Delivery.Status.SENT,
+        sent_at=timezone.now(),
+        attempts=delivery.attempts + 1,
+        subject=message.subject[:300],
+        error="",
     )
     return "sent"
 
@@ -70,12 +80,17 @@ def contact_list_send() -> int:
     today = timezone.localdate()
     with transaction.atomic():
         pending = Delivery.objects.filter(
-            channel__in=[Delivery.Channel.CALL, Delivery.Channel.POST], status=Delivery.Status.LISTED, listed_on=None
+            channel__in=[Delivery.Channel.CALL, Delivery.Channel.POST],
+            status=Delivery.Status.LISTED,
+            listed_on=None,
         )
         ids = list(pending.values_list("pk", flat=True))
         Delivery.objects.filter(pk__in=ids, listed_on=None).update(listed_on=today)
-        items = list(Delivery.objects.filter(pk__in=ids).select_related("advisor", "meeting")
-                     .order_by("channel", "advisor__last_name"))
+        items = list(
+            Delivery.objects.filter(pk__in=ids)
+            .select_related("advisor", "meeting")
+            .order_by("channel", "advisor__last_name")
+        )
         if not items:
             return 0
         recipients = [u.email for u in _pie_team()]

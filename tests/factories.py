@@ -43,7 +43,9 @@ class TrainingFactory(factory.django.DjangoModelFactory):
     course = "Introduction to research"
     completed_on = datetime.date(2025, 3, 1)
     provider = "ASCRU2"
-    certificate = factory.LazyFunction(lambda: ContentFile(b"%PDF-1.4 certificate", name="certificate.pdf"))
+    certificate = factory.LazyFunction(
+        lambda: ContentFile(b"%PDF-1.4 certificate", name="certificate.pdf")
+    )
 
 
 # --- projects and rates ---------------------------------------------------------------
@@ -63,7 +65,9 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     status = Project.Status.ACTIVE
 
 
-def add_member(project: Project, user, role: str = ProjectMembership.Role.LEAD) -> ProjectMembership:
+def add_member(
+    project: Project, user, role: str = ProjectMembership.Role.LEAD
+) -> ProjectMembership:
     return ProjectMembership.objects.create(project=project, user=user, role=role)
 
 
@@ -92,14 +96,22 @@ def example_rate_card() -> None:
     """The hand-worked card the budget tests use: a 10% rise on 16 December 2025."""
     for activity in RateCard.Activity.values:
         RateCard.objects.create(
-            activity=activity, effective_from="2025-04-01", hourly_rate=Decimal("25.00"),
-            half_day_amount=Decimal("90.00"), half_day_from_hours=Decimal("3.5"),
-            full_day_amount=Decimal("165.00"), full_day_from_hours=Decimal("6"),
+            activity=activity,
+            effective_from="2025-04-01",
+            hourly_rate=Decimal("25.00"),
+            half_day_amount=Decimal("90.00"),
+            half_day_from_hours=Decimal("3.5"),
+            full_day_amount=Decimal("165.00"),
+            full_day_from_hours=Decimal("6"),
         )
         RateCard.objects.create(
-            activity=activity, effective_from="2025-12-16", hourly_rate=Decimal("27.50"),
-            half_day_amount=Decimal("99.00"), half_day_from_hours=Decimal("3.5"),
-            full_day_amount=Decimal("181.50"), full_day_from_hours=Decimal("6"),
+            activity=activity,
+            effective_from="2025-12-16",
+            hourly_rate=Decimal("27.50"),
+            half_day_amount=Decimal("99.00"),
+            half_day_from_hours=Decimal("3.5"),
+            full_day_amount=Decimal("181.50"),
+            full_day_from_hours=Decimal("6"),
         )
 
 
@@ -116,7 +128,11 @@ class MeetingFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Meeting {n}")
     type = Meeting.Type.PIEG
-    starts_at = factory.LazyFunction(lambda: timezone.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(days=7))
+    starts_at = factory.LazyFunction(
+        lambda: (
+            timezone.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(days=7)
+        )
+    )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
 
 
@@ -130,8 +146,11 @@ def mark_paid(*claims, paid_on=None) -> None:
     from payments.models import Claim, PaymentBatch
 
     builder = User.objects.create_user(username=f"builder{PaymentBatch.objects.count()}")
-    batch = PaymentBatch.objects.create(reference=f"TEST-{PaymentBatch.objects.count() + 1}", created_by=builder,
-                                        status=PaymentBatch.Status.PAID)
+    batch = PaymentBatch.objects.create(
+        reference=f"TEST-{PaymentBatch.objects.count() + 1}",
+        created_by=builder,
+        status=PaymentBatch.Status.PAID,
+    )
     Claim.objects.filter(pk__in=[c.pk for c in claims]).update(
         status=Claim.Status.PAID, batch=batch, paid_on=paid_on or timezone.localdate()
     )

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ascru_pie.roles import Role
 from tests.base import BaseTestCase
 from tests.factories import TrainingFactory
+from tests.impacts.fixtures import alice_impact, bob_impact, impact_with_evidence, open_survey
 from tests.meetings.fixtures import (
     alice_meeting,
     alice_paper,
@@ -26,6 +27,13 @@ from tests.meetings.fixtures import (
     held_meeting,
     meeting_to_cancel,
 )
+from tests.payments.fixtures import a_batch, alice_claim, approved_batch, bob_claim
+from tests.projects.fixtures import (
+    other_project,
+    rita_opportunity,
+    rita_project,
+    rita_submitted_project,
+)
 from tests.reports.fixtures import (
     alice_certificate,
     alice_failed_certificate,
@@ -33,9 +41,6 @@ from tests.reports.fixtures import (
     done_annual,
     failed_annual,
 )
-from tests.impacts.fixtures import alice_impact, bob_impact, impact_with_evidence, open_survey
-from tests.payments.fixtures import a_batch, alice_claim, approved_batch, bob_claim
-from tests.projects.fixtures import other_project, rita_opportunity, rita_project, rita_submitted_project
 
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed-in"  # any signed-in person, whatever their role
@@ -75,10 +80,14 @@ MATRIX: dict[str, Entry] = {
     "password_change_done": Entry(SIGNED_IN),
     "password_reset": Entry(PUBLIC),
     "password_reset_done": Entry(PUBLIC),
-    "password_reset_confirm": Entry(PUBLIC, special="needs a token: tests/ascru_pie/test_password_reset.py"),
+    "password_reset_confirm": Entry(
+        PUBLIC, special="needs a token: tests/ascru_pie/test_password_reset.py"
+    ),
     "password_reset_complete": Entry(PUBLIC),
     "invitation-accept": Entry(PUBLIC, special="needs a token: tests/ascru_pie/test_invitation.py"),
-    "no-role": Entry(SIGNED_IN, special="403 by design for people with no role: tests/ascru_pie/test_login.py"),
+    "no-role": Entry(
+        SIGNED_IN, special="403 by design for people with no role: tests/ascru_pie/test_login.py"
+    ),
     # --- role homes
     "staff-home": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
     "portal-home": Entry(roles(Role.ADVISOR)),
@@ -96,21 +105,35 @@ MATRIX: dict[str, Entry] = {
     "advisors:equality-summary": Entry(roles(Role.PIE_TEAM, Role.MANAGER)),
     # --- projects: researcher pages (own projects; PIE team reads all, edits none)
     "projects:home": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM)),
-    "projects:detail": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project),
-    "projects:plan": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project),
+    "projects:detail": Entry(
+        roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project
+    ),
+    "projects:plan": Entry(
+        roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project
+    ),
     "projects:plan-version": Entry(
         roles(Role.RESEARCHER, Role.PIE_TEAM),
         kwargs=lambda tc: {**rita_project(tc), "version": 1},
         others=lambda tc: {**other_project(tc), "version": 1},
     ),
     "projects:plan-edit": Entry(roles(Role.RESEARCHER), kwargs=rita_project, others=other_project),
-    "projects:plan-start": Entry(roles(Role.RESEARCHER), kwargs=rita_project, others=other_project, method="post", ok=302),
-    "projects:plan-budget": Entry(roles(Role.RESEARCHER), kwargs=rita_project, others=other_project, method="post"),
-    "projects:plan-submit": Entry(roles(Role.RESEARCHER), kwargs=rita_project, others=other_project, method="post", ok=302),
+    "projects:plan-start": Entry(
+        roles(Role.RESEARCHER), kwargs=rita_project, others=other_project, method="post", ok=302
+    ),
+    "projects:plan-budget": Entry(
+        roles(Role.RESEARCHER), kwargs=rita_project, others=other_project, method="post"
+    ),
+    "projects:plan-submit": Entry(
+        roles(Role.RESEARCHER), kwargs=rita_project, others=other_project, method="post", ok=302
+    ),
     "projects:plan-review": Entry(roles(Role.PIE_TEAM), kwargs=rita_submitted_project),
-    "projects:opportunity-create": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project),
+    "projects:opportunity-create": Entry(
+        roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project
+    ),
     "projects:opportunity-select": Entry(roles(Role.PIE_TEAM), kwargs=rita_opportunity),
-    "projects:outputs": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project),
+    "projects:outputs": Entry(
+        roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project
+    ),
     # --- projects: advisor portal
     "projects:portal-opportunities": Entry(roles(Role.ADVISOR)),
     "projects:portal-opportunity": Entry(roles(Role.ADVISOR), kwargs=rita_opportunity),
@@ -123,13 +146,21 @@ MATRIX: dict[str, Entry] = {
     "meetings:cancel": Entry(roles(Role.PIE_TEAM), kwargs=meeting_to_cancel, method="post", ok=302),
     "meetings:attendance": Entry(roles(Role.PIE_TEAM), kwargs=held_meeting),
     # --- meetings: invitees and staff
-    "meetings:ics": Entry(roles(Role.PIE_TEAM, Role.ADVISOR), kwargs=alice_meeting, others=bob_meeting),
-    "meetings:paper": Entry(roles(Role.PIE_TEAM, Role.ADVISOR), kwargs=alice_paper, others=bob_paper),
+    "meetings:ics": Entry(
+        roles(Role.PIE_TEAM, Role.ADVISOR), kwargs=alice_meeting, others=bob_meeting
+    ),
+    "meetings:paper": Entry(
+        roles(Role.PIE_TEAM, Role.ADVISOR), kwargs=alice_paper, others=bob_paper
+    ),
     # --- meetings: advisor portal (own invitations only)
     "meetings:portal-list": Entry(roles(Role.ADVISOR)),
     "meetings:portal-detail": Entry(roles(Role.ADVISOR), kwargs=alice_meeting, others=bob_meeting),
     "meetings:portal-propose": Entry(
-        roles(Role.ADVISOR), kwargs=alice_meeting, others=bob_meeting, method="post", ok=302,
+        roles(Role.ADVISOR),
+        kwargs=alice_meeting,
+        others=bob_meeting,
+        method="post",
+        ok=302,
         data={"title": "Transport to meetings", "description": "", "speaker": "Me"},
     ),
     # --- payments: advisor portal (own claims only)
@@ -139,30 +170,51 @@ MATRIX: dict[str, Entry] = {
     "payments:portal-preferences": Entry(roles(Role.ADVISOR)),
     "payments:portal-statement": Entry(roles(Role.ADVISOR), kwargs=lambda tc: {"year": 2026}),
     "payments:receipt": Entry(
-        roles(Role.ADVISOR, Role.PIE_TEAM, Role.FINANCE), kwargs=alice_claim, others=bob_claim,
+        roles(Role.ADVISOR, Role.PIE_TEAM, Role.FINANCE),
+        kwargs=alice_claim,
+        others=bob_claim,
         sees_all=roles(Role.PIE_TEAM, Role.FINANCE),
     ),
     # --- payments: staff (PIE team and finance)
     "payments:claims": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
     "payments:claim": Entry(roles(Role.PIE_TEAM, Role.FINANCE), kwargs=alice_claim),
     "payments:claim-new": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
-    "payments:claim-unbatch": Entry(roles(Role.PIE_TEAM, Role.FINANCE), kwargs=alice_claim, method="post", ok=302,
-                                    data={"reason": "Bank returned the payment"}),
+    "payments:claim-unbatch": Entry(
+        roles(Role.PIE_TEAM, Role.FINANCE),
+        kwargs=alice_claim,
+        method="post",
+        ok=302,
+        data={"reason": "Bank returned the payment"},
+    ),
     "payments:batches": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
     "payments:batch": Entry(roles(Role.PIE_TEAM, Role.FINANCE), kwargs=a_batch),
     "payments:batch-export": Entry(roles(Role.PIE_TEAM, Role.FINANCE), kwargs=approved_batch),
     "payments:paid-import": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
     "payments:budgets": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
     # --- impacts: researcher pages (own projects; PIE team all)
-    "impacts:project": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project),
-    "impacts:record": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project),
+    "impacts:project": Entry(
+        roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project
+    ),
+    "impacts:record": Entry(
+        roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project
+    ),
     "impacts:evidence": Entry(
         roles(Role.RESEARCHER, Role.PIE_TEAM),
-        kwargs=lambda tc: {**rita_project(tc), "impact_pk": impact_with_evidence(tc, rita_project(tc)["pk"])},
-        others=lambda tc: {**other_project(tc), "impact_pk": impact_with_evidence(tc, other_project(tc)["pk"])},
+        kwargs=lambda tc: {
+            **rita_project(tc),
+            "impact_pk": impact_with_evidence(tc, rita_project(tc)["pk"]),
+        },
+        others=lambda tc: {
+            **other_project(tc),
+            "impact_pk": impact_with_evidence(tc, other_project(tc)["pk"]),
+        },
     ),
-    "impacts:gripp": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project),
-    "impacts:gripp-export": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project),
+    "impacts:gripp": Entry(
+        roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project
+    ),
+    "impacts:gripp-export": Entry(
+        roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project
+    ),
     # --- impacts: the database
     "impacts:search": Entry(roles(Role.PIE_TEAM, Role.RESEARCHER, Role.MANAGER)),
     "impacts:export": Entry(roles(Role.PIE_TEAM, Role.RESEARCHER, Role.MANAGER)),
@@ -175,20 +227,32 @@ MATRIX: dict[str, Entry] = {
     "impacts:portal-survey": Entry(roles(Role.ADVISOR), kwargs=open_survey),
     # --- reports: the manager's home and report requests
     "reports:home": Entry(roles(Role.MANAGER, Role.PIE_TEAM)),
-    "reports:request": Entry(roles(Role.MANAGER, Role.PIE_TEAM), method="post", ok=302,
-                             data={"kind": "annual", "year": "2026"}),
+    "reports:request": Entry(
+        roles(Role.MANAGER, Role.PIE_TEAM),
+        method="post",
+        ok=302,
+        data={"kind": "annual", "year": "2026"},
+    ),
     # Staff read staff reports; an advisor only their own documents (someone else's: 404).
     "reports:status": Entry(
-        roles(Role.MANAGER, Role.PIE_TEAM, Role.ADVISOR), kwargs=done_annual, others=bob_certificate,
+        roles(Role.MANAGER, Role.PIE_TEAM, Role.ADVISOR),
+        kwargs=done_annual,
+        others=bob_certificate,
         kwargs_for={"advisor": alice_certificate},
     ),
     "reports:download": Entry(
-        roles(Role.MANAGER, Role.PIE_TEAM, Role.ADVISOR), kwargs=done_annual, others=bob_certificate,
+        roles(Role.MANAGER, Role.PIE_TEAM, Role.ADVISOR),
+        kwargs=done_annual,
+        others=bob_certificate,
         kwargs_for={"advisor": alice_certificate},
     ),
     "reports:retry": Entry(
-        roles(Role.MANAGER, Role.PIE_TEAM, Role.ADVISOR), kwargs=failed_annual, others=bob_certificate,
-        kwargs_for={"advisor": alice_failed_certificate}, method="post", ok=302,
+        roles(Role.MANAGER, Role.PIE_TEAM, Role.ADVISOR),
+        kwargs=failed_annual,
+        others=bob_certificate,
+        kwargs_for={"advisor": alice_failed_certificate},
+        method="post",
+        ok=302,
     ),
     # --- reports: advisor documents and PIE team pages
     "reports:portal": Entry(roles(Role.ADVISOR)),

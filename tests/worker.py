@@ -41,12 +41,33 @@ def celery_worker(*, queue: str, extra_env: dict | None = None):
 
     On exit the worker is stopped; its output is available as `process.output`.
     """
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ascru_pie.settings.test",
-           "DATABASE_URL": database_url_for_worker(), **(extra_env or {})}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ascru_pie.settings.test",
+        "DATABASE_URL": database_url_for_worker(),
+        **(extra_env or {}),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ascru_pie", "worker", "--pool=solo", "-Q", queue,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ascru_pie",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         yield process

@@ -27,7 +27,9 @@ def forwards(apps, schema_editor):
     LivedExperience = apps.get_model("advisors", "LivedExperience")
     Topic = apps.get_model("advisors", "Topic")
     for order, (code, label) in enumerate(LIVED_EXPERIENCE):
-        LivedExperience.objects.update_or_create(code=code, defaults={"label": label, "order": order})
+        LivedExperience.objects.update_or_create(
+            code=code, defaults={"label": label, "order": order}
+        )
     for order, name in enumerate(TOPICS):
         Topic.objects.get_or_create(name=name, defaults={"order": order})
 

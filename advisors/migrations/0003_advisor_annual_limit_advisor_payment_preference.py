@@ -4,20 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advisors', '0002_lookups'),
+        ("advisors", "0002_lookups"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='advisor',
-            name='annual_limit',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='Optional. We warn before a claim would take your payments in a tax year over this amount.', max_digits=12, null=True, verbose_name='annual payment limit (£)'),
+            model_name="advisor",
+            name="annual_limit",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="Optional. We warn before a claim would take your payments in a tax year over this amount.",
+                max_digits=12,
+                null=True,
+                verbose_name="annual payment limit (£)",
+            ),
         ),
         migrations.AddField(
-            model_name='advisor',
-            name='payment_preference',
-            field=models.CharField(choices=[('bank', 'Bank transfer'), ('voucher', 'Vouchers'), ('decline', 'I do not want to be paid')], default='bank', help_text='Some advisors choose vouchers, or not to be paid (for example because of benefits).', max_length=10, verbose_name='how to be paid'),
+            model_name="advisor",
+            name="payment_preference",
+            field=models.CharField(
+                choices=[
+                    ("bank", "Bank transfer"),
+                    ("voucher", "Vouchers"),
+                    ("decline", "I do not want to be paid"),
+                ],
+                default="bank",
+                help_text="Some advisors choose vouchers, or not to be paid (for example because of benefits).",
+                max_length=10,
+                verbose_name="how to be paid",
+            ),
         ),
     ]

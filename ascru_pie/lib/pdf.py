@@ -26,7 +26,7 @@ class StaticOnlyFetcher(URLFetcher):
     def fetch(self, url, headers=None) -> URLFetcherResponse:
         if not url.startswith(PREFIX):
             raise BlockedResource(f"PDFs may only use the app's own static files, not {url[:80]}")
-        relative = posixpath.normpath(unquote(url[len(PREFIX):]).lstrip("/"))
+        relative = posixpath.normpath(unquote(url[len(PREFIX) :]).lstrip("/"))
         if relative.startswith("..") or "\x00" in relative:
             raise BlockedResource(f"Not a static file: {url[:80]}")
         path = finders.find(relative)

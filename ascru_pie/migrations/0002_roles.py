@@ -12,13 +12,18 @@ def create_roles(apps, schema_editor):
         app_config.models_module = None
     from ascru_pie.roles import roles_sync
 
-    roles_sync(group_model=apps.get_model("auth", "Group"), permission_model=apps.get_model("auth", "Permission"))
+    roles_sync(
+        group_model=apps.get_model("auth", "Group"),
+        permission_model=apps.get_model("auth", "Permission"),
+    )
 
 
 def remove_roles(apps, schema_editor):
     from ascru_pie.roles import EDI_ACCESS_GROUP, ROLE_PERMISSIONS
 
-    apps.get_model("auth", "Group").objects.filter(name__in=[*map(str, ROLE_PERMISSIONS), EDI_ACCESS_GROUP]).delete()
+    apps.get_model("auth", "Group").objects.filter(
+        name__in=[*map(str, ROLE_PERMISSIONS), EDI_ACCESS_GROUP]
+    ).delete()
 
 
 class Migration(migrations.Migration):

@@ -8,8 +8,8 @@ without them.
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 import xstatic.pkg.bootstrap
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -195,11 +195,23 @@ if not FIELD_ENCRYPTION_KEY:
     import base64
     import hashlib
 
-    FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()
+    FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(
+        hashlib.sha256(SECRET_KEY.encode()).digest()
+    ).decode()
 # Columns of the finance export, in order (see payments/resources.py for the names).
 FINANCE_EXPORT_COLUMNS = env.list(
     "FINANCE_EXPORT_COLUMNS",
-    default=["batch", "claim", "payee", "payment_method", "account", "amount", "activity_date", "description", "cost_centre"],
+    default=[
+        "batch",
+        "claim",
+        "payee",
+        "payment_method",
+        "account",
+        "amount",
+        "activity_date",
+        "description",
+        "cost_centre",
+    ],
 )
 FINANCE_COST_CENTRE = env("FINANCE_COST_CENTRE", default="ASCRU2-PIE")
 
@@ -227,7 +239,10 @@ CELERY_BEAT_SCHEDULE = {
     # Every hour at :05 — work out which reminders are due and send each once.
     "reminders": {"task": "reports.tasks.reminders_run", "schedule": crontab(minute=5)},
     # Every day at 07:30 — email the coordinator the "to call / to post" list.
-    "contact-list": {"task": "reports.tasks.contact_list_send", "schedule": crontab(hour=7, minute=30)},
+    "contact-list": {
+        "task": "reports.tasks.contact_list_send",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # --- Reminders (timings are settings, the schedule is above) ------------------
@@ -237,7 +252,9 @@ REMINDER_RSVP_CHASE_WITHIN_DAYS = 10  # ...for meetings within this many days
 REMINDER_AGENDA_DEADLINE_DAYS = 2  # remind invitees this many days before the agenda deadline
 REMINDER_CLAIMS_WAITING_DAYS = env.int("REMINDER_CLAIMS_WAITING_DAYS", default=7)
 REMINDER_PLANS_WAITING_DAYS = env.int("REMINDER_PLANS_WAITING_DAYS", default=10)
-REMINDER_IMPACT_AFTER_DAYS = 2  # ask the project lead about impact this many days after a project meeting
+REMINDER_IMPACT_AFTER_DAYS = (
+    2  # ask the project lead about impact this many days after a project meeting
+)
 REMINDER_INACTIVE_DAYS = 90  # a friendly check-in after this many days without involvement
 REMINDER_MAX_ATTEMPTS = 4  # a failed email is retried with backoff, then shown as failed
 

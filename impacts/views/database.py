@@ -39,8 +39,11 @@ def project_impacts(request: HttpRequest, pk: int) -> HttpResponse:
     """The project's impacts by stage, and how the approved plan's anticipated impacts are doing."""
     project = get_project_for_user(request, pk)
     impacts = list(
-        project.impacts.select_related("meeting", "planned_activity", "recorded_by").prefetch_related(
-            Prefetch("contributors", queryset=Advisor.objects.order_by("first_name", "last_name")), "standards"
+        project.impacts.select_related(
+            "meeting", "planned_activity", "recorded_by"
+        ).prefetch_related(
+            Prefetch("contributors", queryset=Advisor.objects.order_by("first_name", "last_name")),
+            "standards",
         )
     )
     for impact in impacts:
@@ -48,19 +51,27 @@ def project_impacts(request: HttpRequest, pk: int) -> HttpResponse:
     stages = []
     for value, label in ImpactStage.choices:
         actual = [i for i in impacts if i.stage == value and i.kind == ImpactRecord.Kind.ACTUAL]
-        anticipated = [i for i in impacts if i.stage == value and i.kind == ImpactRecord.Kind.ANTICIPATED]
+        anticipated = [
+            i for i in impacts if i.stage == value and i.kind == ImpactRecord.Kind.ANTICIPATED
+        ]
         groups = [("Actual", actual), ("Anticipated", anticipated)]
-        stages.append({"value": value, "label": label, "groups": [(k, items) for k, items in groups if items]})
+        stages.append(
+            {"value": value, "label": label, "groups": [(k, items) for k, items in groups if items]}
+        )
     plan = project.plans.filter(status=PIEPlan.Status.APPROVED).first()
     n_actual = sum(1 for i in impacts if i.kind == ImpactRecord.Kind.ACTUAL)
-    return render(request, "impacts/project_impacts.html", {
-        "project": project,
-        "stages": stages,
-        "n_actual": n_actual,
-        "n_anticipated": len(impacts) - n_actual,
-        "plan": plan,
-        "anticipated": services.plan_anticipated_status(plan=plan) if plan else [],
-    })
+    return render(
+        request,
+        "impacts/project_impacts.html",
+        {
+            "project": project,
+            "stages": stages,
+            "n_actual": n_actual,
+            "n_anticipated": len(impacts) - n_actual,
+            "plan": plan,
+            "anticipated": services.plan_anticipated_status(plan=plan) if plan else [],
+        },
+    )
 
 
 @role_required(*RESEARCH)
@@ -72,8 +83,11 @@ def impact_new(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.impact_record(
-                    project=project, by=request.user, data=form.impact_data(),
-                    contributors=form.cleaned_data["contributors"], standards=form.cleaned_data["standards"],
+                    project=project,
+                    by=request.user,
+                    data=form.impact_data(),
+                    contributors=form.cleaned_data["contributors"],
+                    standards=form.cleaned_data["standards"],
                 )
             except ValidationError as exc:
                 form.add_error(None, " ".join(exc.messages))
@@ -84,7 +98,9 @@ def impact_new(request: HttpRequest, pk: int) -> HttpResponse:
         initial = _initial_from_activity(project=project, activity_id=request.GET.get("activity"))
         form = ImpactForm(project=project, initial=initial)
     return render(
-        request, "impacts/impact_form.html", {"project": project, "form": form},
+        request,
+        "impacts/impact_form.html",
+        {"project": project, "form": form},
         status=400 if form.errors else 200,
     )
 
@@ -98,7 +114,11 @@ def _initial_from_activity(*, project: Project, activity_id: str | None) -> dict
     ).first()
     if activity is None:
         return {}
-    return {"planned_activity": activity.pk, "stage": activity.stage, "kind": ImpactRecord.Kind.ACTUAL}
+    return {
+        "planned_activity": activity.pk,
+        "stage": activity.stage,
+        "kind": ImpactRecord.Kind.ACTUAL,
+    }
 
 
 # --- GRIPP2 summary --------------------------------------------------------------------
@@ -122,7 +142,8 @@ def gripp_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial = services.gripp_prefill(project=project) if refilled else None
         form = GrippForm(instance=None if refilled else summary, initial=initial)
     return render(
-        request, "impacts/gripp_form.html",
+        request,
+        "impacts/gripp_form.html",
         {"project": project, "form": form, "summary": summary, "refilled": refilled},
         status=400 if form.errors else 200,
     )
@@ -135,10 +156,15 @@ def gripp_export(request: HttpRequest, pk: int) -> HttpResponse:
     markdown = request.GET.get("format") == "md"
     summary = GrippSummary.objects.filter(project=project).first()
     draft = summary is None
-    values = services.gripp_prefill(project=project) if draft else {
-        name: getattr(summary, name) for name in GrippForm.Meta.fields
-    }
-    lines = [f"{'# ' if markdown else ''}GRIPP2 short form: public involvement in {project.title}", ""]
+    values = (
+        services.gripp_prefill(project=project)
+        if draft
+        else {name: getattr(summary, name) for name in GrippForm.Meta.fields}
+    )
+    lines = [
+        f"{'# ' if markdown else ''}GRIPP2 short form: public involvement in {project.title}",
+        "",
+    ]
     if draft:
         lines += ["Drafted from the project's records; not yet reviewed by the team.", ""]
     for name in GrippForm.Meta.fields:
@@ -152,7 +178,9 @@ def gripp_export(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(
         "\n".join(lines), content_type=f"text/{'markdown' if markdown else 'plain'}; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="gripp2-project-{project.pk}.{extension}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="gripp2-project-{project.pk}.{extension}"'
+    )
     return response
 
 
@@ -164,7 +192,9 @@ def _search(request: HttpRequest):
     form = ImpactSearchForm(request.GET, user=request.user)
     form.is_valid()
     # An invalid filter is shown as an error and left out; the valid ones still apply.
-    impacts = services.impact_search(user=request.user, q=form.cleaned_data.get("q", ""), filters=form.filters())
+    impacts = services.impact_search(
+        user=request.user, q=form.cleaned_data.get("q", ""), filters=form.filters()
+    )
     return form, impacts
 
 
@@ -175,13 +205,19 @@ def search(request: HttpRequest) -> HttpResponse:
     page = Paginator(impacts.prefetch_related(None), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "impacts/search.html", {
-        "form": form,
-        "page": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "searched": any(request.GET.get(name) for name in form.fields),
-        "export_query": query.urlencode(),
-    })
+    return render(
+        request,
+        "impacts/search.html",
+        {
+            "form": form,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            ),
+            "searched": any(request.GET.get(name) for name in form.fields),
+            "export_query": query.urlencode(),
+        },
+    )
 
 
 EXPORT_FORMATS = {
@@ -195,24 +231,32 @@ def export(request: HttpRequest) -> HttpResponse:
     """The search results as a spreadsheet (CSV by default, or ?format=xlsx)."""
     fmt = request.GET.get("format") or "csv"
     if fmt not in EXPORT_FORMATS:
-        return HttpResponseBadRequest("Choose format=csv or format=xlsx.", content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(
+            "Choose format=csv or format=xlsx.", content_type="text/plain; charset=utf-8"
+        )
     _, impacts = _search(request)
     dataset = ImpactResource().export(queryset=impacts)
     content_type, extension = EXPORT_FORMATS[fmt]
     # A byte-order mark, so that Excel reads the CSV as UTF-8.
     body = "\ufeff" + dataset.csv if fmt == "csv" else dataset.xlsx
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="impacts-{timezone.localdate():%Y-%m-%d}.{extension}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="impacts-{timezone.localdate():%Y-%m-%d}.{extension}"'
+    )
     return response
 
 
 @role_required(Role.PIE_TEAM)
 def follow_up(request: HttpRequest) -> HttpResponse:
     """Projects where involvement happened but no actual impact has been recorded since."""
-    return render(request, "impacts/follow_up.html", {
-        "rows": services.projects_needing_follow_up(),
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "impacts/follow_up.html",
+        {
+            "rows": services.projects_needing_follow_up(),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @role_required(*RESEARCH)
@@ -222,5 +266,8 @@ def evidence_download(request: HttpRequest, pk: int, impact_pk: int) -> FileResp
     impact = get_object_or_404(ImpactRecord, pk=impact_pk, project=project)
     if not impact.evidence_file:
         raise Http404("This impact has no evidence file.")
-    return FileResponse(impact.evidence_file.open("rb"), as_attachment=True,
-                        filename=os.path.basename(impact.evidence_file.name))
+    return FileResponse(
+        impact.evidence_file.open("rb"),
+        as_attachment=True,
+        filename=os.path.basename(impact.evidence_file.name),
+    )

@@ -254,7 +254,7 @@ def feedback_results(request: HttpRequest) -> HttpResponse:
         row["survey"]: row
         for row in SurveyResponse.objects.values("survey").annotate(**_answer_counts()).order_by()
     }
-    empty = {key: 0 for key in _answer_counts()} | {f"{f}_avg": None for f in SCALE_QUESTIONS}
+    empty = dict.fromkeys(_answer_counts(), 0) | {f"{f}_avg": None for f in SCALE_QUESTIONS}
 
     # Overall: the averages and totals from the service; each answer's count summed over surveys.
     overall = services.survey_results()

@@ -22,10 +22,14 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
     initial = [
         {
             "advisor_id": inv.advisor_id,
-            "status": existing[inv.advisor_id].status if inv.advisor_id in existing else
-            ("attended" if inv.rsvp == "yes" else "absent"),
-            "minutes_attended": existing[inv.advisor_id].minutes_attended if inv.advisor_id in existing else None,
-            "preparation_hours": existing[inv.advisor_id].preparation_hours if inv.advisor_id in existing
+            "status": existing[inv.advisor_id].status
+            if inv.advisor_id in existing
+            else ("attended" if inv.rsvp == "yes" else "absent"),
+            "minutes_attended": existing[inv.advisor_id].minutes_attended
+            if inv.advisor_id in existing
+            else None,
+            "preparation_hours": existing[inv.advisor_id].preparation_hours
+            if inv.advisor_id in existing
             else meeting.preparation_hours,
         }
         for inv in invitations
@@ -47,7 +51,10 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
             counts: dict[str, int] = {}
             for _, outcome in results:
                 counts[outcome.message] = counts.get(outcome.message, 0) + 1
-            messages.success(request, "Attendance saved. " + "; ".join(f"{n} × {m}" for m, n in counts.items()) + ".")
+            messages.success(
+                request,
+                "Attendance saved. " + "; ".join(f"{n} × {m}" for m, n in counts.items()) + ".",
+            )
             for attendance in locked:
                 messages.warning(
                     request,
@@ -64,7 +71,12 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "meetings/attendance.html",
-        {"meeting": meeting, "formset": formset, "rows": rows, "presence": presence,
-         "is_management": meeting.type == Meeting.Type.MANAGEMENT},
+        {
+            "meeting": meeting,
+            "formset": formset,
+            "rows": rows,
+            "presence": presence,
+            "is_management": meeting.type == Meeting.Type.MANAGEMENT,
+        },
         status=400 if request.method == "POST" else 200,
     )

@@ -4,7 +4,6 @@ Advisors see only the meetings they are invited to (others are 404), answer thei
 invitation, and propose agenda items until the deadline.
 """
 
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse

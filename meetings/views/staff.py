@@ -126,7 +126,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The meeting and its live roster: answers, needs for this meeting and standing needs."""
     meeting = get_meeting_for_user(request, pk)
     invitations = _roster(meeting)
-    counts = {rsvp: 0 for rsvp in Invitation.RSVP.values}
+    counts = dict.fromkeys(Invitation.RSVP.values, 0)
     for invitation in invitations:
         counts[invitation.rsvp] += 1
     return render(
@@ -151,9 +151,13 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-REMINDER_KINDS = {"meeting-7d": "Reminder 7 days before", "meeting-1d": "Reminder 1 day before",
-                  "rsvp-chase": "Reply chaser", "agenda-deadline": "Agenda deadline reminder",
-                  "impact-prompt": "Impact question to the project lead"}
+REMINDER_KINDS = {
+    "meeting-7d": "Reminder 7 days before",
+    "meeting-1d": "Reminder 1 day before",
+    "rsvp-chase": "Reply chaser",
+    "agenda-deadline": "Agenda deadline reminder",
+    "impact-prompt": "Impact question to the project lead",
+}
 
 
 def _reminder_summary(meeting: Meeting) -> list[dict]:
@@ -162,13 +166,26 @@ def _reminder_summary(meeting: Meeting) -> list[dict]:
 
     rows: dict[str, dict] = {}
     for row in (
-        Delivery.objects.filter(meeting=meeting).values("kind", "status")
-        .annotate(n=Count("pk"), last_sent=Max("sent_at")).order_by("kind")
+        Delivery.objects.filter(meeting=meeting)
+        .values("kind", "status")
+        .annotate(n=Count("pk"), last_sent=Max("sent_at"))
+        .order_by("kind")
     ):
-        entry = rows.setdefault(row["kind"], {"label": REMINDER_KINDS.get(row["kind"], row["kind"]), "sent": 0,
-                                              "listed": 0, "failed": 0, "pending": 0, "last_sent": None})
+        entry = rows.setdefault(
+            row["kind"],
+            {
+                "label": REMINDER_KINDS.get(row["kind"], row["kind"]),
+                "sent": 0,
+                "listed": 0,
+                "failed": 0,
+                "pending": 0,
+                "last_sent": None,
+            },
+        )
         entry[row["status"]] = row["n"]
-        if row["last_sent"] and (entry["last_sent"] is None or row["last_sent"] > entry["last_sent"]):
+        if row["last_sent"] and (
+            entry["last_sent"] is None or row["last_sent"] > entry["last_sent"]
+        ):
             entry["last_sent"] = row["last_sent"]
     return list(rows.values())
 

@@ -277,7 +277,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
                     advisor.annual_limit = form.cleaned_data["annual_limit"]
                     advisor.save(update_fields=["payment_preference", "annual_limit", "updated_at"])
                     if bank_form.has_details:
-                        services.bank_details_set(advisor=advisor, by=request.user, **bank_form.cleaned_data)
+                        services.bank_details_set(
+                            advisor=advisor, by=request.user, **bank_form.cleaned_data
+                        )
             except ValidationError as exc:
                 # The error summary lists the first form's general errors.
                 _service_error(form, exc)

@@ -405,7 +405,9 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("payments:batch", batch.pk)
     if batch.status == PaymentBatch.Status.PAID:
         # Never send finance a file that would pay people again.
-        messages.error(request, f"Batch {batch.reference} is paid: there is nothing left to export.")
+        messages.error(
+            request, f"Batch {batch.reference} is paid: there is nothing left to export."
+        )
         return redirect("payments:batch", batch.pk)
 
     dataset = resource.export(resource.claims_of(batch))
@@ -434,7 +436,10 @@ def _paid_preview(rows: list[PaidRow]) -> list[PaidRow]:
             row.error = f"there is no claim {row.claim_id}."
         elif row.claim.status == Claim.Status.PAID:
             row.outcome = f"Already paid on {row.claim.paid_on:%d %B %Y}: no change"
-        elif row.claim.status == Claim.Status.IN_BATCH and row.claim.batch.status == PaymentBatch.Status.BUILT:
+        elif (
+            row.claim.status == Claim.Status.IN_BATCH
+            and row.claim.batch.status == PaymentBatch.Status.BUILT
+        ):
             row.error = (
                 f"claim {row.claim_id} is in batch {row.claim.batch.reference}, which has not been "
                 "approved for payment."
@@ -598,5 +603,7 @@ def claim_unbatch(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "Nothing was changed: " + " ".join(exc.messages))
     else:
-        messages.success(request, "The claim is back to approved and will go into the next payment batch.")
+        messages.success(
+            request, "The claim is back to approved and will go into the next payment batch."
+        )
     return redirect("payments:claim", claim.pk)

@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='project',
-            name='confidential',
-            field=models.BooleanField(default=False, help_text='Only the project team, the PIE team and the Unit Manager see its impacts.'),
+            model_name="project",
+            name="confidential",
+            field=models.BooleanField(
+                default=False,
+                help_text="Only the project team, the PIE team and the Unit Manager see its impacts.",
+            ),
         ),
     ]

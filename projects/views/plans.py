@@ -22,12 +22,12 @@ RESEARCH = (Role.RESEARCHER, Role.PIE_TEAM)
 
 @role_required(*RESEARCH)
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = (
-        Project.objects.for_user(request.user)
-        .prefetch_related(
-            Prefetch("plans", queryset=PIEPlan.objects.exclude(status=PIEPlan.Status.SUPERSEDED).order_by("-version")),
-            Prefetch("memberships", queryset=ProjectMembership.objects.select_related("user")),
-        )
+    projects = Project.objects.for_user(request.user).prefetch_related(
+        Prefetch(
+            "plans",
+            queryset=PIEPlan.objects.exclude(status=PIEPlan.Status.SUPERSEDED).order_by("-version"),
+        ),
+        Prefetch("memberships", queryset=ProjectMembership.objects.select_related("user")),
     )
     return render(request, "projects/project_list.html", {"projects": projects})
 
@@ -51,15 +51,19 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _current_plan(project: Project) -> PIEPlan | None:
     """The version people work on: the open one if any, else the approved one."""
-    return project.plans.filter(status__in=PIEPlan.OPEN).first() or project.plans.filter(
-        status=PIEPlan.Status.APPROVED
-    ).first()
+    return (
+        project.plans.filter(status__in=PIEPlan.OPEN).first()
+        or project.plans.filter(status=PIEPlan.Status.APPROVED).first()
+    )
 
 
 def _plan_context(request: HttpRequest, project: Project, plan: PIEPlan) -> dict:
     activities = list(plan.activities.all())
     budget = plan_budget(activities, today=timezone.localdate())
-    by_stage = [(value, label, [a for a in budget.lines if a.activity.stage == value]) for value, label in Stage.choices]
+    by_stage = [
+        (value, label, [a for a in budget.lines if a.activity.stage == value])
+        for value, label in Stage.choices
+    ]
     comments = list(plan.comments.select_related("by"))
     return {
         "project": project,
@@ -80,7 +84,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request, pk)
     plan = _current_plan(project)
     if plan is None:
-        return render(request, "projects/plan_none.html", {"project": project, "is_member": project.is_member(request.user)})
+        return render(
+            request,
+            "projects/plan_none.html",
+            {"project": project, "is_member": project.is_member(request.user)},
+        )
     return render(request, "projects/plan_detail.html", _plan_context(request, project, plan))
 
 
@@ -89,7 +97,9 @@ def plan_version(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     project = get_project_for_user(request, pk)
     plan = get_object_or_404(PIEPlan, project=project, version=version)
     context = _plan_context(request, project, plan)
-    previous = plan.based_on or project.plans.filter(version__lt=version).order_by("-version").first()
+    previous = (
+        plan.based_on or project.plans.filter(version__lt=version).order_by("-version").first()
+    )
     context["previous"] = previous
     context["changes"] = services.plan_diff(old=previous, new=plan) if previous else None
     context["is_old_version"] = True
@@ -105,7 +115,10 @@ def plan_start(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if approved:
             plan = services.plan_new_version(plan=approved, by=request.user)
-            messages.success(request, f"Version {plan.version} started as a copy of the approved plan. The approved plan stays in force until this one is approved.")
+            messages.success(
+                request,
+                f"Version {plan.version} started as a copy of the approved plan. The approved plan stays in force until this one is approved.",
+            )
         else:
             services.plan_start(project=project, by=request.user)
     except ValidationError as exc:
@@ -119,7 +132,10 @@ def _formsets(data, plan: PIEPlan | None) -> dict[str, ActivityFormSet]:
     if plan is not None and data is None:
         for a in plan.activities.all():
             initial[a.stage].append({f: getattr(a, f) for f in ActivityForm.Meta.fields})
-    return {value: ActivityFormSet(data, prefix=value, initial=initial[value] or None) for value, _ in Stage.choices}
+    return {
+        value: ActivityFormSet(data, prefix=value, initial=initial[value] or None)
+        for value, _ in Stage.choices
+    }
 
 
 def _activities_from(formsets: dict[str, ActivityFormSet]) -> list[dict]:
@@ -147,7 +163,8 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if text_form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
             try:
                 services.plan_update(
-                    plan=plan, by=request.user,
+                    plan=plan,
+                    by=request.user,
                     recognition=text_form.cleaned_data["recognition"],
                     support_and_training=text_form.cleaned_data["support_and_training"],
                     activities=_activities_from(formsets),
@@ -160,15 +177,26 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Your plan has been saved.")
                 return redirect("projects:plan-edit", pk)
         else:
-            messages.error(request, "Your plan has not been saved. Please check the messages below.")
-    budget = _budget_from_formsets(formsets) if data else plan_budget(plan.activities.all(), today=timezone.localdate())
+            messages.error(
+                request, "Your plan has not been saved. Please check the messages below."
+            )
+    budget = (
+        _budget_from_formsets(formsets)
+        if data
+        else plan_budget(plan.activities.all(), today=timezone.localdate())
+    )
     return render(
         request,
         "projects/plan_edit.html",
         {
-            "project": project, "plan": plan, "text_form": text_form,
+            "project": project,
+            "plan": plan,
+            "text_form": text_form,
             "stages": [(value, label, formsets[value]) for value, label in Stage.choices],
-            "budget": budget, "comments": plan.comments.all() if plan.status == PIEPlan.Status.CHANGES_REQUESTED else [],
+            "budget": budget,
+            "comments": plan.comments.all()
+            if plan.status == PIEPlan.Status.CHANGES_REQUESTED
+            else [],
             "comment_sections": dict(ReviewComment.SECTIONS),
         },
         status=400 if request.method == "POST" else 200,
@@ -192,7 +220,9 @@ def plan_budget_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The live budget while editing (htmx): computed from the unsaved form, never stored."""
     project = get_project_for_user(request, pk, write=True)
     budget = _budget_from_formsets(_formsets(request.POST, None))
-    return render(request, "projects/_budget.html", {"budget": budget, "project": project, "live": True})
+    return render(
+        request, "projects/_budget.html", {"budget": budget, "project": project, "live": True}
+    )
 
 
 @require_POST
@@ -207,7 +237,9 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "Your plan was saved but not submitted: " + " ".join(exc.messages))
         return redirect("projects:plan-edit", pk)
-    messages.success(request, "Your plan has been sent to the PIE team for review. We have emailed them.")
+    messages.success(
+        request, "Your plan has been sent to the PIE team for review. We have emailed them."
+    )
     return redirect("projects:plan", pk)
 
 
@@ -224,9 +256,14 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if "approve" in request.POST:
                 services.plan_approve(plan=plan, by=request.user)
-                messages.success(request, f"Plan version {plan.version} approved. The project's PIE budget is now set from it.")
+                messages.success(
+                    request,
+                    f"Plan version {plan.version} approved. The project's PIE budget is now set from it.",
+                )
             else:
-                services.plan_request_changes(plan=plan, by=request.user, comments=form.cleaned_data)
+                services.plan_request_changes(
+                    plan=plan, by=request.user, comments=form.cleaned_data
+                )
                 messages.success(request, "Your comments have been sent to the researchers.")
             return redirect("projects:plan", pk)
         except ValidationError as exc:

@@ -2,69 +2,200 @@
 
 import django.db.models.deletion
 from django.conf import settings
-import ascru_pie.lib.storage
 from django.db import migrations, models
+
+import ascru_pie.lib.storage
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('advisors', '0003_advisor_annual_limit_advisor_payment_preference'),
-        ('meetings', '0001_initial'),
-        ('projects', '0001_initial'),
+        ("advisors", "0003_advisor_annual_limit_advisor_payment_preference"),
+        ("meetings", "0001_initial"),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportRequest',
+            name="ReportRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('annual', 'Annual PIE report'), ('project', 'Project PIE report'), ('statement', 'Tax-year statement of payments'), ('certificate', 'Certificate of involvement'), ('reference', 'Reference letter')], max_length=15)),
-                ('year', models.PositiveIntegerField(blank=True, null=True)),
-                ('letter_text', models.TextField(blank=True, help_text='For reference letters: the text drafted by the PIE team.')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Being made'), ('done', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('error', models.TextField(blank=True)),
-                ('file', models.FileField(blank=True, storage=ascru_pie.lib.storage.private_storage, upload_to='reports/%Y/')),
-                ('pages', models.PositiveIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('advisor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='advisors.advisor')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.project')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("annual", "Annual PIE report"),
+                            ("project", "Project PIE report"),
+                            ("statement", "Tax-year statement of payments"),
+                            ("certificate", "Certificate of involvement"),
+                            ("reference", "Reference letter"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "letter_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="For reference letters: the text drafted by the PIE team.",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Being made"),
+                            ("done", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        storage=ascru_pie.lib.storage.private_storage,
+                        upload_to="reports/%Y/",
+                    ),
+                ),
+                ("pages", models.PositiveIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "advisor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="advisors.advisor",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='kind:object:person[:period] – never sent twice', max_length=200, unique=True)),
-                ('kind', models.CharField(max_length=40)),
-                ('object_label', models.CharField(blank=True, max_length=300)),
-                ('recipient', models.CharField(blank=True, max_length=254)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('call', "To call (on the coordinator's list)"), ('post', "To post (on the coordinator's list)")], default='email', max_length=10)),
-                ('subject', models.CharField(blank=True, max_length=300)),
-                ('status', models.CharField(choices=[('pending', 'Waiting to send'), ('sent', 'Sent'), ('listed', "On the coordinator's contact list"), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('template', models.CharField(max_length=60)),
-                ('context', models.JSONField(blank=True, default=dict)),
-                ('advisor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='advisors.advisor')),
-                ('meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='meetings.meeting')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="kind:object:person[:period] – never sent twice",
+                        max_length=200,
+                        unique=True,
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40)),
+                ("object_label", models.CharField(blank=True, max_length=300)),
+                ("recipient", models.CharField(blank=True, max_length=254)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("call", "To call (on the coordinator's list)"),
+                            ("post", "To post (on the coordinator's list)"),
+                        ],
+                        default="email",
+                        max_length=10,
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to send"),
+                            ("sent", "Sent"),
+                            ("listed", "On the coordinator's contact list"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("template", models.CharField(max_length=60)),
+                ("context", models.JSONField(blank=True, default=dict)),
+                (
+                    "advisor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="advisors.advisor",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="meetings.meeting",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'deliveries',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status', 'channel'], name='reports_delivery_status')],
+                "verbose_name_plural": "deliveries",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["status", "channel"], name="reports_delivery_status")
+                ],
             },
         ),
     ]

@@ -4,25 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0001_initial'),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='delivery',
-            name='claimed_at',
+            model_name="delivery",
+            name="claimed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='listed_on',
+            model_name="delivery",
+            name="listed_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting to send'), ('sending', 'Being sent'), ('sent', 'Sent'), ('listed', "On the coordinator's contact list"), ('failed', 'Failed')], default='pending', max_length=10),
+            model_name="delivery",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting to send"),
+                    ("sending", "Being sent"),
+                    ("sent", "Sent"),
+                    ("listed", "On the coordinator's contact list"),
+                    ("failed", "Failed"),
+                ],
+                default="pending",
+                max_length=10,
+            ),
         ),
     ]

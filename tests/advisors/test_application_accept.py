@@ -12,7 +12,9 @@ from tests.factories import ApplicationFactory, EqualityFactory
 class ApplicationAcceptTest(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.application = ApplicationFactory(first_name="Dora", last_name="Day", email="dora@example.org")
+        self.application = ApplicationFactory(
+            first_name="Dora", last_name="Day", email="dora@example.org"
+        )
         EqualityFactory(application=self.application, age_band="75_plus")
 
     def test_accept_creates_one_advisor_one_user_and_sends_the_invitation(self) -> None:
@@ -23,7 +25,9 @@ class ApplicationAcceptTest(BaseTestCase):
         self.assertFalse(advisor.user.has_usable_password())
         self.application.refresh_from_db()
         self.assertEqual((self.application.status, self.application.advisor), ("accepted", advisor))
-        self.assertEqual(EqualityMonitoring.objects.get(application=self.application).advisor, advisor)
+        self.assertEqual(
+            EqualityMonitoring.objects.get(application=self.application).advisor, advisor
+        )
         self.assertEqual(len(mail.outbox), 1)
         self.assertIn("/accounts/invitation/", mail.outbox[0].body)
 
@@ -50,7 +54,9 @@ class ApplicationAcceptTest(BaseTestCase):
         self.assertEqual(self.application.events.filter(to_status="accepted").count(), 1)
 
     def test_declined_application_cannot_be_accepted(self) -> None:
-        application_transition(application=self.application, to_status="declined", by=self.staff_sam)
+        application_transition(
+            application=self.application, to_status="declined", by=self.staff_sam
+        )
         with self.assertRaisesMessage(ValidationError, "cannot be accepted"):
             application_accept(application=self.application, by=self.staff_sam)
         self.assertFalse(Advisor.objects.filter(email="dora@example.org").exists())
@@ -71,14 +77,23 @@ class ApplicationAcceptTest(BaseTestCase):
 class ApplicationTransitionTest(BaseTestCase):
     def test_status_history_records_who_and_when(self) -> None:
         application = ApplicationFactory()
-        application_transition(application=application, to_status="shortlisted", by=self.staff_sam, note="Strong")
+        application_transition(
+            application=application, to_status="shortlisted", by=self.staff_sam, note="Strong"
+        )
         event = ApplicationEvent.objects.get(application=application)
-        self.assertEqual((event.from_status, event.to_status, event.by, event.note), ("received", "shortlisted", self.staff_sam, "Strong"))
+        self.assertEqual(
+            (event.from_status, event.to_status, event.by, event.note),
+            ("received", "shortlisted", self.staff_sam, "Strong"),
+        )
 
     def test_final_states_cannot_move(self) -> None:
         application = ApplicationFactory(status=Application.Status.DECLINED)
-        with self.assertRaisesMessage(ValidationError, "An application that is declined cannot be moved to shortlisted."):
-            application_transition(application=application, to_status="shortlisted", by=self.staff_sam)
+        with self.assertRaisesMessage(
+            ValidationError, "An application that is declined cannot be moved to shortlisted."
+        ):
+            application_transition(
+                application=application, to_status="shortlisted", by=self.staff_sam
+            )
 
     def test_admin_actions_move_status_and_explain_refusals(self) -> None:
         ok = ApplicationFactory()
@@ -97,7 +112,9 @@ class ApplicationTransitionTest(BaseTestCase):
 
 
 class ApplicationDeclineTest(BaseTestCase):
-    def test_decline_page_offers_a_kind_editable_message_and_sends_the_edited_one_once(self) -> None:
+    def test_decline_page_offers_a_kind_editable_message_and_sends_the_edited_one_once(
+        self,
+    ) -> None:
         application = ApplicationFactory(first_name="Eve", email="eve@example.org")
         self.client.force_login(self.staff_sam)
         url = reverse("admin:advisors_application_decline", args=[application.pk])
@@ -116,7 +133,9 @@ class ApplicationDeclineTest(BaseTestCase):
     def test_empty_message_is_refused(self) -> None:
         application = ApplicationFactory()
         self.client.force_login(self.staff_sam)
-        response = self.client.post(reverse("admin:advisors_application_decline", args=[application.pk]), {"message": ""})
+        response = self.client.post(
+            reverse("admin:advisors_application_decline", args=[application.pk]), {"message": ""}
+        )
         self.assertContains(response, "This field is required")
         application.refresh_from_db()
         self.assertEqual(application.status, "received")
@@ -124,7 +143,9 @@ class ApplicationDeclineTest(BaseTestCase):
     def test_only_staff_with_change_permission_can_decline(self) -> None:
         application = ApplicationFactory()
         self.client.force_login(self.finance_fay)
-        response = self.client.post(reverse("admin:advisors_application_decline", args=[application.pk]), {"message": "x"})
+        response = self.client.post(
+            reverse("admin:advisors_application_decline", args=[application.pk]), {"message": "x"}
+        )
         self.assertEqual(response.status_code, 403)
         application.refresh_from_db()
         self.assertEqual(application.status, "received")

@@ -17,7 +17,12 @@ class EqualityPrivacyTest(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.application = ApplicationFactory(first_name="Priya")
-        EqualityFactory(application=self.application, advisor=self.alice, religion="other", sexual_orientation="bisexual")
+        EqualityFactory(
+            application=self.application,
+            advisor=self.alice,
+            religion="other",
+            sexual_orientation="bisexual",
+        )
 
     def pages(self) -> list[str]:
         return [
@@ -39,13 +44,20 @@ class EqualityPrivacyTest(BaseTestCase):
                 self.assertNotContains(response, SECRET)
                 self.assertNotContains(response, "Bisexual")
                 self.assertNotContains(response, "equality monitoring answers")
-        self.assertEqual(self.client.get(reverse("admin:advisors_equalitymonitoring_changelist")).status_code, 403)
+        self.assertEqual(
+            self.client.get(reverse("admin:advisors_equalitymonitoring_changelist")).status_code,
+            403,
+        )
 
     def test_export_has_no_equality_columns(self) -> None:
         self.client.force_login(self.staff_sam)
         response = self.client.post(
             reverse("admin:advisors_advisor_export"),
-            {"format": "0", "resource": "0", **{f"advisorresource_{f}": "on" for f in ["email", "first_name", "last_name"]}},
+            {
+                "format": "0",
+                "resource": "0",
+                **{f"advisorresource_{f}": "on" for f in ["email", "first_name", "last_name"]},
+            },
         )
         self.assertEqual(response.status_code, 200)
         body = response.content.decode()
@@ -58,7 +70,10 @@ class EqualityPrivacyTest(BaseTestCase):
         self.client.force_login(self.staff_sam)
         response = self.client.get(reverse("admin:advisors_advisor_change", args=[self.alice.pk]))
         self.assertContains(response, SECRET)
-        self.assertEqual(self.client.get(reverse("admin:advisors_equalitymonitoring_changelist")).status_code, 200)
+        self.assertEqual(
+            self.client.get(reverse("admin:advisors_equalitymonitoring_changelist")).status_code,
+            200,
+        )
 
     def test_the_aggregate_page_shows_no_names_or_individuals(self) -> None:
         self.client.force_login(self.manager_mo)
@@ -82,14 +97,19 @@ class EqualitySummaryTest(BaseTestCase):
             EqualityFactory(advisor=AdvisorFactory(), age_band="65_74")
         EqualityFactory(advisor=AdvisorFactory(status=Advisor.Status.LEFT), age_band="65_74")
         summary = equality_summary()
-        self.assertEqual(self._row(summary, "age_band", "65 to 74"), {"label": "65 to 74", "applicants": 5, "register": 6})
+        self.assertEqual(
+            self._row(summary, "age_band", "65 to 74"),
+            {"label": "65 to 74", "applicants": 5, "register": 6},
+        )
         self.assertEqual(self._row(summary, "age_band", "75 or over")["applicants"], "fewer than 5")
         self.assertEqual(self._row(summary, "age_band", "Under 25")["applicants"], "fewer than 5")
 
     def test_a_single_small_count_is_not_left_to_be_worked_out_by_subtraction(self) -> None:
         from advisors.services import _suppress
 
-        self.assertEqual(_suppress([12, 3, 7, 9], 5), [12, "fewer than 5", "hidden to protect small numbers", 9])
+        self.assertEqual(
+            _suppress([12, 3, 7, 9], 5), [12, "fewer than 5", "hidden to protect small numbers", 9]
+        )
         self.assertEqual(_suppress([12, 3, 2, 9], 5), [12, "fewer than 5", "fewer than 5", 9])
         self.assertEqual(_suppress([12, 6, 7], 5), [12, 6, 7])
 

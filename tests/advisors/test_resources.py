@@ -25,12 +25,18 @@ class AdvisorImportTest(BaseTestCase):
     def preview(self, content: str):
         return self.client.post(
             reverse("admin:advisors_advisor_import"),
-            {"format": "0", "resource": "0", "import_file": SimpleUploadedFile("register.csv", content.encode())},
+            {
+                "format": "0",
+                "resource": "0",
+                "import_file": SimpleUploadedFile("register.csv", content.encode()),
+            },
         )
 
     def confirm(self, preview_response):
         form = preview_response.context["confirm_form"]
-        return self.client.post(reverse("admin:advisors_advisor_process_import"), {**form.initial, "resource": "0"})
+        return self.client.post(
+            reverse("admin:advisors_advisor_process_import"), {**form.initial, "resource": "0"}
+        )
 
     def test_a_file_with_one_bad_row_changes_nothing_and_names_the_row(self) -> None:
         before = Advisor.objects.count()
@@ -49,16 +55,25 @@ class AdvisorImportTest(BaseTestCase):
         self.confirm(response)
         nia = Advisor.objects.get(email="nia@example.org")
         self.assertTrue(nia.pieg_member)
-        self.assertEqual(sorted(nia.lived_experience.values_list("code", flat=True)), ["unpaid_carer", "uses_care"])
-        self.assertEqual(sorted(nia.topics.values_list("name", flat=True)), ["Care homes", "Dementia"])
+        self.assertEqual(
+            sorted(nia.lived_experience.values_list("code", flat=True)),
+            ["unpaid_carer", "uses_care"],
+        )
+        self.assertEqual(
+            sorted(nia.topics.values_list("name", flat=True)), ["Care homes", "Dementia"]
+        )
         ola = Advisor.objects.get(email="ola@example.org")
-        self.assertEqual((ola.contact_method, ola.contact_format, ola.status), ("phone", "large_print", "paused"))
+        self.assertEqual(
+            (ola.contact_method, ola.contact_format, ola.status), ("phone", "large_print", "paused")
+        )
         self.assertEqual(str(ola.support_budget), "250.00")
 
     def test_importing_the_same_file_twice_does_not_duplicate(self) -> None:
         self.confirm(self.preview(GOOD))
         self.confirm(self.preview(GOOD))
-        self.assertEqual(Advisor.objects.filter(email__in=["nia@example.org", "ola@example.org"]).count(), 2)
+        self.assertEqual(
+            Advisor.objects.filter(email__in=["nia@example.org", "ola@example.org"]).count(), 2
+        )
 
     def test_a_row_without_email_is_refused(self) -> None:
         response = self.preview(HEADER + ",No,Email,email,standard,active,0,,,\n")

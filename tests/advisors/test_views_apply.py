@@ -30,16 +30,23 @@ def valid_form(**overrides) -> dict:
 class ApplyTest(TestCase):
     def test_a_valid_application_is_saved_acknowledged_and_logged(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(URL, valid_form(**{"eq-age_band": "65_74", "eq-sex": "prefer_not_to_say"}))
+            response = self.client.post(
+                URL, valid_form(**{"eq-age_band": "65_74", "eq-sex": "prefer_not_to_say"})
+            )
         self.assertRedirects(response, reverse("advisors:apply-thanks"))
         application = Application.objects.get()
         self.assertEqual(application.email, "grace@example.org")
         self.assertEqual(application.status, Application.Status.RECEIVED)
         self.assertEqual(application.privacy_notice_version, "2026-01")
-        self.assertEqual(list(application.lived_experience.values_list("code", flat=True)), ["unpaid_carer"])
+        self.assertEqual(
+            list(application.lived_experience.values_list("code", flat=True)), ["unpaid_carer"]
+        )
         self.assertEqual(ApplicationEvent.objects.get().to_status, "received")
         equality = EqualityMonitoring.objects.get()
-        self.assertEqual((equality.application, equality.age_band, equality.sex), (application, "65_74", "prefer_not_to_say"))
+        self.assertEqual(
+            (equality.application, equality.age_band, equality.sex),
+            (application, "65_74", "prefer_not_to_say"),
+        )
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(mail.outbox[0].to, ["grace@example.org"])
         self.assertIn("Thank you for applying", mail.outbox[0].body)
@@ -49,14 +56,22 @@ class ApplyTest(TestCase):
         self.assertEqual(Application.objects.count(), 1)
         self.assertFalse(EqualityMonitoring.objects.exists())
 
-    def test_each_missing_or_malformed_field_gets_its_own_message_and_nothing_is_saved(self) -> None:
+    def test_each_missing_or_malformed_field_gets_its_own_message_and_nothing_is_saved(
+        self,
+    ) -> None:
         cases = [
             ({"first_name": ""}, "Enter your first name."),
             ({"last_name": ""}, "Enter your last name."),
             ({"email": "not-an-email"}, "Enter an email address in the right format"),
             ({"email": ""}, "You asked us to contact you by email: enter your email address."),
-            ({"contact_method": "phone"}, "You asked us to contact you by phone: enter your phone number."),
-            ({"contact_method": "post"}, "You asked us to contact you by post: enter your address and postcode."),
+            (
+                {"contact_method": "phone"},
+                "You asked us to contact you by phone: enter your phone number.",
+            ),
+            (
+                {"contact_method": "post"},
+                "You asked us to contact you by post: enter your address and postcode.",
+            ),
             ({"phone": "12ab"}, "Enter a phone number, like 01632 960 001"),
             ({"contact_format": "other"}, "Tell us which format you would like."),
             ({"lived_experience": []}, "Tick at least one kind of experience of social care."),
@@ -88,7 +103,9 @@ class ApplyTest(TestCase):
     def test_submission_limit_per_address(self) -> None:
         for n in range(2):
             self.client.post(URL, valid_form(email=f"p{n}@example.org"), REMOTE_ADDR="203.0.113.9")
-        response = self.client.post(URL, valid_form(email="p3@example.org"), REMOTE_ADDR="203.0.113.9")
+        response = self.client.post(
+            URL, valid_form(email="p3@example.org"), REMOTE_ADDR="203.0.113.9"
+        )
         self.assertContains(response, "Please wait an hour and try again", status_code=429)
         self.assertEqual(Application.objects.count(), 2)
         # Another address is not affected.

@@ -51,24 +51,43 @@ class ProfileTest(BaseTestCase):
 
     def test_bad_input_is_explained_and_nothing_is_saved(self) -> None:
         self.client.force_login(self.advisor_alice)
-        response = self.client.post(URL, profile_form(contact_method="phone", phone="", support_needs="changed"))
+        response = self.client.post(
+            URL, profile_form(contact_method="phone", phone="", support_needs="changed")
+        )
         self.assertContains(response, "You asked us to contact you by phone", status_code=400)
         self.alice.refresh_from_db()
         self.assertEqual(self.alice.support_needs, "")
 
     def test_alice_cannot_change_her_name_status_or_staff_fields(self) -> None:
         self.client.force_login(self.advisor_alice)
-        self.client.post(URL, profile_form(first_name="Mallory", status="left", pieg_member="on",
-                                           staff_notes="hacked", support_budget="9999"))
+        self.client.post(
+            URL,
+            profile_form(
+                first_name="Mallory",
+                status="left",
+                pieg_member="on",
+                staff_notes="hacked",
+                support_budget="9999",
+            ),
+        )
         self.alice.refresh_from_db()
-        self.assertEqual((self.alice.first_name, self.alice.status, self.alice.pieg_member), ("Alice", "active", False))
+        self.assertEqual(
+            (self.alice.first_name, self.alice.status, self.alice.pieg_member),
+            ("Alice", "active", False),
+        )
         self.assertEqual((self.alice.staff_notes, self.alice.support_budget), ("", None))
 
     def test_alice_cannot_download_bobs_certificate(self) -> None:
         mine, his = TrainingFactory(advisor=self.alice), TrainingFactory(advisor=self.bob)
         self.client.force_login(self.advisor_alice)
-        self.assertEqual(self.client.get(reverse("advisors:training-certificate", args=[mine.pk])).status_code, 200)
-        self.assertEqual(self.client.get(reverse("advisors:training-certificate", args=[his.pk])).status_code, 404)
+        self.assertEqual(
+            self.client.get(reverse("advisors:training-certificate", args=[mine.pk])).status_code,
+            200,
+        )
+        self.assertEqual(
+            self.client.get(reverse("advisors:training-certificate", args=[his.pk])).status_code,
+            404,
+        )
 
     def test_an_advisor_account_without_a_record_gets_a_clear_404(self) -> None:
         self.alice.user = None
@@ -93,7 +112,9 @@ class ProfileCreditsTest(BaseTestCase):
         from projects.models import Output, OutputCredit
         from tests.factories import ProjectFactory
 
-        output = Output.objects.create(project=ProjectFactory(), kind="paper", title="Care at home: what matters")
+        output = Output.objects.create(
+            project=ProjectFactory(), kind="paper", title="Care at home: what matters"
+        )
         OutputCredit.objects.create(output=output, advisor=self.alice, credit="co_author")
         self.alice.acknowledgement = "initials"
         self.alice.save()

@@ -37,7 +37,6 @@ class HeartbeatTaskTest(TestCase):
         delay.assert_called_once_with("x")
 
 
-
 @pytest.mark.worker
 class CeleryWorkerRoundTripTest(TransactionTestCase):
     """Starts `celery worker` against the real broker; sends a task; sees its row."""

@@ -17,7 +17,10 @@ class HealthzTest(TestCase):
         with mock.patch.object(connection, "cursor", side_effect=OSError("down")):
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)
-        self.assertEqual(response.json()["database"], {"vendor": connection.vendor, "status": "error", "error": "OSError"})
+        self.assertEqual(
+            response.json()["database"],
+            {"vendor": connection.vendor, "status": "error", "error": "OSError"},
+        )
 
     @override_settings(CELERY_BROKER_URL="")
     def test_reports_eager_mode_without_a_broker(self) -> None:
@@ -30,4 +33,6 @@ class HealthzTest(TestCase):
         with mock.patch.object(app, "connection_for_write", side_effect=ConnectionRefusedError):
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.json()["broker"], {"status": "error", "error": "ConnectionRefusedError"})
+        self.assertEqual(
+            response.json()["broker"], {"status": "error", "error": "ConnectionRefusedError"}
+        )

@@ -7,13 +7,18 @@ from ascru_pie.models import User
 from ascru_pie.services import user_invitation_url, user_invite
 from tests.base import BaseTestCase
 
-NEW_PASSWORD = {"new_password1": "a good long password 2026", "new_password2": "a good long password 2026"}
+NEW_PASSWORD = {
+    "new_password1": "a good long password 2026",
+    "new_password2": "a good long password 2026",
+}
 
 
 class InvitationTest(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.newcomer = User.objects.create_user(username="nina", email="nina@example.org", first_name="Nina")
+        self.newcomer = User.objects.create_user(
+            username="nina", email="nina@example.org", first_name="Nina"
+        )
 
     def test_invite_emails_a_link_that_sets_the_password_and_signs_in(self) -> None:
         url = user_invite(user=self.newcomer, invited_by=self.staff_sam)
@@ -51,7 +56,9 @@ class InvitationTest(BaseTestCase):
     def test_tampered_link_is_refused(self) -> None:
         path = "/" + user_invitation_url(user=self.newcomer).split("/", 3)[3]
         self.assertEqual(self.client.get(path[:-3] + "xx/").status_code, 400)
-        self.assertEqual(self.client.get(reverse("invitation-accept", args=["zzz", "1-abc"])).status_code, 400)
+        self.assertEqual(
+            self.client.get(reverse("invitation-accept", args=["zzz", "1-abc"])).status_code, 400
+        )
 
     def test_password_reset_token_is_not_an_invitation(self) -> None:
         from django.contrib.auth.tokens import default_token_generator
@@ -59,7 +66,9 @@ class InvitationTest(BaseTestCase):
         from django.utils.http import urlsafe_base64_encode
 
         uid = urlsafe_base64_encode(force_bytes(self.newcomer.pk))
-        path = reverse("invitation-accept", args=[uid, default_token_generator.make_token(self.newcomer)])
+        path = reverse(
+            "invitation-accept", args=[uid, default_token_generator.make_token(self.newcomer)]
+        )
         self.assertEqual(self.client.get(path).status_code, 400)
 
     def test_weak_password_gets_a_clear_message_and_link_stays_valid(self) -> None:

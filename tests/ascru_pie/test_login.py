@@ -56,7 +56,11 @@ class LoginLandsOnRoleHomeTest(BaseTestCase):
         self.client.force_login(self.advisor_alice)
         response = self.client.post(
             reverse("password_change"),
-            {"old_password": PASSWORD, "new_password1": "a much newer pass 42", "new_password2": "a much newer pass 42"},
+            {
+                "old_password": PASSWORD,
+                "new_password1": "a much newer pass 42",
+                "new_password2": "a much newer pass 42",
+            },
         )
         self.assertRedirects(response, reverse("password_change_done"))
         self.advisor_alice.refresh_from_db()

@@ -15,7 +15,8 @@ class PasswordResetTest(BaseTestCase):
         response = self.client.get(path, follow=True)
         form_url = response.redirect_chain[-1][0]
         response = self.client.post(
-            form_url, {"new_password1": "fresh and long 1234", "new_password2": "fresh and long 1234"}
+            form_url,
+            {"new_password1": "fresh and long 1234", "new_password2": "fresh and long 1234"},
         )
         self.assertRedirects(response, reverse("password_reset_complete"))
         self.advisor_alice.refresh_from_db()

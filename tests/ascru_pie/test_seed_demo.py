@@ -13,7 +13,8 @@ def snapshot() -> dict[str, int]:
     return {
         m._meta.label: m.objects.count()
         for m in apps.get_models()
-        if m._meta.app_label in {"ascru_pie", "advisors", "projects", "meetings", "payments", "impacts", "auth"}
+        if m._meta.app_label
+        in {"ascru_pie", "advisors", "projects", "meetings", "payments", "impacts", "auth"}
     }
 
 

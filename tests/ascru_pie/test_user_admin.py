@@ -34,16 +34,35 @@ class UserAdminTest(BaseTestCase):
         offered = {g.name for g in response.context["adminform"].form.fields["groups"].queryset}
         self.assertEqual(offered, {"advisor", "researcher"})
         edi = Group.objects.get(name="edi_access")
-        response = self.client.post(url, {"username": "alice", "first_name": "Alice", "last_name": "", "email": "alice@example.org",
-                                          "is_active": "on", "groups": [edi.pk], "last_login_0": "", "last_login_1": "",
-                                          "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00"})
+        response = self.client.post(
+            url,
+            {
+                "username": "alice",
+                "first_name": "Alice",
+                "last_name": "",
+                "email": "alice@example.org",
+                "is_active": "on",
+                "groups": [edi.pk],
+                "last_login_0": "",
+                "last_login_1": "",
+                "date_joined_0": "2026-01-01",
+                "date_joined_1": "10:00:00",
+            },
+        )
         self.assertFalse(self.advisor_alice.groups.filter(name="edi_access").exists())
 
     def test_a_new_account_made_by_the_pie_team_has_no_password_until_invited(self) -> None:
         researcher = Group.objects.get(name="researcher")
-        response = self.client.post(reverse("admin:ascru_pie_user_add"), {
-            "username": "newbie", "first_name": "New", "last_name": "Researcher", "email": "new@example.org",
-            "groups": [researcher.pk]})
+        response = self.client.post(
+            reverse("admin:ascru_pie_user_add"),
+            {
+                "username": "newbie",
+                "first_name": "New",
+                "last_name": "Researcher",
+                "email": "new@example.org",
+                "groups": [researcher.pk],
+            },
+        )
         self.assertEqual(response.status_code, 302, response.content[:500])
         user = User.objects.get(username="newbie")
         self.assertFalse(user.has_usable_password())

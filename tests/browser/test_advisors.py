@@ -22,8 +22,6 @@ APPLICANT_EMAIL = "rowan.applicant@example.com"
 # --- data ---------------------------------------------------------------------------
 
 
-
-
 def _wait_for_error_summary_focus(page) -> None:
     page.wait_for_function(
         "() => document.activeElement && document.activeElement.id === 'error-summary'"

@@ -34,10 +34,16 @@ def project(register):
     importlib.import_module("impacts.migrations.0002_standards").forwards(apps, None)
     project = Project.objects.create(title="Care at home after hospital", summary="A study.")
     ProjectMembership.objects.create(project=project, user=register["researcher"], role="lead")
-    plan = PIEPlan.objects.create(project=project, status=PIEPlan.Status.APPROVED, created_by=register["researcher"])
+    plan = PIEPlan.objects.create(
+        project=project, status=PIEPlan.Status.APPROVED, created_by=register["researcher"]
+    )
     PlannedActivity.objects.create(
-        plan=plan, stage="design", activity_type=PlannedActivity.Type.ADVISORY_GROUP, advisors=3,
-        hours_per_session=Decimal("2.00"), planned_date=datetime.date(2026, 3, 1),
+        plan=plan,
+        stage="design",
+        activity_type=PlannedActivity.Type.ADVISORY_GROUP,
+        advisors=3,
+        hours_per_session=Decimal("2.00"),
+        planned_date=datetime.date(2026, 3, 1),
         anticipated_impact="Advisors shape the interview questions.",
     )
     ada = Advisor.objects.get(user=register["advisor"])
@@ -74,7 +80,9 @@ def test_researcher_records_an_impact_and_finds_it(page, live_server, project):
     page.get_by_label("Major").check()
     page.get_by_label("Ada Advisor").check()
     page.get_by_label("Working together").check()
-    page.get_by_label("Evidence (optional)", exact=True).fill("Before-and-after versions of the topic guide")
+    page.get_by_label("Evidence (optional)", exact=True).fill(
+        "Before-and-after versions of the topic guide"
+    )
     with page.expect_navigation():
         page.get_by_role("button", name="Record the impact").click()
 
@@ -88,7 +96,10 @@ def test_researcher_records_an_impact_and_finds_it(page, live_server, project):
 
     page.get_by_role("link", name="GRIPP2 summary").click()
     page.get_by_text("No summary has been saved yet.").wait_for()
-    assert "1 actual impact recorded" in page.get_by_label("4. Discussion and conclusions").input_value()
+    assert (
+        "1 actual impact recorded"
+        in page.get_by_label("4. Discussion and conclusions").input_value()
+    )
     assert_no_axe_violations(page, "impacts-gripp")
 
     page.get_by_role("link", name="Impact database").click()

@@ -30,7 +30,9 @@ def test_researcher_plans_and_coordinator_approves(page, live_server, demo_users
     design.get_by_label("How many advisors").fill("3")
     design.get_by_label("Sessions").fill("2")
     design.get_by_label("Hours per advisor per session").fill("2.5")
-    design.get_by_label("What will this involvement do for the research?").fill("Questions make sense to people.")
+    design.get_by_label("What will this involvement do for the research?").fill(
+        "Questions make sense to people."
+    )
     design.get_by_label("Support costs per session (£)").fill("40.00")
     # The budget updates as the researcher types: 2.5 h x £27.50 x 3 x 2 = £412.50, + £80 support.
     page.locator("#budget-total").filter(has_text="£492.50").wait_for(timeout=5000)

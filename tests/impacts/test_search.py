@@ -23,9 +23,16 @@ class SearchTestCase(BaseTestCase):
         self.secret = ProjectFactory(title="Someone's secret study", confidential=True)
 
     def impact(self, project=None, **fields) -> ImpactRecord:
-        values = {"stage": "design", "category": "tools", "what_changed": "Questions reworded",
-                  "recorded_on": datetime.date(2026, 6, 1), **fields}
-        return ImpactRecord.objects.create(project=project or self.open, recorded_by=self.staff_sam, **values)
+        values = {
+            "stage": "design",
+            "category": "tools",
+            "what_changed": "Questions reworded",
+            "recorded_on": datetime.date(2026, 6, 1),
+            **fields,
+        }
+        return ImpactRecord.objects.create(
+            project=project or self.open, recorded_by=self.staff_sam, **values
+        )
 
     def found(self, user, **params) -> list[str]:
         """What changed, for each result on the search page."""
@@ -42,8 +49,12 @@ class ConfidentialityTest(SearchTestCase):
         self.impact(self.own_secret, what_changed="Own secret change")
         self.impact(self.secret, what_changed="Hidden secret change")
 
-    def test_researcher_sees_open_projects_and_her_own_but_not_others_confidential_ones(self) -> None:
-        self.assertCountEqual(self.found(self.researcher_rita), ["Open change", "Own secret change"])
+    def test_researcher_sees_open_projects_and_her_own_but_not_others_confidential_ones(
+        self,
+    ) -> None:
+        self.assertCountEqual(
+            self.found(self.researcher_rita), ["Open change", "Own secret change"]
+        )
         self.assertEqual(self.found(self.researcher_rita, q="secret"), ["Own secret change"])
         response = self.client.get(reverse("impacts:search"))
         self.assertNotContains(response, "Someone&#x27;s secret study")
@@ -67,7 +78,9 @@ class ConfidentialityTest(SearchTestCase):
         for user in (self.manager_mo, self.staff_sam):
             with self.subTest(user=user.username):
                 self.assertCountEqual(self.found(user), everything)
-                text = self.client.get(reverse("impacts:export"), {"format": "csv"}).content.decode()
+                text = self.client.get(
+                    reverse("impacts:export"), {"format": "csv"}
+                ).content.decode()
                 for what in everything:
                     self.assertIn(what, text)
 
@@ -81,26 +94,56 @@ class ConfidentialityTest(SearchTestCase):
 
 class WordsAndFiltersTest(SearchTestCase):
     def test_words_are_found_in_what_changed_and_in_the_evidence(self) -> None:
-        self.impact(what_changed="Consent form shortened", evidence_text="Minutes of the advisory group")
-        self.impact(what_changed="Themes renamed", evidence_text="Email from an advisor about consent")
+        self.impact(
+            what_changed="Consent form shortened", evidence_text="Minutes of the advisory group"
+        )
+        self.impact(
+            what_changed="Themes renamed", evidence_text="Email from an advisor about consent"
+        )
         self.impact(what_changed="Poster redesigned", evidence_text="Photo")
-        self.assertCountEqual(self.found(self.staff_sam, q="consent"), ["Consent form shortened", "Themes renamed"])
+        self.assertCountEqual(
+            self.found(self.staff_sam, q="consent"), ["Consent form shortened", "Themes renamed"]
+        )
         self.assertEqual(self.found(self.staff_sam, q="minutes"), ["Consent form shortened"])
         # Every word must match somewhere in the record.
         self.assertEqual(self.found(self.staff_sam, q="consent email"), ["Themes renamed"])
         self.assertEqual(self.found(self.staff_sam, q="nothing-like-this"), [])
 
     def test_filters_combine(self) -> None:
-        self.impact(what_changed="match", stage="analysis", category="analysis", recorded_on=datetime.date(2025, 5, 1))
-        self.impact(what_changed="wrong stage", stage="design", category="analysis", recorded_on=datetime.date(2025, 5, 1))
-        self.impact(what_changed="wrong category", stage="analysis", category="tools",
-                    recorded_on=datetime.date(2025, 5, 1))
-        self.impact(what_changed="wrong year", stage="analysis", category="analysis", recorded_on=datetime.date(2026, 5, 1))
-        self.assertEqual(self.found(self.staff_sam, stage="analysis", category="analysis", year="2025"), ["match"])
+        self.impact(
+            what_changed="match",
+            stage="analysis",
+            category="analysis",
+            recorded_on=datetime.date(2025, 5, 1),
+        )
+        self.impact(
+            what_changed="wrong stage",
+            stage="design",
+            category="analysis",
+            recorded_on=datetime.date(2025, 5, 1),
+        )
+        self.impact(
+            what_changed="wrong category",
+            stage="analysis",
+            category="tools",
+            recorded_on=datetime.date(2025, 5, 1),
+        )
+        self.impact(
+            what_changed="wrong year",
+            stage="analysis",
+            category="analysis",
+            recorded_on=datetime.date(2026, 5, 1),
+        )
+        self.assertEqual(
+            self.found(self.staff_sam, stage="analysis", category="analysis", year="2025"),
+            ["match"],
+        )
         self.assertEqual(len(self.found(self.staff_sam, stage="analysis")), 3)
 
     def test_project_extent_kind_and_standard_filters(self) -> None:
-        impact = self.impact(self.own_secret, what_changed="target", extent="major", kind="anticipated")
+        impact = self.impact(
+            self.own_secret, what_changed="target", extent="major", kind="anticipated"
+        )
         impact.standards.set(Standard.objects.filter(code="governance"))
         self.impact(self.own_secret, what_changed="other", extent="major", kind="actual")
         self.impact(self.open, what_changed="elsewhere", extent="major", kind="anticipated")
@@ -114,7 +157,9 @@ class WordsAndFiltersTest(SearchTestCase):
         self.client.force_login(self.staff_sam)
         response = self.client.get(reverse("impacts:search"), {"stage": "design", "year": "1066"})
         self.assertContains(response, "There is a problem")
-        self.assertEqual([i.what_changed for i in response.context["page"].object_list], ["design change"])
+        self.assertEqual(
+            [i.what_changed for i in response.context["page"].object_list], ["design change"]
+        )
 
     def test_the_result_count_is_said_in_words(self) -> None:
         self.assertEqual(self.found(self.staff_sam), [])
@@ -122,12 +167,18 @@ class WordsAndFiltersTest(SearchTestCase):
         self.impact()
         self.assertContains(self.client.get(reverse("impacts:search")), "One impact matches.")
         self.impact()
-        self.assertContains(self.client.get(reverse("impacts:search"), {"q": "questions"}),
-                            "2 impacts match your search.")
+        self.assertContains(
+            self.client.get(reverse("impacts:search"), {"q": "questions"}),
+            "2 impacts match your search.",
+        )
 
     def test_each_result_shows_project_stage_category_size_and_date(self) -> None:
-        self.impact(what_changed="Consent form shortened " + "word " * 60, extent="major", direction="negative",
-                    category="recruitment")
+        self.impact(
+            what_changed="Consent form shortened " + "word " * 60,
+            extent="major",
+            direction="negative",
+            category="recruitment",
+        )
         self.client.force_login(self.staff_sam)
         response = self.client.get(reverse("impacts:search"))
         self.assertContains(response, "Open study: Participant information and recruitment")
@@ -135,22 +186,32 @@ class WordsAndFiltersTest(SearchTestCase):
         self.assertContains(response, "Consent form shortened word")
         self.assertContains(response, "word …")
 
-    @skipUnless(connection.vendor == "postgresql", "full-text search with stemming needs PostgreSQL")
+    @skipUnless(
+        connection.vendor == "postgresql", "full-text search with stemming needs PostgreSQL"
+    )
     def test_postgresql_search_finds_other_forms_of_a_word(self) -> None:
         self.impact(what_changed="Raised at the advisory meeting")
         self.impact(what_changed="Advisor comments changed the leaflet")
         self.impact(what_changed="Leaflet", evidence_text="Advisors were consulted")
         self.impact(what_changed="Unrelated")
-        self.assertEqual(self.found(self.staff_sam, q="meetings"), ["Raised at the advisory meeting"])
+        self.assertEqual(
+            self.found(self.staff_sam, q="meetings"), ["Raised at the advisory meeting"]
+        )
         self.assertEqual(self.found(self.staff_sam, q="consulting"), ["Leaflet"])
         # Ranked: a match in what changed comes before one in the evidence.
-        self.assertEqual(self.found(self.staff_sam, q="advisors"), ["Advisor comments changed the leaflet", "Leaflet"])
+        self.assertEqual(
+            self.found(self.staff_sam, q="advisors"),
+            ["Advisor comments changed the leaflet", "Leaflet"],
+        )
 
 
 class PagesTest(SearchTestCase):
     def test_results_come_20_to_a_page_with_an_accessible_page_list(self) -> None:
         for n in range(25):
-            self.impact(what_changed=f"Change {n}", recorded_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
+            self.impact(
+                what_changed=f"Change {n}",
+                recorded_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
+            )
         self.client.force_login(self.staff_sam)
         url = reverse("impacts:search")
         response = self.client.get(url, {"stage": "design"})
@@ -160,11 +221,15 @@ class PagesTest(SearchTestCase):
         self.assertContains(response, 'href="?stage=design&amp;page=1" aria-current="page"')
         self.assertContains(response, 'href="?stage=design&amp;page=2"')
         # Exports take the same filters, without the page.
-        self.assertContains(response, f'href="{reverse("impacts:export")}?stage=design&amp;format=csv"')
+        self.assertContains(
+            response, f'href="{reverse("impacts:export")}?stage=design&amp;format=csv"'
+        )
 
         response = self.client.get(url, {"stage": "design", "page": "2"})
-        self.assertEqual([i.what_changed for i in response.context["page"].object_list],
-                         [f"Change {n}" for n in range(4, -1, -1)])
+        self.assertEqual(
+            [i.what_changed for i in response.context["page"].object_list],
+            [f"Change {n}" for n in range(4, -1, -1)],
+        )
         self.assertContains(response, "showing 21 to 25")
         self.assertContains(response, 'href="?stage=design&amp;page=2" aria-current="page"')
 

@@ -25,18 +25,30 @@ PDF = b"%PDF-1.4 minutes of the advisory group"
 
 def impact_post(**overrides) -> dict:
     data = {
-        "kind": "actual", "stage": "design", "what_changed": "We reworded the consent form after advisors read it.",
-        "category": "recruitment", "extent": "moderate", "direction": "positive",
-        "evidence_text": "Minutes of the March meeting", "evidence_link": "", "recorded_on": "2026-03-14",
-        "meeting": "", "planned_activity": "",
+        "kind": "actual",
+        "stage": "design",
+        "what_changed": "We reworded the consent form after advisors read it.",
+        "category": "recruitment",
+        "extent": "moderate",
+        "direction": "positive",
+        "evidence_text": "Minutes of the March meeting",
+        "evidence_link": "",
+        "recorded_on": "2026-03-14",
+        "meeting": "",
+        "planned_activity": "",
     }
     data.update(overrides)
     return data
 
 
 def make_impact(project, by, **fields) -> ImpactRecord:
-    values = {"stage": "design", "category": "tools", "what_changed": "Questions reworded",
-              "recorded_on": datetime.date(2026, 6, 1), **fields}
+    values = {
+        "stage": "design",
+        "category": "tools",
+        "what_changed": "Questions reworded",
+        "recorded_on": datetime.date(2026, 6, 1),
+        **fields,
+    }
     return ImpactRecord.objects.create(project=project, recorded_by=by, **values)
 
 
@@ -49,13 +61,21 @@ class ImpactTestCase(BaseTestCase):
         self.project = ProjectFactory(title="Home care study")
         add_member(self.project, self.researcher_rita)
         self.plan = PlanFactory(project=self.project, status=PIEPlan.Status.APPROVED)
-        self.interviews = ActivityFactory(plan=self.plan, anticipated_impact="Advisors shape the interview questions.")
-        self.analysis = ActivityFactory(plan=self.plan, stage="analysis", activity_type="co_analysis",
-                                        anticipated_impact="Advisors help interpret the themes.")
+        self.interviews = ActivityFactory(
+            plan=self.plan, anticipated_impact="Advisors shape the interview questions."
+        )
+        self.analysis = ActivityFactory(
+            plan=self.plan,
+            stage="analysis",
+            activity_type="co_analysis",
+            anticipated_impact="Advisors help interpret the themes.",
+        )
         self.alice.acknowledgement = Advisor.Acknowledgement.INITIALS
         self.alice.save()
         for advisor in (self.alice, self.bob):
-            ProjectAdvisor.objects.create(project=self.project, advisor=advisor, role="Advisory group member")
+            ProjectAdvisor.objects.create(
+                project=self.project, advisor=advisor, role="Advisory group member"
+            )
         self.other = ProjectFactory(title="Someone else's study")
         self.other_plan = PlanFactory(project=self.other, status=PIEPlan.Status.APPROVED)
         self.other_activity = ActivityFactory(plan=self.other_plan)
@@ -67,14 +87,20 @@ class RecordImpactTest(ImpactTestCase):
         working_together = Standard.objects.get(code="working_together")
         response = self.client.post(
             reverse("impacts:record", args=[self.project.pk]),
-            impact_post(contributors=[self.alice.pk, self.bob.pk], standards=[working_together.pk],
-                        planned_activity=self.interviews.pk, evidence_link="https://example.org/minutes"),
+            impact_post(
+                contributors=[self.alice.pk, self.bob.pk],
+                standards=[working_together.pk],
+                planned_activity=self.interviews.pk,
+                evidence_link="https://example.org/minutes",
+            ),
             follow=True,
         )
         self.assertRedirects(response, reverse("impacts:project", args=[self.project.pk]))
         self.assertContains(response, "The impact has been recorded.")
         impact = self.project.impacts.get()
-        self.assertEqual((impact.recorded_by, impact.planned_activity), (self.researcher_rita, self.interviews))
+        self.assertEqual(
+            (impact.recorded_by, impact.planned_activity), (self.researcher_rita, self.interviews)
+        )
         self.assertEqual(set(impact.contributors.all()), {self.alice, self.bob})
         self.assertContains(response, "We reworded the consent form after advisors read it.")
         # Named as they chose: Alice by initials, Bob in full.
@@ -88,11 +114,15 @@ class RecordImpactTest(ImpactTestCase):
         self.client.force_login(self.researcher_rita)
         response = self.client.post(
             reverse("impacts:record", args=[self.project.pk]),
-            impact_post(stage="", what_changed="", evidence_link="not a link", recorded_on="31/02/2026"),
+            impact_post(
+                stage="", what_changed="", evidence_link="not a link", recorded_on="31/02/2026"
+            ),
         )
         self.assertContains(response, "There is a problem", status_code=400)
         self.assertContains(response, "Choose the stage of the research.", status_code=400)
-        self.assertContains(response, "Say what changed because of the involvement.", status_code=400)
+        self.assertContains(
+            response, "Say what changed because of the involvement.", status_code=400
+        )
         self.assertContains(response, "Enter the link as a web address", status_code=400)
         self.assertContains(response, "Enter a real date", status_code=400)
         self.assertFalse(ImpactRecord.objects.exists())
@@ -110,13 +140,15 @@ class RecordImpactTest(ImpactTestCase):
             "must be a PDF, JPEG, PNG or Word (.docx) file",
             "the largest we accept is 10 MB",
         ]
-        for upload, message in zip(cases, messages):
+        for upload, message in zip(cases, messages, strict=True):
             with self.subTest(file=upload.name, message=message):
                 response = self.client.post(url, impact_post(evidence_file=upload))
                 self.assertContains(response, message, status_code=400)
         self.assertFalse(ImpactRecord.objects.exists())
 
-        response = self.client.post(url, impact_post(evidence_file=SimpleUploadedFile("minutes.pdf", PDF)), follow=True)
+        response = self.client.post(
+            url, impact_post(evidence_file=SimpleUploadedFile("minutes.pdf", PDF)), follow=True
+        )
         impact = self.project.impacts.get()
         self.assertTrue(impact.evidence_file.name.endswith(".pdf"))
         self.assertContains(response, "Download the evidence file")
@@ -125,10 +157,14 @@ class RecordImpactTest(ImpactTestCase):
         self.client.force_login(self.researcher_rita)
         for name in ("impacts:project", "impacts:record", "impacts:gripp", "impacts:gripp-export"):
             with self.subTest(url=name):
-                self.assertEqual(self.client.get(reverse(name, args=[self.other.pk])).status_code, 404)
+                self.assertEqual(
+                    self.client.get(reverse(name, args=[self.other.pk])).status_code, 404
+                )
         response = self.client.post(reverse("impacts:record", args=[self.other.pk]), impact_post())
         self.assertEqual(response.status_code, 404)
-        response = self.client.post(reverse("impacts:gripp", args=[self.other.pk]), {"aim": "Taken over"})
+        response = self.client.post(
+            reverse("impacts:gripp", args=[self.other.pk]), {"aim": "Taken over"}
+        )
         self.assertEqual(response.status_code, 404)
         self.assertFalse(ImpactRecord.objects.exists())
         self.assertFalse(GrippSummary.objects.exists())
@@ -141,20 +177,33 @@ class RecordImpactTest(ImpactTestCase):
 
     def test_only_this_projects_meetings_activities_and_advisors_can_be_chosen(self) -> None:
         other_meeting = MeetingFactory(project=self.other, type=Meeting.Type.PROJECT)
-        outsider = Advisor.objects.create(first_name="Olive", last_name="Other", email="olive@example.org")
+        outsider = Advisor.objects.create(
+            first_name="Olive", last_name="Other", email="olive@example.org"
+        )
         self.client.force_login(self.researcher_rita)
         response = self.client.post(
             reverse("impacts:record", args=[self.project.pk]),
-            impact_post(meeting=other_meeting.pk, planned_activity=self.other_activity.pk, contributors=[outsider.pk]),
+            impact_post(
+                meeting=other_meeting.pk,
+                planned_activity=self.other_activity.pk,
+                contributors=[outsider.pk],
+            ),
         )
-        self.assertContains(response, "Choose one of this project&#x27;s meetings from the list.", status_code=400)
-        self.assertContains(response, "Choose one of the activities of this project&#x27;s approved plan.",
-                            status_code=400)
+        self.assertContains(
+            response, "Choose one of this project&#x27;s meetings from the list.", status_code=400
+        )
+        self.assertContains(
+            response,
+            "Choose one of the activities of this project&#x27;s approved plan.",
+            status_code=400,
+        )
         self.assertContains(response, "Choose advisors assigned to this project.", status_code=400)
         self.assertFalse(ImpactRecord.objects.exists())
 
     def test_the_form_offers_this_projects_choices_and_defaults_to_today(self) -> None:
-        meeting = MeetingFactory(project=self.project, type=Meeting.Type.PROJECT, title="Topic guide workshop")
+        meeting = MeetingFactory(
+            project=self.project, type=Meeting.Type.PROJECT, title="Topic guide workshop"
+        )
         MeetingFactory(project=self.other, title="Not ours")
         self.client.force_login(self.researcher_rita)
         response = self.client.get(reverse("impacts:record", args=[self.project.pk]))
@@ -173,15 +222,22 @@ class RecordImpactTest(ImpactTestCase):
         # Another project's activity is not a starting point.
         response = self.client.get(url, {"activity": self.other_activity.pk})
         self.assertNotContains(response, f'<option value="{self.other_activity.pk}"')
-        self.assertContains(response, '<option value="" selected>Not about a planned activity</option>')
+        self.assertContains(
+            response, '<option value="" selected>Not about a planned activity</option>'
+        )
         self.assertContains(response, '<option value="" selected>Choose a stage</option>')
 
 
 class ProjectImpactsPageTest(ImpactTestCase):
     def test_impacts_are_grouped_by_stage_anticipated_and_actual(self) -> None:
         make_impact(self.project, self.researcher_rita, what_changed="Consent form shortened")
-        make_impact(self.project, self.researcher_rita, stage="dissemination", kind="anticipated",
-                    what_changed="Advisors will co-present at the conference")
+        make_impact(
+            self.project,
+            self.researcher_rita,
+            stage="dissemination",
+            kind="anticipated",
+            what_changed="Advisors will co-present at the conference",
+        )
         self.client.force_login(self.researcher_rita)
         response = self.client.get(reverse("impacts:project", args=[self.project.pk]))
         self.assertContains(response, "1 actual impact and 1 anticipated impact recorded")
@@ -194,7 +250,9 @@ class ProjectImpactsPageTest(ImpactTestCase):
     def test_anticipated_impacts_say_whether_an_actual_impact_was_recorded(self) -> None:
         make_impact(self.project, self.researcher_rita, planned_activity=self.interviews)
         # An anticipated impact against an activity does not count as the actual one.
-        make_impact(self.project, self.researcher_rita, planned_activity=self.analysis, kind="anticipated")
+        make_impact(
+            self.project, self.researcher_rita, planned_activity=self.analysis, kind="anticipated"
+        )
         self.client.force_login(self.researcher_rita)
         response = self.client.get(reverse("impacts:project", args=[self.project.pk]))
         self.assertContains(response, "Anticipated impacts in the approved plan")
@@ -217,9 +275,14 @@ class ProjectImpactsPageTest(ImpactTestCase):
         def add_impacts(n: int) -> None:
             meeting = MeetingFactory(project=self.project, type=Meeting.Type.PROJECT)
             for i in range(n):
-                impact = make_impact(self.project, self.researcher_rita, meeting=meeting,
-                                     planned_activity=self.interviews, stage=["design", "analysis"][i % 2],
-                                     kind=["actual", "anticipated"][i % 2])
+                impact = make_impact(
+                    self.project,
+                    self.researcher_rita,
+                    meeting=meeting,
+                    planned_activity=self.interviews,
+                    stage=["design", "analysis"][i % 2],
+                    kind=["actual", "anticipated"][i % 2],
+                )
                 impact.contributors.set([self.alice, self.bob])
                 impact.standards.set(standards)
 
@@ -242,7 +305,9 @@ class GrippTest(ImpactTestCase):
         super().setUp()
         MeetingFactory(project=self.project, type=Meeting.Type.PROJECT)
         make_impact(self.project, self.researcher_rita, what_changed="Consent form shortened")
-        make_impact(self.project, self.researcher_rita, stage="analysis", what_changed="Themes renamed")
+        make_impact(
+            self.project, self.researcher_rita, stage="analysis", what_changed="Themes renamed"
+        )
         self.url = reverse("impacts:gripp", args=[self.project.pk])
 
     def test_with_no_summary_the_form_starts_from_the_records_with_counts(self) -> None:
@@ -250,19 +315,29 @@ class GrippTest(ImpactTestCase):
         response = self.client.get(self.url)
         self.assertContains(response, "No summary has been saved yet.")
         self.assertContains(response, "2 Public Advisors took part in 1 meeting.")
-        self.assertContains(response, "2 actual impacts recorded, at these stages: Analysis, Design.")
+        self.assertContains(
+            response, "2 actual impacts recorded, at these stages: Analysis, Design."
+        )
         self.assertContains(response, "- Design: Consent form shortened")
         self.assertFalse(GrippSummary.objects.exists())
 
     def test_rita_saves_the_summary_and_can_refill_it_without_losing_it(self) -> None:
         self.client.force_login(self.researcher_rita)
-        data = {"aim": "Advisors shaped the study.", "methods": "Four meetings.", "results": "Consent form shortened.",
-                "outcomes": "Involvement changed the design.", "reflections": "Start earlier next time."}
+        data = {
+            "aim": "Advisors shaped the study.",
+            "methods": "Four meetings.",
+            "results": "Consent form shortened.",
+            "outcomes": "Involvement changed the design.",
+            "reflections": "Start earlier next time.",
+        }
         response = self.client.post(self.url, data, follow=True)
         self.assertRedirects(response, self.url)
         self.assertContains(response, "The GRIPP2 summary has been saved.")
         summary = GrippSummary.objects.get(project=self.project)
-        self.assertEqual((summary.reflections, summary.updated_by), ("Start earlier next time.", self.researcher_rita))
+        self.assertEqual(
+            (summary.reflections, summary.updated_by),
+            ("Start earlier next time.", self.researcher_rita),
+        )
         self.assertContains(response, "Start earlier next time.")
 
         response = self.client.get(self.url, {"refill": "1"})
@@ -277,16 +352,25 @@ class GrippTest(ImpactTestCase):
         self.assertEqual(GrippSummary.objects.get(project=self.project).updated_by, self.staff_sam)
 
     def test_export_as_text_and_markdown_with_the_five_headings(self) -> None:
-        GrippSummary.objects.create(project=self.project, aim="Advisors shaped the study.", reflections="Start earlier.")
+        GrippSummary.objects.create(
+            project=self.project, aim="Advisors shaped the study.", reflections="Start earlier."
+        )
         self.client.force_login(self.researcher_rita)
         url = reverse("impacts:gripp-export", args=[self.project.pk])
         response = self.client.get(url)
         self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
-        self.assertIn(f'filename="gripp2-project-{self.project.pk}.txt"', response["Content-Disposition"])
+        self.assertIn(
+            f'filename="gripp2-project-{self.project.pk}.txt"', response["Content-Disposition"]
+        )
         text = response.content.decode()
         self.assertTrue(text.startswith("GRIPP2 short form: public involvement in Home care study"))
-        headings = ["1. Aim", "2. Methods", "3. Results", "4. Discussion and conclusions",
-                    "5. Reflections / critical perspective"]
+        headings = [
+            "1. Aim",
+            "2. Methods",
+            "3. Results",
+            "4. Discussion and conclusions",
+            "5. Reflections / critical perspective",
+        ]
         positions = [text.index(f"\n{h}\n") for h in headings]
         self.assertEqual(positions, sorted(positions))
         self.assertIn("1. Aim\n------\nAdvisors shaped the study.", text)
@@ -300,14 +384,28 @@ class GrippTest(ImpactTestCase):
 
     def test_export_before_anything_is_saved_is_the_draft_from_the_records(self) -> None:
         self.client.force_login(self.researcher_rita)
-        text = self.client.get(reverse("impacts:gripp-export", args=[self.project.pk])).content.decode()
+        text = self.client.get(
+            reverse("impacts:gripp-export", args=[self.project.pk])
+        ).content.decode()
         self.assertIn("Drafted from the project's records", text)
         self.assertIn("2 actual impacts recorded", text)
 
 
 EXPORT_HEADER = [
-    "id", "project", "stage", "anticipated or actual", "category", "extent", "direction", "what changed",
-    "evidence", "evidence link", "contributors", "UK Standards", "recorded by", "recorded on",
+    "id",
+    "project",
+    "stage",
+    "anticipated or actual",
+    "category",
+    "extent",
+    "direction",
+    "what changed",
+    "evidence",
+    "evidence link",
+    "contributors",
+    "UK Standards",
+    "recorded by",
+    "recorded on",
 ]
 
 
@@ -319,8 +417,14 @@ def read_csv(response) -> list[list[str]]:
 
 class ExportTest(ImpactTestCase):
     def test_csv_has_the_agreed_columns_and_advisors_named_as_they_chose(self) -> None:
-        impact = make_impact(self.project, self.researcher_rita, what_changed="=HYPERLINK(\"x\")",
-                             evidence_text="Minutes", evidence_link="https://example.org/m", category="recruitment")
+        impact = make_impact(
+            self.project,
+            self.researcher_rita,
+            what_changed='=HYPERLINK("x")',
+            evidence_text="Minutes",
+            evidence_link="https://example.org/m",
+            category="recruitment",
+        )
         impact.contributors.set([self.alice, self.bob])
         impact.standards.set(Standard.objects.filter(code__in=["impact", "working_together"]))
         self.client.force_login(self.researcher_rita)
@@ -329,13 +433,26 @@ class ExportTest(ImpactTestCase):
         self.assertIn(".csv", response["Content-Disposition"])
         rows = read_csv(response)
         self.assertEqual(rows[0], EXPORT_HEADER)
-        self.assertEqual(rows[1], [
-            str(impact.pk), "Home care study", "Design", "Actual", "Participant information and recruitment",
-            "Moderate", "Positive",
-            # A formula typed into a text is neutralised, so a spreadsheet shows it and never runs it.
-            "'=HYPERLINK(\"x\")", "Minutes", "https://example.org/m", "A. A.; Bob Brown",
-            "Working together; Impact", "Rita", "2026-06-01",
-        ])
+        self.assertEqual(
+            rows[1],
+            [
+                str(impact.pk),
+                "Home care study",
+                "Design",
+                "Actual",
+                "Participant information and recruitment",
+                "Moderate",
+                "Positive",
+                # A formula typed into a text is neutralised, so a spreadsheet shows it and never runs it.
+                '\'=HYPERLINK("x")',
+                "Minutes",
+                "https://example.org/m",
+                "A. A.; Bob Brown",
+                "Working together; Impact",
+                "Rita",
+                "2026-06-01",
+            ],
+        )
 
     def test_xlsx_opens_with_the_same_columns(self) -> None:
         import openpyxl
@@ -350,11 +467,20 @@ class ExportTest(ImpactTestCase):
 
     def test_an_unknown_format_is_refused(self) -> None:
         self.client.force_login(self.staff_sam)
-        self.assertEqual(self.client.get(reverse("impacts:export"), {"format": "pdf"}).status_code, 400)
+        self.assertEqual(
+            self.client.get(reverse("impacts:export"), {"format": "pdf"}).status_code, 400
+        )
 
     def test_export_follows_the_search_filters(self) -> None:
-        make_impact(self.project, self.researcher_rita, stage="design", what_changed="Consent form shortened")
-        make_impact(self.project, self.researcher_rita, stage="analysis", what_changed="Themes renamed")
+        make_impact(
+            self.project,
+            self.researcher_rita,
+            stage="design",
+            what_changed="Consent form shortened",
+        )
+        make_impact(
+            self.project, self.researcher_rita, stage="analysis", what_changed="Themes renamed"
+        )
         self.client.force_login(self.staff_sam)
         rows = read_csv(self.client.get(reverse("impacts:export"), {"stage": "analysis"}))
         self.assertEqual([r[7] for r in rows[1:]], ["Themes renamed"])
@@ -383,10 +509,15 @@ class ExportTest(ImpactTestCase):
 class FollowUpTest(ImpactTestCase):
     @time_machine.travel(datetime.datetime(2026, 3, 18, 12, tzinfo=datetime.UTC), tick=False)
     def test_a_project_with_a_meeting_and_no_impact_since_is_listed(self) -> None:
-        meeting = MeetingFactory(project=self.project, type=Meeting.Type.PROJECT, title="Topic guide workshop")
+        meeting = MeetingFactory(
+            project=self.project, type=Meeting.Type.PROJECT, title="Topic guide workshop"
+        )
         # An actual impact from before the meeting does not count.
-        make_impact(self.project, self.researcher_rita,
-                    recorded_on=timezone.localdate() - datetime.timedelta(days=30))
+        make_impact(
+            self.project,
+            self.researcher_rita,
+            recorded_on=timezone.localdate() - datetime.timedelta(days=30),
+        )
         self.client.force_login(self.staff_sam)
         url = reverse("impacts:follow-up")
         response = self.client.get(url)

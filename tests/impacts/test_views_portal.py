@@ -100,7 +100,7 @@ class YouSaidWeDidTest(BaseTestCase):
         meeting = Meeting.objects.create(
             title="Spring PIEG",
             type=Meeting.Type.PIEG,
-            starts_at=timezone.now(),
+            starts_at=timezone.now() - datetime.timedelta(hours=2),
             ends_at=timezone.now(),
         )
         impact = make_impact(self, self.alice, meeting=meeting)

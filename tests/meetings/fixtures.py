@@ -11,8 +11,12 @@ from tests.factories import MeetingFactory, invite
 
 def _upcoming(title: str):
     start = timezone.now() + datetime.timedelta(days=7)
-    return MeetingFactory(title=title, starts_at=start, ends_at=start + datetime.timedelta(hours=2),
-                          agenda_deadline=start - datetime.timedelta(days=2))
+    return MeetingFactory(
+        title=title,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        agenda_deadline=start - datetime.timedelta(days=2),
+    )
 
 
 def alice_meeting(tc) -> dict:
@@ -37,8 +41,11 @@ def held_meeting(tc) -> dict:
 
 
 def _paper(meeting_pk: int):
-    return MeetingPaper.objects.create(meeting_id=meeting_pk, title="Agenda pack",
-                                       file=ContentFile(b"%PDF-1.4 papers", name="papers.pdf"))
+    return MeetingPaper.objects.create(
+        meeting_id=meeting_pk,
+        title="Agenda pack",
+        file=ContentFile(b"%PDF-1.4 papers", name="papers.pdf"),
+    )
 
 
 def alice_paper(tc) -> dict:

@@ -13,13 +13,18 @@ from meetings.models import Attendance
 from meetings.services import AttendanceRow, attendance_confirm
 from payments.models import Claim, ClaimEvent
 from tests.base import BaseTestCase, ensure_roles, make_user
-from tests.factories import mark_paid, AdvisorFactory, MeetingFactory, example_rate_card, invite
+from tests.factories import AdvisorFactory, MeetingFactory, example_rate_card, invite, mark_paid
 
-TZ = datetime.timezone.utc
+TZ = datetime.UTC
 
 
 def row(advisor, status="attended", minutes=None, prep="1.00") -> AttendanceRow:
-    return AttendanceRow(advisor_id=advisor.pk, status=status, minutes_attended=minutes, preparation_hours=Decimal(prep))
+    return AttendanceRow(
+        advisor_id=advisor.pk,
+        status=status,
+        minutes_attended=minutes,
+        preparation_hours=Decimal(prep),
+    )
 
 
 class AttendanceConfirmTest(BaseTestCase):
@@ -32,11 +37,15 @@ class AttendanceConfirmTest(BaseTestCase):
         invite(self.meeting, self.alice, self.bob)
 
     def test_one_claim_per_attending_advisor_at_the_rate_of_the_day(self) -> None:
-        results = attendance_confirm(meeting=self.meeting, rows=[row(self.alice), row(self.bob, "absent")], by=self.staff_sam)
+        results = attendance_confirm(
+            meeting=self.meeting, rows=[row(self.alice), row(self.bob, "absent")], by=self.staff_sam
+        )
         self.assertEqual([o.outcome for _, o in results], ["created", "none"])
         claim = Claim.objects.get()
         # 2 h x £27.50 = £55.00, plus 1 h preparation x £27.50 = £27.50
-        self.assertEqual((claim.advisor, claim.amount, claim.status), (self.alice, Decimal("82.50"), "submitted"))
+        self.assertEqual(
+            (claim.advisor, claim.amount, claim.status), (self.alice, Decimal("82.50"), "submitted")
+        )
         self.assertEqual(claim.rate_snapshot["meeting"]["hourly_rate"], "27.50")
         self.assertIn("2 h × £27.50/h = £55.00", claim.computation)
         self.assertEqual(ClaimEvent.objects.get().to_status, "submitted")
@@ -52,9 +61,15 @@ class AttendanceConfirmTest(BaseTestCase):
 
     def test_confirming_twice_leaves_one_claim_and_editing_updates_it(self) -> None:
         attendance_confirm(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
-        results = attendance_confirm(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
+        results = attendance_confirm(
+            meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam
+        )
         self.assertEqual(results[0][1].outcome, "unchanged")
-        attendance_confirm(meeting=self.meeting, rows=[row(self.alice, "partly", minutes=60, prep="0")], by=self.staff_sam)
+        attendance_confirm(
+            meeting=self.meeting,
+            rows=[row(self.alice, "partly", minutes=60, prep="0")],
+            by=self.staff_sam,
+        )
         claim = Claim.objects.get()
         self.assertEqual(claim.amount, Decimal("27.50"))
         self.assertEqual(Attendance.objects.count(), 1)
@@ -66,20 +81,26 @@ class AttendanceConfirmTest(BaseTestCase):
     def test_an_approved_claim_that_changes_goes_back_for_approval(self) -> None:
         attendance_confirm(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
         Claim.objects.update(status="approved")
-        attendance_confirm(meeting=self.meeting, rows=[row(self.alice, prep="2")], by=self.staff_sam)
+        attendance_confirm(
+            meeting=self.meeting, rows=[row(self.alice, prep="2")], by=self.staff_sam
+        )
         self.assertEqual(Claim.objects.get().status, "submitted")
 
     def test_a_paid_claim_is_left_alone_and_reported(self) -> None:
         attendance_confirm(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
         mark_paid(*Claim.objects.all())
-        results = attendance_confirm(meeting=self.meeting, rows=[row(self.alice, "absent")], by=self.staff_sam)
+        results = attendance_confirm(
+            meeting=self.meeting, rows=[row(self.alice, "absent")], by=self.staff_sam
+        )
         self.assertEqual(results[0][1].outcome, "locked")
         claim = Claim.objects.get()
         self.assertEqual((claim.status, claim.amount), ("paid", Decimal("82.50")))
 
     def test_absent_after_all_cancels_an_unpaid_claim(self) -> None:
         attendance_confirm(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
-        attendance_confirm(meeting=self.meeting, rows=[row(self.alice, "absent")], by=self.staff_sam)
+        attendance_confirm(
+            meeting=self.meeting, rows=[row(self.alice, "absent")], by=self.staff_sam
+        )
         self.assertEqual(Claim.objects.get().status, "cancelled")
         attendance_confirm(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
         self.assertEqual(Claim.objects.get().status, "submitted")
@@ -91,14 +112,20 @@ class AttendanceConfirmTest(BaseTestCase):
         results = attendance_confirm(meeting=self.meeting, rows=[row(self.bob)], by=self.staff_sam)
         self.assertEqual(results[0][1].outcome, "declined")
         self.assertFalse(Claim.objects.exists())
-        self.assertEqual(Attendance.objects.get().status, "attended")  # still counts for recognition
+        self.assertEqual(
+            Attendance.objects.get().status, "attended"
+        )  # still counts for recognition
 
     def test_no_rate_means_nothing_is_saved(self) -> None:
         start = datetime.datetime(2020, 1, 1, 10, 0, tzinfo=TZ)
         ancient = MeetingFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=1))
         invite(ancient, self.alice, self.bob)
-        with self.assertRaisesMessage(ValidationError, "There is no rate for meeting attendance on 01 January 2020"):
-            attendance_confirm(meeting=ancient, rows=[row(self.bob, "absent"), row(self.alice)], by=self.staff_sam)
+        with self.assertRaisesMessage(
+            ValidationError, "There is no rate for meeting attendance on 01 January 2020"
+        ):
+            attendance_confirm(
+                meeting=ancient, rows=[row(self.bob, "absent"), row(self.alice)], by=self.staff_sam
+            )
         self.assertFalse(Attendance.objects.exists())
         self.assertFalse(Claim.objects.exists())
 
@@ -106,8 +133,10 @@ class AttendanceConfirmTest(BaseTestCase):
         stranger = AdvisorFactory()
         with self.assertRaisesMessage(ValidationError, "only be recorded for people invited"):
             attendance_confirm(meeting=self.meeting, rows=[row(stranger)], by=self.staff_sam)
-        future = MeetingFactory(starts_at=timezone.now() + datetime.timedelta(days=1),
-                                ends_at=timezone.now() + datetime.timedelta(days=1, hours=1))
+        future = MeetingFactory(
+            starts_at=timezone.now() + datetime.timedelta(days=1),
+            ends_at=timezone.now() + datetime.timedelta(days=1, hours=1),
+        )
         invite(future, self.alice)
         with self.assertRaisesMessage(ValidationError, "has not started yet"):
             attendance_confirm(meeting=future, rows=[row(self.alice)], by=self.staff_sam)
@@ -145,4 +174,7 @@ class ConcurrentConfirmTest(TransactionTestCase):
         self.assertEqual(errors, [])
         self.assertEqual(Attendance.objects.filter(meeting=meeting).count(), 3)
         self.assertEqual(Claim.objects.filter(meeting=meeting).count(), 3)
-        self.assertEqual(sorted(Claim.objects.values_list("advisor_id", flat=True)), sorted(a.pk for a in advisors))
+        self.assertEqual(
+            sorted(Claim.objects.values_list("advisor_id", flat=True)),
+            sorted(a.pk for a in advisors),
+        )

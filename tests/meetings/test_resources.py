@@ -16,26 +16,37 @@ class AttendanceImportTest(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         example_rate_card()
-        start = datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.timezone.utc)
+        start = datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.UTC)
         self.meeting = MeetingFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=2))
         invite(self.meeting, self.alice, self.bob)
         self.client.force_login(self.staff_sam)
 
     def csv(self, *rows: str) -> str:
-        return "meeting_id,advisor_email,status,minutes_attended,preparation_hours\n" + "".join(r + "\n" for r in rows)
+        return "meeting_id,advisor_email,status,minutes_attended,preparation_hours\n" + "".join(
+            r + "\n" for r in rows
+        )
 
     def preview(self, content: str):
         return self.client.post(
             reverse("admin:meetings_attendance_import"),
-            {"format": "0", "resource": "0", "import_file": SimpleUploadedFile("attendance.csv", content.encode())},
+            {
+                "format": "0",
+                "resource": "0",
+                "import_file": SimpleUploadedFile("attendance.csv", content.encode()),
+            },
         )
 
     def confirm(self, preview):
-        return self.client.post(reverse("admin:meetings_attendance_process_import"),
-                                {**preview.context["confirm_form"].initial, "resource": "0"})
+        return self.client.post(
+            reverse("admin:meetings_attendance_process_import"),
+            {**preview.context["confirm_form"].initial, "resource": "0"},
+        )
 
     def test_good_file_previews_then_records_attendance_and_claims(self) -> None:
-        content = self.csv(f"{self.meeting.pk},{self.alice.email},Attended,,1", f"{self.meeting.pk},{self.bob.email},partly,30,0")
+        content = self.csv(
+            f"{self.meeting.pk},{self.alice.email},Attended,,1",
+            f"{self.meeting.pk},{self.bob.email},partly,30,0",
+        )
         response = self.preview(content)
         self.assertFalse(Attendance.objects.exists(), "the preview must not save")
         self.confirm(response)
@@ -44,9 +55,14 @@ class AttendanceImportTest(BaseTestCase):
         self.assertEqual(amounts, {"Alice": Decimal("82.50"), "Bob": Decimal("13.75")})
 
     def test_one_bad_row_changes_nothing_and_says_why(self) -> None:
-        content = self.csv(f"{self.meeting.pk},{self.alice.email},attended,,1", f"{self.meeting.pk},{self.bob.email},sleeping,,0")
+        content = self.csv(
+            f"{self.meeting.pk},{self.alice.email},attended,,1",
+            f"{self.meeting.pk},{self.bob.email},sleeping,,0",
+        )
         response = self.preview(content)
-        self.assertContains(response, "Status &#x27;sleeping&#x27; is not one of: attended, partly, absent.")
+        self.assertContains(
+            response, "Status &#x27;sleeping&#x27; is not one of: attended, partly, absent."
+        )
         self.assertIsNone(response.context.get("confirm_form"))
         self.assertFalse(Attendance.objects.exists())
         self.assertFalse(Claim.objects.exists())

@@ -5,12 +5,16 @@ from django.urls import reverse
 
 from payments.models import Claim
 from tests.base import BaseTestCase
-from tests.factories import mark_paid, MeetingFactory, example_rate_card, invite
+from tests.factories import MeetingFactory, example_rate_card, invite, mark_paid
 
 
 def form_data(rows: list[dict]) -> dict:
-    data = {"att-TOTAL_FORMS": str(len(rows)), "att-INITIAL_FORMS": str(len(rows)),
-            "att-MIN_NUM_FORMS": "0", "att-MAX_NUM_FORMS": "1000"}
+    data = {
+        "att-TOTAL_FORMS": str(len(rows)),
+        "att-INITIAL_FORMS": str(len(rows)),
+        "att-MIN_NUM_FORMS": "0",
+        "att-MAX_NUM_FORMS": "1000",
+    }
     for i, r in enumerate(rows):
         for k, v in r.items():
             data[f"att-{i}-{k}"] = v
@@ -21,23 +25,39 @@ class AttendanceScreenTest(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         example_rate_card()
-        start = datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.timezone.utc)
-        self.meeting = MeetingFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=2), type="management")
+        start = datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.UTC)
+        self.meeting = MeetingFactory(
+            starts_at=start, ends_at=start + datetime.timedelta(hours=2), type="management"
+        )
         invite(self.meeting, self.alice, self.bob)
         self.url = reverse("meetings:attendance", args=[self.meeting.pk])
         self.client.force_login(self.staff_sam)
 
     def rows(self, alice="attended", bob="absent") -> dict:
-        return form_data([
-            {"advisor_id": self.alice.pk, "status": alice, "minutes_attended": "", "preparation_hours": "1"},
-            {"advisor_id": self.bob.pk, "status": bob, "minutes_attended": "", "preparation_hours": "0"},
-        ])
+        return form_data(
+            [
+                {
+                    "advisor_id": self.alice.pk,
+                    "status": alice,
+                    "minutes_attended": "",
+                    "preparation_hours": "1",
+                },
+                {
+                    "advisor_id": self.bob.pk,
+                    "status": bob,
+                    "minutes_attended": "",
+                    "preparation_hours": "0",
+                },
+            ]
+        )
 
     def test_one_screen_for_all_invitees_creates_claims_and_records_presence(self) -> None:
         response = self.client.get(self.url)
         self.assertContains(response, "Alice Ashby")
         self.assertContains(response, "Bob Brown")
-        response = self.client.post(self.url, {**self.rows(), "pie_lead_present": "on"}, follow=True)
+        response = self.client.post(
+            self.url, {**self.rows(), "pie_lead_present": "on"}, follow=True
+        )
         self.assertContains(response, "Attendance saved. 1 × claim created; 1 × no claim.")
         self.assertEqual(Claim.objects.get().amount, Decimal("82.50"))
         self.meeting.refresh_from_db()
@@ -53,13 +73,20 @@ class AttendanceScreenTest(BaseTestCase):
         self.client.post(self.url, self.rows())
         mark_paid(*Claim.objects.all())
         response = self.client.post(self.url, self.rows(alice="absent"), follow=True)
-        self.assertContains(response, "Alice Ashby&#x27;s claim is already paid or in a payment batch, so it was not changed.")
+        self.assertContains(
+            response,
+            "Alice Ashby&#x27;s claim is already paid or in a payment batch, so it was not changed.",
+        )
         self.assertContains(response, "(paid or in a batch: will not change)")
         self.assertEqual(Claim.objects.get().status, "paid")
 
     def test_part_attendance_needs_minutes_and_nothing_is_saved_otherwise(self) -> None:
         response = self.client.post(self.url, self.rows(alice="partly"))
-        self.assertContains(response, "For part attendance, enter how many minutes they were there.", status_code=400)
+        self.assertContains(
+            response,
+            "For part attendance, enter how many minutes they were there.",
+            status_code=400,
+        )
         self.assertFalse(Claim.objects.exists())
 
     def test_only_the_pie_team(self) -> None:

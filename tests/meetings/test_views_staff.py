@@ -103,7 +103,7 @@ class AccessTest(StaffMeetingTestCase):
                 self.assertTrue(response.url.startswith(reverse("login")))
 
     def test_sam_opens_every_page(self) -> None:
-        for method, url in self.urls()[:-1]:
+        for _method, url in self.urls()[:-1]:
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 200)
 

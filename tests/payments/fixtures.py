@@ -9,8 +9,14 @@ from payments.models import Claim, PaymentBatch
 
 
 def _claim(advisor) -> Claim:
-    claim = Claim(advisor=advisor, kind="expense", expense_type="travel", description="Bus fare",
-                  activity_date=datetime.date(2026, 5, 1), amount=Decimal("4.50"))
+    claim = Claim(
+        advisor=advisor,
+        kind="expense",
+        expense_type="travel",
+        description="Bus fare",
+        activity_date=datetime.date(2026, 5, 1),
+        amount=Decimal("4.50"),
+    )
     claim.receipt.save("receipt.pdf", ContentFile(b"%PDF-1.4 receipt"), save=False)
     claim.save()
     return claim
@@ -37,8 +43,12 @@ def a_batch(tc) -> dict:
 def approved_batch(tc) -> dict:
     """A batch ready to export: built by Sam, approved by Fay, with Alice's claim in it."""
     if not hasattr(tc, "_approved_batch"):
-        batch = PaymentBatch.objects.create(reference="PIE-TEST-02", created_by=tc.staff_sam,
-                                            status=PaymentBatch.Status.APPROVED, approved_by=tc.finance_fay)
+        batch = PaymentBatch.objects.create(
+            reference="PIE-TEST-02",
+            created_by=tc.staff_sam,
+            status=PaymentBatch.Status.APPROVED,
+            approved_by=tc.finance_fay,
+        )
         claim = Claim.objects.get(pk=alice_claim(tc)["pk"])
         Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.IN_BATCH, batch=batch)
         batch.total = claim.amount

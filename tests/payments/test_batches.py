@@ -21,8 +21,10 @@ TODAY = timezone.localdate()
 class BatchTest(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.claims = [make_claim(a, status="approved", amount=amt) for a, amt in
-                       [(self.alice, "40.00"), (self.bob, "12.35"), (self.alice, "7.65")]]
+        self.claims = [
+            make_claim(a, status="approved", amount=amt)
+            for a, amt in [(self.alice, "40.00"), (self.bob, "12.35"), (self.alice, "7.65")]
+        ]
         make_claim(self.bob, status="submitted")  # not approved: stays out
 
     def test_build_takes_every_approved_claim_once_and_totals_them(self) -> None:
@@ -46,12 +48,20 @@ class BatchTest(BaseTestCase):
         with self.assertRaisesMessage(ValidationError, "not been approved"):
             services.batch_mark_paid(batch=batch, paid_on=TODAY, by=self.finance_fay)
         services.batch_approve(batch=batch, by=self.finance_fay)
-        self.assertEqual(services.batch_mark_paid(batch=batch, paid_on=TODAY, by=self.finance_fay,
-                                                  claim_ids=[self.claims[0].pk]), 1)
+        self.assertEqual(
+            services.batch_mark_paid(
+                batch=batch, paid_on=TODAY, by=self.finance_fay, claim_ids=[self.claims[0].pk]
+            ),
+            1,
+        )
         batch.refresh_from_db()
         self.assertEqual(batch.status, "approved")
-        self.assertEqual(services.batch_mark_paid(batch=batch, paid_on=TODAY, by=self.finance_fay), 2)
-        self.assertEqual(services.batch_mark_paid(batch=batch, paid_on=TODAY, by=self.finance_fay), 0)
+        self.assertEqual(
+            services.batch_mark_paid(batch=batch, paid_on=TODAY, by=self.finance_fay), 2
+        )
+        self.assertEqual(
+            services.batch_mark_paid(batch=batch, paid_on=TODAY, by=self.finance_fay), 0
+        )
         batch.refresh_from_db()
         self.assertEqual((batch.status, batch.paid_on), ("paid", TODAY))
         self.assertEqual(Claim.objects.filter(status="paid").count(), 3)
@@ -107,7 +117,9 @@ class ConcurrentBatchTest(TransactionTestCase):
         for t in threads:
             t.join(timeout=30)
         self.assertEqual(errors, [])
-        self.assertEqual(Claim.objects.filter(pk__in=[c.pk for c in claims], batch__isnull=True).count(), 0)
+        self.assertEqual(
+            Claim.objects.filter(pk__in=[c.pk for c in claims], batch__isnull=True).count(), 0
+        )
         total = sum((b.total for b in PaymentBatch.objects.all()), Decimal("0"))
         self.assertEqual(total, Decimal("40.00") * len(claims))
         self.assertEqual(sum(b.claims.count() for b in PaymentBatch.objects.all()), len(claims))

@@ -14,8 +14,15 @@ from tests.factories import mark_paid
 
 
 def make_claim(advisor, status="submitted", amount="40.00") -> Claim:
-    return Claim.objects.create(advisor=advisor, kind="expense", expense_type="travel", description="Train",
-                                activity_date=datetime.date(2026, 5, 1), amount=Decimal(amount), status=status)
+    return Claim.objects.create(
+        advisor=advisor,
+        kind="expense",
+        expense_type="travel",
+        description="Train",
+        activity_date=datetime.date(2026, 5, 1),
+        amount=Decimal(amount),
+        status=status,
+    )
 
 
 class ClaimStateTableTest(BaseTestCase):
@@ -64,7 +71,10 @@ class ClaimStateTableTest(BaseTestCase):
         reversal = services.claim_reverse(claim=claim, by=self.staff_sam, reason="Wrong fare")
         again = services.claim_reverse(claim=claim, by=self.staff_sam, reason="Wrong fare")
         self.assertEqual(reversal, again)
-        self.assertEqual((reversal.amount, reversal.reverses, reversal.status), (Decimal("-40.00"), claim, "submitted"))
+        self.assertEqual(
+            (reversal.amount, reversal.reverses, reversal.status),
+            (Decimal("-40.00"), claim, "submitted"),
+        )
         claim.refresh_from_db()
         self.assertEqual(claim.amount, Decimal("40.00"))
 
@@ -72,7 +82,11 @@ class ClaimStateTableTest(BaseTestCase):
         claim = make_claim(self.alice)
         services.claim_approve(claim=claim, by=self.staff_sam)
         services.claim_approve(claim=claim, by=self.staff_sam)
-        events = list(ClaimEvent.objects.filter(claim=claim).values_list("from_status", "to_status", "by__username"))
+        events = list(
+            ClaimEvent.objects.filter(claim=claim).values_list(
+                "from_status", "to_status", "by__username"
+            )
+        )
         self.assertEqual(events, [("submitted", "approved", "sam")])
         other = make_claim(self.bob)
         with self.assertRaisesMessage(ValidationError, "Give a reason"):
@@ -91,8 +105,14 @@ class ClaimStateTableTest(BaseTestCase):
 
 class TaxYearAndLimitTest(BaseTestCase):
     def test_tax_year_runs_6_april_to_5_april(self) -> None:
-        self.assertEqual(services.tax_year(datetime.date(2026, 4, 5)), (datetime.date(2025, 4, 6), datetime.date(2026, 4, 5)))
-        self.assertEqual(services.tax_year(datetime.date(2026, 4, 6)), (datetime.date(2026, 4, 6), datetime.date(2027, 4, 5)))
+        self.assertEqual(
+            services.tax_year(datetime.date(2026, 4, 5)),
+            (datetime.date(2025, 4, 6), datetime.date(2026, 4, 5)),
+        )
+        self.assertEqual(
+            services.tax_year(datetime.date(2026, 4, 6)),
+            (datetime.date(2026, 4, 6), datetime.date(2027, 4, 5)),
+        )
 
     def test_annual_limit_warns_before_going_over(self) -> None:
         self.alice.annual_limit = Decimal("100.00")
@@ -100,8 +120,15 @@ class TaxYearAndLimitTest(BaseTestCase):
         make_claim(self.alice, amount="60.00")
         make_claim(self.alice, status="rejected", amount="500.00")  # rejected claims do not count
         on = datetime.date(2026, 5, 1)
-        self.assertEqual(services.annual_limit_warning(advisor=self.alice, on=on, amount=Decimal("40.00")), "")
+        self.assertEqual(
+            services.annual_limit_warning(advisor=self.alice, on=on, amount=Decimal("40.00")), ""
+        )
         warning = services.annual_limit_warning(advisor=self.alice, on=on, amount=Decimal("40.01"))
         self.assertIn("to £100.01, over the limit of £100.00", warning)
         # A claim in the next tax year starts from nothing.
-        self.assertEqual(services.annual_limit_warning(advisor=self.alice, on=datetime.date(2027, 4, 6), amount=Decimal("90")), "")
+        self.assertEqual(
+            services.annual_limit_warning(
+                advisor=self.alice, on=datetime.date(2027, 4, 6), amount=Decimal("90")
+            ),
+            "",
+        )

@@ -19,18 +19,24 @@ TODAY = timezone.localdate()
 class NeverPayTwiceTest(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.claims = [make_claim(self.alice, status="approved", amount="10.00"),
-                       make_claim(self.bob, status="approved", amount="20.00")]
+        self.claims = [
+            make_claim(self.alice, status="approved", amount="10.00"),
+            make_claim(self.bob, status="approved", amount="20.00"),
+        ]
         self.batch = services.batch_build(by=self.staff_sam)
 
     def export(self) -> str:
         self.client.force_login(self.finance_fay)
-        response = self.client.get(reverse("payments:batch-export", args=[self.batch.pk]), {"format": "csv"})
+        response = self.client.get(
+            reverse("payments:batch-export", args=[self.batch.pk]), {"format": "csv"}
+        )
         return response.content.decode() if response.status_code == 200 else ""
 
     def test_a_second_export_after_part_payment_holds_only_the_unpaid_claims(self) -> None:
         services.batch_approve(batch=self.batch, by=self.finance_fay)
-        services.batch_mark_paid(batch=self.batch, paid_on=TODAY, by=self.finance_fay, claim_ids=[self.claims[0].pk])
+        services.batch_mark_paid(
+            batch=self.batch, paid_on=TODAY, by=self.finance_fay, claim_ids=[self.claims[0].pk]
+        )
         body = self.export()
         self.assertIn("20.00", body)
         self.assertNotIn("10.00", body)
@@ -39,7 +45,9 @@ class NeverPayTwiceTest(BaseTestCase):
         services.batch_approve(batch=self.batch, by=self.finance_fay)
         services.batch_mark_paid(batch=self.batch, paid_on=TODAY, by=self.finance_fay)
         self.client.force_login(self.finance_fay)
-        response = self.client.get(reverse("payments:batch-export", args=[self.batch.pk]), {"format": "csv"}, follow=True)
+        response = self.client.get(
+            reverse("payments:batch-export", args=[self.batch.pk]), {"format": "csv"}, follow=True
+        )
         self.assertContains(response, "is paid: there is nothing left to export")
 
     def test_the_paid_file_cannot_pay_claims_of_a_batch_nobody_approved(self) -> None:
@@ -72,8 +80,14 @@ class ClaimSafeguardsTest(BaseTestCase):
     def test_meeting_time_cannot_be_logged_by_hand(self) -> None:
         example_rate_card()
         with self.assertRaisesMessage(ValidationError, "paid from the attendance record"):
-            services.claim_time_log(advisor=self.alice, by=self.staff_sam, activity="meeting",
-                                    activity_date=datetime.date(2026, 5, 1), hours=Decimal("2"), description="PIEG")
+            services.claim_time_log(
+                advisor=self.alice,
+                by=self.staff_sam,
+                activity="meeting",
+                activity_date=datetime.date(2026, 5, 1),
+                hours=Decimal("2"),
+                description="PIEG",
+            )
         self.assertFalse(Claim.objects.exists())
 
 
@@ -84,12 +98,26 @@ class BankDetailsChangeTest(BaseTestCase):
         from payments.models import BankDetailsChange
 
         with self.captureOnCommitCallbacks(execute=True):
-            services.bank_details_set(advisor=self.alice, account_name="A Ashby", sort_code="11-22-33",
-                                      account_number="12345678", by=self.advisor_alice)
+            services.bank_details_set(
+                advisor=self.alice,
+                account_name="A Ashby",
+                sort_code="11-22-33",
+                account_number="12345678",
+                by=self.advisor_alice,
+            )
         with self.captureOnCommitCallbacks(execute=True):
-            services.bank_details_set(advisor=self.alice, account_name="A Ashby", sort_code="11-22-33",
-                                      account_number="87654321", by=self.advisor_alice)
-        changes = list(BankDetailsChange.objects.values_list("old_last4", "new_last4", "by__username").order_by("at", "pk"))
+            services.bank_details_set(
+                advisor=self.alice,
+                account_name="A Ashby",
+                sort_code="11-22-33",
+                account_number="87654321",
+                by=self.advisor_alice,
+            )
+        changes = list(
+            BankDetailsChange.objects.values_list(
+                "old_last4", "new_last4", "by__username"
+            ).order_by("at", "pk")
+        )
         self.assertEqual(changes, [("", "5678", "alice"), ("5678", "4321", "alice")])
         self.assertEqual(len(mail.outbox), 2)
         self.assertIn("account ending 4321", mail.outbox[-1].body)
@@ -97,14 +125,21 @@ class BankDetailsChangeTest(BaseTestCase):
 
 
 class UnbatchTest(BaseTestCase):
-    def test_a_claim_finance_could_not_pay_goes_back_to_approved_and_into_the_next_batch(self) -> None:
-        claims = [make_claim(self.alice, status="approved", amount="10.00"),
-                  make_claim(self.bob, status="approved", amount="20.00")]
+    def test_a_claim_finance_could_not_pay_goes_back_to_approved_and_into_the_next_batch(
+        self,
+    ) -> None:
+        claims = [
+            make_claim(self.alice, status="approved", amount="10.00"),
+            make_claim(self.bob, status="approved", amount="20.00"),
+        ]
         batch = services.batch_build(by=self.staff_sam)
         services.batch_approve(batch=batch, by=self.finance_fay)
         self.client.force_login(self.finance_fay)
-        response = self.client.post(reverse("payments:claim-unbatch", args=[claims[0].pk]),
-                                    {"reason": "Bank returned the payment"}, follow=True)
+        response = self.client.post(
+            reverse("payments:claim-unbatch", args=[claims[0].pk]),
+            {"reason": "Bank returned the payment"},
+            follow=True,
+        )
         self.assertContains(response, "back to approved")
         claims[0].refresh_from_db()
         batch.refresh_from_db()
@@ -130,7 +165,9 @@ class BatchPageTest(BaseTestCase):
     def test_payees_without_bank_details_are_pointed_out(self) -> None:
         make_claim(self.alice, status="approved")
         make_claim(self.bob, status="approved")
-        services.bank_details_set(advisor=self.bob, account_name="B Brown", sort_code="112233", account_number="12345678")
+        services.bank_details_set(
+            advisor=self.bob, account_name="B Brown", sort_code="112233", account_number="12345678"
+        )
         batch = services.batch_build(by=self.staff_sam)
         self.client.force_login(self.finance_fay)
         response = self.client.get(reverse("payments:batch", args=[batch.pk]))
@@ -139,10 +176,18 @@ class BatchPageTest(BaseTestCase):
 
 class DoubleSubmitTest(BaseTestCase):
     def test_the_same_expense_sent_twice_makes_one_claim(self) -> None:
-        kwargs = dict(advisor=self.alice, by=self.advisor_alice, expense_type="travel",
-                      activity_date=datetime.date(2026, 5, 1), amount=Decimal("4.50"), description="Bus fare")
+        kwargs = dict(
+            advisor=self.alice,
+            by=self.advisor_alice,
+            expense_type="travel",
+            activity_date=datetime.date(2026, 5, 1),
+            amount=Decimal("4.50"),
+            description="Bus fare",
+        )
         services.claim_expense_submit(**kwargs)
-        with self.assertRaisesMessage(ValidationError, "has just been sent, so it was not sent again"):
+        with self.assertRaisesMessage(
+            ValidationError, "has just been sent, so it was not sent again"
+        ):
             services.claim_expense_submit(**kwargs)
         self.assertEqual(Claim.objects.count(), 1)
         # A different journey the same day is a different claim.

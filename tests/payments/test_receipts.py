@@ -66,7 +66,11 @@ class ReceiptUploadTest(BaseTestCase):
             with self.subTest(name=name):
                 # A different journey each time: the same claim sent twice is refused.
                 response = self.client.post(
-                    EXPENSE, {**expense_data(SimpleUploadedFile(name, content)), "description": f"Train, ticket {name}"}
+                    EXPENSE,
+                    {
+                        **expense_data(SimpleUploadedFile(name, content)),
+                        "description": f"Train, ticket {name}",
+                    },
                 )
                 self.assertEqual(response.status_code, 302)
                 claim = Claim.objects.latest("pk")

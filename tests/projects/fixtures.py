@@ -50,8 +50,12 @@ def rita_opportunity(tc) -> dict:
     if not hasattr(tc, "_rita_opportunity"):
         project_pk = rita_project(tc)["pk"]
         tc._rita_opportunity = Opportunity.objects.create(
-            project_id=project_pk, role="Interview adviser", description="Help shape interviews",
-            time_commitment="Two 2-hour meetings", payment="NIHR rates", posted_by=tc.researcher_rita,
+            project_id=project_pk,
+            role="Interview adviser",
+            description="Help shape interviews",
+            time_commitment="Two 2-hour meetings",
+            payment="NIHR rates",
+            posted_by=tc.researcher_rita,
             closing_date=timezone.localdate() + datetime.timedelta(days=30),
         )
     return {"pk": tc._rita_opportunity.pk}

@@ -13,15 +13,24 @@ class InterestExpressTest(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.opportunity = Opportunity.objects.create(
-            project=ProjectFactory(), role="Adviser", description="x", time_commitment="x", payment="x",
-            closing_date=timezone.localdate() + datetime.timedelta(days=5), posted_by=self.staff_sam,
+            project=ProjectFactory(),
+            role="Adviser",
+            description="x",
+            time_commitment="x",
+            payment="x",
+            closing_date=timezone.localdate() + datetime.timedelta(days=5),
+            posted_by=self.staff_sam,
         )
 
     def test_a_decision_is_not_undone_by_expressing_interest_again(self) -> None:
         interest = services.interest_express(opportunity=self.opportunity, advisor=self.alice)
-        services.interest_select(opportunity=self.opportunity, selected_ids=[interest.pk], by=self.staff_sam)
+        services.interest_select(
+            opportunity=self.opportunity, selected_ids=[interest.pk], by=self.staff_sam
+        )
         with self.assertRaisesMessage(ValidationError, "already made a decision"):
-            services.interest_express(opportunity=self.opportunity, advisor=self.alice, note="again")
+            services.interest_express(
+                opportunity=self.opportunity, advisor=self.alice, note="again"
+            )
         interest.refresh_from_db()
         self.assertEqual(interest.status, ExpressionOfInterest.Status.SELECTED)
 

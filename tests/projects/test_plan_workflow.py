@@ -31,7 +31,9 @@ class PlanWorkflowTest(BaseTestCase):
         self.assertEqual(plan.budget_total, Decimal("110.00"))  # 2 h x £27.50 x 2 advisors
         self.assertEqual(mail.outbox[-1].to, ["sam@example.org"])
         with self.captureOnCommitCallbacks(execute=True):
-            plan = services.plan_request_changes(plan=plan, by=self.staff_sam, comments={"design": "More sessions, please."})
+            plan = services.plan_request_changes(
+                plan=plan, by=self.staff_sam, comments={"design": "More sessions, please."}
+            )
         self.assertEqual(plan.status, "changes_requested")
         self.assertEqual(mail.outbox[-1].to, ["rita@example.org"])
         self.assertIn("More sessions, please.", mail.outbox[-1].body)
@@ -57,7 +59,13 @@ class PlanWorkflowTest(BaseTestCase):
                 with self.assertRaises(PermissionDenied):
                     services.plan_submit(plan=self.plan, by=user)
                 with self.assertRaises(PermissionDenied):
-                    services.plan_update(plan=self.plan, by=user, recognition="", support_and_training="", activities=[])
+                    services.plan_update(
+                        plan=self.plan,
+                        by=user,
+                        recognition="",
+                        support_and_training="",
+                        activities=[],
+                    )
         self.plan.refresh_from_db()
         self.assertEqual(self.plan.status, "draft")
 
@@ -68,20 +76,36 @@ class PlanWorkflowTest(BaseTestCase):
                 with self.assertRaises(PermissionDenied):
                     services.plan_approve(plan=self.plan, by=user)
                 with self.assertRaises(PermissionDenied):
-                    services.plan_request_changes(plan=self.plan, by=user, comments={"general": "x"})
+                    services.plan_request_changes(
+                        plan=self.plan, by=user, comments={"general": "x"}
+                    )
         self.plan.refresh_from_db()
         self.assertEqual(self.plan.status, "submitted")
 
     def test_illegal_transitions_are_refused_with_a_reason(self) -> None:
-        with self.assertRaisesMessage(ValidationError, "Only a submitted plan can be approved; this one is draft."):
+        with self.assertRaisesMessage(
+            ValidationError, "Only a submitted plan can be approved; this one is draft."
+        ):
             services.plan_approve(plan=self.plan, by=self.staff_sam)
-        with self.assertRaisesMessage(ValidationError, "Changes can only be requested on a submitted plan"):
-            services.plan_request_changes(plan=self.plan, by=self.staff_sam, comments={"general": "x"})
+        with self.assertRaisesMessage(
+            ValidationError, "Changes can only be requested on a submitted plan"
+        ):
+            services.plan_request_changes(
+                plan=self.plan, by=self.staff_sam, comments={"general": "x"}
+            )
         self.submit()
         with self.assertRaisesMessage(ValidationError, "cannot be edited"):
-            services.plan_update(plan=self.plan, by=self.researcher_rita, recognition="", support_and_training="", activities=[])
+            services.plan_update(
+                plan=self.plan,
+                by=self.researcher_rita,
+                recognition="",
+                support_and_training="",
+                activities=[],
+            )
         with self.assertRaisesMessage(ValidationError, "Write at least one comment"):
-            services.plan_request_changes(plan=self.plan, by=self.staff_sam, comments={"general": "  "})
+            services.plan_request_changes(
+                plan=self.plan, by=self.staff_sam, comments={"general": "  "}
+            )
 
     def test_approving_twice_does_nothing_more(self) -> None:
         self.submit()
@@ -105,10 +129,22 @@ class PlanWorkflowTest(BaseTestCase):
         new = services.plan_new_version(plan=approved, by=self.researcher_rita)
         self.assertEqual((new.version, new.status, new.based_on), (2, "draft", approved))
         self.assertEqual(new.activities.count(), 1)
-        services.plan_update(plan=new, by=self.researcher_rita, recognition="Co-authorship on the main paper",
-                             support_and_training="", activities=[{
-                                 "stage": "analysis", "activity_type": "co_analysis", "advisors": 3, "sessions": 2,
-                                 "hours_per_session": Decimal("3"), "anticipated_impact": "Advisors interpret findings."}])
+        services.plan_update(
+            plan=new,
+            by=self.researcher_rita,
+            recognition="Co-authorship on the main paper",
+            support_and_training="",
+            activities=[
+                {
+                    "stage": "analysis",
+                    "activity_type": "co_analysis",
+                    "advisors": 3,
+                    "sessions": 2,
+                    "hours_per_session": Decimal("3"),
+                    "anticipated_impact": "Advisors interpret findings.",
+                }
+            ],
+        )
         approved.refresh_from_db()
         self.assertEqual(approved.status, "approved")
         self.assertEqual(approved.recognition, "")
@@ -119,7 +155,9 @@ class PlanWorkflowTest(BaseTestCase):
         new.refresh_from_db()
         changes = services.plan_diff(old=approved, new=new)
         self.assertIn(("added", "Recognition plans: Co-authorship on the main paper"), changes)
-        self.assertTrue(any(kind == "removed" and line.startswith("Design:") for kind, line in changes))
+        self.assertTrue(
+            any(kind == "removed" and line.startswith("Design:") for kind, line in changes)
+        )
 
     def test_approving_a_new_version_supersedes_the_old_and_updates_the_budget(self) -> None:
         self.submit()

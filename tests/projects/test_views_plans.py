@@ -7,13 +7,23 @@ from django.urls import reverse
 from projects import services
 from projects.models import PIEPlan
 from tests.base import BaseTestCase
-from tests.factories import ActivityFactory, PlanFactory, ProjectFactory, add_member, example_rate_card
+from tests.factories import (
+    ActivityFactory,
+    PlanFactory,
+    ProjectFactory,
+    add_member,
+    example_rate_card,
+)
 
 
 def activity_post(prefix: str, n: int, **forms) -> dict:
     """POST data for one stage's formset with `n` forms given as dicts."""
-    data = {f"{prefix}-TOTAL_FORMS": str(n), f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(n),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
     for i, form in enumerate(forms.get("forms", [])):
         for k, v in form.items():
             data[f"{prefix}-{i}-{k}"] = v
@@ -21,7 +31,10 @@ def activity_post(prefix: str, n: int, **forms) -> dict:
 
 
 def plan_post(design_forms: list[dict] | None = None, **extra) -> dict:
-    data = {"recognition": "Advisors co-author the summary.", "support_and_training": "Induction session."}
+    data = {
+        "recognition": "Advisors co-author the summary.",
+        "support_and_training": "Induction session.",
+    }
     for stage in ("identifying", "design", "conduct", "analysis", "dissemination"):
         forms = design_forms if stage == "design" and design_forms else []
         data.update(activity_post(stage, len(forms), forms=forms))
@@ -30,9 +43,17 @@ def plan_post(design_forms: list[dict] | None = None, **extra) -> dict:
 
 
 GOOD_ACTIVITY = {
-    "activity_type": "advisory_group", "description": "Shape the topic guide", "advisors": "3", "sessions": "2",
-    "hours_per_session": "2.5", "mode": "online", "planned_date": "", "expenses_per_advisor": "0.00",
-    "support_cost_per_session": "0.00", "enhanced_support_cost": "0.00", "support_description": "",
+    "activity_type": "advisory_group",
+    "description": "Shape the topic guide",
+    "advisors": "3",
+    "sessions": "2",
+    "hours_per_session": "2.5",
+    "mode": "online",
+    "planned_date": "",
+    "expenses_per_advisor": "0.00",
+    "support_cost_per_session": "0.00",
+    "enhanced_support_cost": "0.00",
+    "support_description": "",
     "anticipated_impact": "Questions make sense to people who use care.",
 }
 
@@ -49,8 +70,11 @@ class PlanViewsTest(BaseTestCase):
         self.client.force_login(self.researcher_rita)
         response = self.client.post(reverse("projects:plan-start", args=[self.project.pk]))
         self.assertRedirects(response, reverse("projects:plan-edit", args=[self.project.pk]))
-        response = self.client.post(reverse("projects:plan-edit", args=[self.project.pk]),
-                                    plan_post([GOOD_ACTIVITY], submit="1"), follow=True)
+        response = self.client.post(
+            reverse("projects:plan-edit", args=[self.project.pk]),
+            plan_post([GOOD_ACTIVITY], submit="1"),
+            follow=True,
+        )
         self.assertContains(response, "sent to the PIE team for review")
         plan = self.project.plans.get()
         self.assertEqual(plan.status, "submitted")
@@ -62,9 +86,15 @@ class PlanViewsTest(BaseTestCase):
         plan = services.plan_start(project=self.project, by=self.researcher_rita)
         self.client.force_login(self.researcher_rita)
         bad = {**GOOD_ACTIVITY, "hours_per_session": "30", "anticipated_impact": ""}
-        response = self.client.post(reverse("projects:plan-edit", args=[self.project.pk]), plan_post([bad]))
-        self.assertContains(response, "Hours per session must be more than 0 and no more than 24.", status_code=400)
-        self.assertContains(response, "Say what this involvement will do for the research.", status_code=400)
+        response = self.client.post(
+            reverse("projects:plan-edit", args=[self.project.pk]), plan_post([bad])
+        )
+        self.assertContains(
+            response, "Hours per session must be more than 0 and no more than 24.", status_code=400
+        )
+        self.assertContains(
+            response, "Say what this involvement will do for the research.", status_code=400
+        )
         self.assertEqual(plan.activities.count(), 0)
         plan.refresh_from_db()
         self.assertEqual(plan.recognition, "")
@@ -72,9 +102,14 @@ class PlanViewsTest(BaseTestCase):
     def test_live_budget_preview_computes_from_unsaved_input(self) -> None:
         services.plan_start(project=self.project, by=self.researcher_rita)
         self.client.force_login(self.researcher_rita)
-        response = self.client.post(reverse("projects:plan-budget", args=[self.project.pk]),
-                                    plan_post([GOOD_ACTIVITY]), HTTP_HX_REQUEST="true")
-        self.assertContains(response, '<td class="text-end" id="budget-total">£412.50</td>', html=True)
+        response = self.client.post(
+            reverse("projects:plan-budget", args=[self.project.pk]),
+            plan_post([GOOD_ACTIVITY]),
+            HTTP_HX_REQUEST="true",
+        )
+        self.assertContains(
+            response, '<td class="text-end" id="budget-total">£412.50</td>', html=True
+        )
         self.assertEqual(self.project.plans.get().activities.count(), 0)
 
     def test_researcher_on_another_project_gets_404_everywhere(self) -> None:
@@ -82,15 +117,26 @@ class PlanViewsTest(BaseTestCase):
         self.client.force_login(self.researcher_rita)
         for name in ("projects:detail", "projects:plan", "projects:plan-edit", "projects:outputs"):
             with self.subTest(url=name):
-                self.assertEqual(self.client.get(reverse(name, args=[self.other.pk])).status_code, 404)
-        self.assertEqual(self.client.get(reverse("projects:plan-version", args=[self.other.pk, 1])).status_code, 404)
-        self.assertEqual(self.client.post(reverse("projects:plan-submit", args=[self.other.pk])).status_code, 404)
+                self.assertEqual(
+                    self.client.get(reverse(name, args=[self.other.pk])).status_code, 404
+                )
+        self.assertEqual(
+            self.client.get(reverse("projects:plan-version", args=[self.other.pk, 1])).status_code,
+            404,
+        )
+        self.assertEqual(
+            self.client.post(reverse("projects:plan-submit", args=[self.other.pk])).status_code, 404
+        )
 
     def test_pie_team_reads_any_plan_but_cannot_edit_it(self) -> None:
         services.plan_start(project=self.project, by=self.researcher_rita)
         self.client.force_login(self.staff_sam)
-        self.assertEqual(self.client.get(reverse("projects:plan", args=[self.project.pk])).status_code, 200)
-        self.assertEqual(self.client.get(reverse("projects:plan-edit", args=[self.project.pk])).status_code, 403)
+        self.assertEqual(
+            self.client.get(reverse("projects:plan", args=[self.project.pk])).status_code, 200
+        )
+        self.assertEqual(
+            self.client.get(reverse("projects:plan-edit", args=[self.project.pk])).status_code, 403
+        )
 
     def test_pie_team_requests_changes_with_comments_then_approves(self) -> None:
         plan = services.plan_start(project=self.project, by=self.researcher_rita)
@@ -117,7 +163,9 @@ class PlanViewsTest(BaseTestCase):
         ActivityFactory(plan=plan)
         services.plan_submit(plan=plan, by=self.researcher_rita)
         self.client.force_login(self.researcher_rita)
-        response = self.client.post(reverse("projects:plan-review", args=[self.project.pk]), {"approve": "1"})
+        response = self.client.post(
+            reverse("projects:plan-review", args=[self.project.pk]), {"approve": "1"}
+        )
         self.assertEqual(response.status_code, 403)
         plan.refresh_from_db()
         self.assertEqual(plan.status, "submitted")

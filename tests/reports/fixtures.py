@@ -6,8 +6,13 @@ from reports.models import ReportRequest
 
 
 def _done_certificate(tc, advisor) -> ReportRequest:
-    request = ReportRequest(kind="certificate", year=2026, advisor=advisor, requested_by=advisor.user,
-                            status=ReportRequest.Status.DONE)
+    request = ReportRequest(
+        kind="certificate",
+        year=2026,
+        advisor=advisor,
+        requested_by=advisor.user,
+        status=ReportRequest.Status.DONE,
+    )
     request.file.save("certificate.pdf", ContentFile(b"%PDF-1.4 certificate"), save=False)
     request.save()
     return request
@@ -26,14 +31,21 @@ def bob_certificate(tc) -> dict:
 
 
 def failed_annual(tc) -> dict:
-    request = ReportRequest.objects.create(kind="annual", year=2026, requested_by=tc.manager_mo,
-                                           status=ReportRequest.Status.FAILED, error="ValueError: test")
+    request = ReportRequest.objects.create(
+        kind="annual",
+        year=2026,
+        requested_by=tc.manager_mo,
+        status=ReportRequest.Status.FAILED,
+        error="ValueError: test",
+    )
     return {"pk": request.pk}
 
 
 def done_annual(tc) -> dict:
     if not hasattr(tc, "_done_annual"):
-        request = ReportRequest(kind="annual", year=2026, requested_by=tc.manager_mo, status=ReportRequest.Status.DONE)
+        request = ReportRequest(
+            kind="annual", year=2026, requested_by=tc.manager_mo, status=ReportRequest.Status.DONE
+        )
         request.file.save("annual.pdf", ContentFile(b"%PDF-1.4 annual"), save=False)
         request.save()
         tc._done_annual = request
@@ -41,6 +53,12 @@ def done_annual(tc) -> dict:
 
 
 def alice_failed_certificate(tc) -> dict:
-    request = ReportRequest.objects.create(kind="certificate", year=2026, advisor=tc.alice, requested_by=tc.advisor_alice,
-                                           status=ReportRequest.Status.FAILED, error="ValueError: test")
+    request = ReportRequest.objects.create(
+        kind="certificate",
+        year=2026,
+        advisor=tc.alice,
+        requested_by=tc.advisor_alice,
+        status=ReportRequest.Status.FAILED,
+        error="ValueError: test",
+    )
     return {"pk": request.pk}

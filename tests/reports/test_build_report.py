@@ -53,12 +53,23 @@ class BuildReportCommandTest(BaseTestCase):
         cases = [
             (["annual"], "Give --output FILE"),
             (["project", "--output", output], "A project report needs --project ID."),
-            (["project", "--project", "999999", "--output", output],
-             "There is no project with id 999999."),
+            (
+                ["project", "--project", "999999", "--output", output],
+                "There is no project with id 999999.",
+            ),
             (["statement", "--output", output], "A statement needs --advisor ID."),
-            (["certificate", "--advisor", "999999", "--output", output], "There is no advisor with id 999999."),
-            (["annual", "--advisor", str(self.alice.pk), "--output", output], "--advisor is only for"),
-            (["annual", "--project", str(self.project.pk), "--output", output], "--project is only for"),
+            (
+                ["certificate", "--advisor", "999999", "--output", output],
+                "There is no advisor with id 999999.",
+            ),
+            (
+                ["annual", "--advisor", str(self.alice.pk), "--output", output],
+                "--advisor is only for",
+            ),
+            (
+                ["annual", "--project", str(self.project.pk), "--output", output],
+                "--project is only for",
+            ),
             (["annual", "--year", "1999", "--output", output], "Choose a year between 2000 and"),
             (["annual", "--output", str(self.tmp / "missing" / "x.pdf")], "does not exist"),
             (["reference", "--output", output], "invalid choice: 'reference'"),

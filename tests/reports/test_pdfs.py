@@ -30,7 +30,7 @@ from tests.factories import (
     mark_paid,
 )
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 HOSTILE = "Questions reworded <script>alert(1)</script> <img src='http://example.com/x.png'>"
 
 
@@ -45,35 +45,61 @@ def small_unit(tc) -> None:
     example_rate_card()
     tc.project = ProjectFactory(title="Care at home after hospital", pie_budget=Decimal("12.00"))
     plan = PlanFactory(project=tc.project, status="approved", decided_at=timezone.now())
-    ActivityFactory(plan=plan, planned_date=datetime.date(2026, 3, 2),
-                    anticipated_impact="Advisors shape the interview questions.")
+    ActivityFactory(
+        plan=plan,
+        planned_date=datetime.date(2026, 3, 2),
+        anticipated_impact="Advisors shape the interview questions.",
+    )
     start = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-    tc.meeting = MeetingFactory(title="Advisory group one", type="project", project=tc.project,
-                                starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    tc.meeting = MeetingFactory(
+        title="Advisory group one",
+        type="project",
+        project=tc.project,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+    )
     invite(tc.meeting, tc.alice, tc.bob)
     attendance_confirm(
         meeting=tc.meeting,
-        rows=[AttendanceRow(advisor_id=tc.alice.pk, status="attended", preparation_hours=Decimal("1.00")),
-              AttendanceRow(advisor_id=tc.bob.pk, status="absent")],
+        rows=[
+            AttendanceRow(
+                advisor_id=tc.alice.pk, status="attended", preparation_hours=Decimal("1.00")
+            ),
+            AttendanceRow(advisor_id=tc.bob.pk, status="absent"),
+        ],
         by=tc.staff_sam,
     )
     Claim.objects.create(
-        advisor=tc.alice, kind="expense", expense_type="travel", amount=Decimal("12.40"),
-        activity_date=datetime.date(2026, 3, 2), description="Bus fare to the meeting",
-        project=tc.project, meeting=tc.meeting,
+        advisor=tc.alice,
+        kind="expense",
+        expense_type="travel",
+        amount=Decimal("12.40"),
+        activity_date=datetime.date(2026, 3, 2),
+        description="Bus fare to the meeting",
+        project=tc.project,
+        meeting=tc.meeting,
     )
     mark_paid(*Claim.objects.filter(advisor=tc.alice), paid_on=datetime.date(2026, 3, 20))
 
     tc.impact = ImpactRecord.objects.create(
-        project=tc.project, stage="design", kind="actual", category="tools", extent="major",
-        what_changed=HOSTILE, recorded_by=tc.staff_sam, recorded_on=datetime.date(2026, 3, 5), meeting=tc.meeting,
+        project=tc.project,
+        stage="design",
+        kind="actual",
+        category="tools",
+        extent="major",
+        what_changed=HOSTILE,
+        recorded_by=tc.staff_sam,
+        recorded_on=datetime.date(2026, 3, 5),
+        meeting=tc.meeting,
     )
     tc.impact.contributors.add(tc.alice)
     tc.impact.standards.add(Standard.objects.get(code="working_together"))
     GrippSummary.objects.create(project=tc.project, aim="To involve advisors at every stage.")
     EqualityFactory(advisor=tc.alice, sex="female")
     TrainingFactory(advisor=tc.alice, course="Introduction to research")
-    output = Output.objects.create(project=tc.project, kind="report", title="Summary for the public")
+    output = Output.objects.create(
+        project=tc.project, kind="report", title="Summary for the public"
+    )
     OutputCredit.objects.create(output=output, advisor=tc.alice, credit="co_author")
 
 
@@ -180,8 +206,10 @@ class PdfSafetyTest(BaseTestCase):
             {"kind": "reference", "advisor": self.alice, "letter_text": HOSTILE},
         ]
         for fields in kinds:
-            with self.subTest(kind=fields["kind"]), \
-                    mock.patch.object(pdf_lib, "html_to_pdf", return_value=(b"%PDF", 1)) as to_pdf:
+            with (
+                self.subTest(kind=fields["kind"]),
+                mock.patch.object(pdf_lib, "html_to_pdf", return_value=(b"%PDF", 1)) as to_pdf,
+            ):
                 render_report(ReportRequest(requested_by=self.staff_sam, **fields))
                 html = to_pdf.call_args.args[0]
                 self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
@@ -191,7 +219,9 @@ class PdfSafetyTest(BaseTestCase):
     def spy_on_fetches(self):
         """Record every URL WeasyPrint asks the fetcher for (the real fetch still runs)."""
         fetch = pdf_lib.StaticOnlyFetcher.fetch
-        return mock.patch.object(pdf_lib.StaticOnlyFetcher, "fetch", autospec=True, side_effect=fetch)
+        return mock.patch.object(
+            pdf_lib.StaticOnlyFetcher, "fetch", autospec=True, side_effect=fetch
+        )
 
     def test_a_report_fetches_only_our_own_static_files(self) -> None:
         with self.spy_on_fetches() as fetch:
@@ -199,16 +229,27 @@ class PdfSafetyTest(BaseTestCase):
         self.assertEqual({c.args[1] for c in fetch.call_args_list}, {"static:/css/pdf.css"})
 
     def test_the_fetcher_refuses_anything_but_static_files(self) -> None:
-        for url in ["http://example.com/x.png", "https://example.com/a.css", "file:///etc/passwd",
-                    "data:text/css,body{}", "static:/../../manage.py", "static:/%2e%2e/%2e%2e/manage.py"]:
+        for url in [
+            "http://example.com/x.png",
+            "https://example.com/a.css",
+            "file:///etc/passwd",
+            "data:text/css,body{}",
+            "static:/../../manage.py",
+            "static:/%2e%2e/%2e%2e/manage.py",
+        ]:
             with self.subTest(url=url), self.assertRaises(BlockedResource):
                 static_only_fetcher(url)
         self.assertEqual(static_only_fetcher("static:/css/pdf.css").content_type, "text/css")
 
     def test_a_remote_image_is_skipped_without_failing_the_pdf_or_using_the_network(self) -> None:
         html = '<p>Before</p><img src="http://example.com/x.png" alt=""><p>After</p>'
-        with mock.patch("socket.create_connection", side_effect=AssertionError("the network was used")), \
-                self.spy_on_fetches() as fetch, self.assertLogs("weasyprint", level="WARNING") as logs:
+        with (
+            mock.patch(
+                "socket.create_connection", side_effect=AssertionError("the network was used")
+            ),
+            self.spy_on_fetches() as fetch,
+            self.assertLogs("weasyprint", level="WARNING") as logs,
+        ):
             pdf, pages = html_to_pdf(html)
         self.assertEqual(pages, 1)
         self.assertIn("Before After", pdf_text(pdf))
@@ -222,7 +263,9 @@ class ReportBuildTest(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         small_unit(self)
-        self.request = ReportRequest.objects.create(kind="annual", year=2026, requested_by=self.manager_mo)
+        self.request = ReportRequest.objects.create(
+            kind="annual", year=2026, requested_by=self.manager_mo
+        )
 
     def test_building_a_queued_request_saves_the_pdf(self) -> None:
         self.assertEqual(report_build(request_id=self.request.pk), "done")
@@ -244,11 +287,15 @@ class ReportBuildTest(BaseTestCase):
         with mock.patch("reports.services.render_report", side_effect=ValueError("no data")):
             self.assertEqual(report_build(request_id=self.request.pk), "failed")
         self.request.refresh_from_db()
-        self.assertEqual((self.request.status, self.request.error), ("failed", "ValueError: no data"))
+        self.assertEqual(
+            (self.request.status, self.request.error), ("failed", "ValueError: no data")
+        )
         self.assertFalse(self.request.file)
 
-        with mock.patch("reports.tasks.report_build.delay") as delay, \
-                self.captureOnCommitCallbacks(execute=True):
+        with (
+            mock.patch("reports.tasks.report_build.delay") as delay,
+            self.captureOnCommitCallbacks(execute=True),
+        ):
             retried = report_retry(request=self.request, by=self.manager_mo)
         self.assertEqual((retried.status, retried.error), ("queued", ""))
         delay.assert_called_once_with(self.request.pk)

@@ -24,7 +24,6 @@ from tests.worker import celery_worker, skip_unless_worker_possible
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
 @pytest.mark.worker
 class ReportWorkerTest(TransactionTestCase):
     """Starts `celery worker` on the default queue; asks for an annual report; reads the PDF."""
@@ -37,11 +36,18 @@ class ReportWorkerTest(TransactionTestCase):
         alice = AdvisorFactory(first_name="Alice", last_name="Ashby")
         example_rate_card()
         # 2 h on 2 March 2026 + 1 h preparation at £27.50/h = £82.50, paid on 20 March.
-        start = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.timezone.utc)
+        start = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
         meeting = MeetingFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=2))
         invite(meeting, alice)
-        attendance_confirm(meeting=meeting, by=sam, rows=[
-            AttendanceRow(advisor_id=alice.pk, status="attended", preparation_hours=Decimal("1.00"))])
+        attendance_confirm(
+            meeting=meeting,
+            by=sam,
+            rows=[
+                AttendanceRow(
+                    advisor_id=alice.pk, status="attended", preparation_hours=Decimal("1.00")
+                )
+            ],
+        )
         mark_paid(*Claim.objects.all(), paid_on=datetime.date(2026, 3, 20))
 
         # The test settings put uploads in a new tempfile.mkdtemp() in each process; a TMPDIR of
@@ -58,8 +64,11 @@ class ReportWorkerTest(TransactionTestCase):
                 if request.status in (ReportRequest.Status.DONE, ReportRequest.Status.FAILED):
                     break
                 time.sleep(0.2)
-            self.assertEqual(request.status, ReportRequest.Status.DONE,
-                             f"no report within 60 s: {request.status} {request.error}")
+            self.assertEqual(
+                request.status,
+                ReportRequest.Status.DONE,
+                f"no report within 60 s: {request.status} {request.error}",
+            )
         self.assertNotIn("Traceback", worker.output)
 
         saved = list(Path(worker_tmp).glob(f"ascru-test-private-*/{request.file.name}"))

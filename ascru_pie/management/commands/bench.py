@@ -13,7 +13,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment
+from django.test.utils import (
+    CaptureQueriesContext,
+    setup_test_environment,
+    teardown_test_environment,
+)
 
 PAGES = [
     # (label, url name, args builder, username)
@@ -32,7 +36,9 @@ class Command(BaseCommand):
     help = "Measure how key pages scale with 1x and 10x data (queries and time), in a throwaway database."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--size", type=int, default=20, help="the small size (advisors, meetings, claims ...)")
+        parser.add_argument(
+            "--size", type=int, default=20, help="the small size (advisors, meetings, claims ...)"
+        )
         parser.add_argument("--repeat", type=int, default=5)
 
     def handle(self, *args, size: int, repeat: int, **options) -> None:
@@ -59,35 +65,64 @@ class Command(BaseCommand):
         from django.utils import timezone
 
         from advisors.models import Advisor
+        from ascru_pie.models import User
         from impacts.models import ImpactRecord
         from meetings.models import Invitation, Meeting
         from payments.models import Claim
         from projects.models import Project
-        from ascru_pie.models import User
 
         have = Advisor.objects.filter(email__startswith="bench").count()
         coordinator = User.objects.get(username="coordinator")
         project = Project.objects.order_by("pk").first()
         meeting = Meeting.objects.order_by("-starts_at").first()
         self.meeting_pk = meeting.pk
-        new = [Advisor(first_name=f"Bench{i}", last_name="Person", email=f"bench{i}@example.org")
-               for i in range(have, to)]
+        new = [
+            Advisor(first_name=f"Bench{i}", last_name="Person", email=f"bench{i}@example.org")
+            for i in range(have, to)
+        ]
         Advisor.objects.bulk_create(new)
         advisors = list(Advisor.objects.filter(email__startswith="bench").order_by("pk")[have:to])
-        Invitation.objects.bulk_create([Invitation(meeting=meeting, advisor=a) for a in advisors], ignore_conflicts=True)
+        Invitation.objects.bulk_create(
+            [Invitation(meeting=meeting, advisor=a) for a in advisors], ignore_conflicts=True
+        )
         today = timezone.localdate()
-        Claim.objects.bulk_create([
-            Claim(advisor=a, kind="expense", expense_type="travel", description="Bus", amount=Decimal("3.20"),
-                  activity_date=today - datetime.timedelta(days=3)) for a in advisors
-        ])
-        ImpactRecord.objects.bulk_create([
-            ImpactRecord(project=project, stage="design", category="tools", what_changed=f"Bench change {a.pk}",
-                         recorded_by=coordinator, recorded_on=today) for a in advisors
-        ])
-        Meeting.objects.bulk_create([
-            Meeting(title=f"Bench meeting {a.pk}", type="pieg", starts_at=timezone.now() + datetime.timedelta(days=3),
-                    ends_at=timezone.now() + datetime.timedelta(days=3, hours=1)) for a in advisors
-        ])
+        Claim.objects.bulk_create(
+            [
+                Claim(
+                    advisor=a,
+                    kind="expense",
+                    expense_type="travel",
+                    description="Bus",
+                    amount=Decimal("3.20"),
+                    activity_date=today - datetime.timedelta(days=3),
+                )
+                for a in advisors
+            ]
+        )
+        ImpactRecord.objects.bulk_create(
+            [
+                ImpactRecord(
+                    project=project,
+                    stage="design",
+                    category="tools",
+                    what_changed=f"Bench change {a.pk}",
+                    recorded_by=coordinator,
+                    recorded_on=today,
+                )
+                for a in advisors
+            ]
+        )
+        Meeting.objects.bulk_create(
+            [
+                Meeting(
+                    title=f"Bench meeting {a.pk}",
+                    type="pieg",
+                    starts_at=timezone.now() + datetime.timedelta(days=3),
+                    ends_at=timezone.now() + datetime.timedelta(days=3, hours=1),
+                )
+                for a in advisors
+            ]
+        )
 
     def _measure(self, repeat: int) -> dict:
         from django.urls import reverse
@@ -106,11 +141,17 @@ class Command(BaseCommand):
                     start = time.perf_counter()
                     response = client.get(url)
                     times.append(time.perf_counter() - start)
-            out[label] = (response.status_code, len(queries.captured_queries), statistics.median(times))
+            out[label] = (
+                response.status_code,
+                len(queries.captured_queries),
+                statistics.median(times),
+            )
         return out
 
     def _report(self, results: dict, size: int) -> None:
-        self.stdout.write(f"\n{'page':32} {'queries 1x':>10} {'10x':>5} {'ms 1x':>8} {'ms 10x':>8} {'time ratio':>10}")
+        self.stdout.write(
+            f"\n{'page':32} {'queries 1x':>10} {'10x':>5} {'ms 1x':>8} {'ms 10x':>8} {'time ratio':>10}"
+        )
         for label in results[1]:
             s1, q1, t1 = results[1][label]
             s10, q10, t10 = results[10][label]
@@ -119,4 +160,6 @@ class Command(BaseCommand):
                 f"{label:32} {q1:>10} {q10:>5} {t1 * 1000:>8.1f} {t10 * 1000:>8.1f} {t10 / t1:>10.2f}{flag}"
                 + ("" if s1 == s10 == 200 else f"  (status {s1}/{s10})")
             )
-        self.stdout.write(f"\nSmall: +{size} advisors, invitations, claims, impacts, meetings; large: +{size * 10}.")
+        self.stdout.write(
+            f"\nSmall: +{size} advisors, invitations, claims, impacts, meetings; large: +{size * 10}."
+        )

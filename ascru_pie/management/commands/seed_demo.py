@@ -6,7 +6,15 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 # Each module has seed(*, stdout); they run in this order, each idempotent.
-SEEDERS = ["ascru_pie.demo", "advisors.demo", "payments.demo", "projects.demo", "meetings.demo", "payments.demo_claims", "impacts.demo"]
+SEEDERS = [
+    "ascru_pie.demo",
+    "advisors.demo",
+    "payments.demo",
+    "projects.demo",
+    "meetings.demo",
+    "payments.demo_claims",
+    "impacts.demo",
+]
 
 
 class Command(BaseCommand):
@@ -18,9 +26,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
-            raise CommandError("seed_demo only runs with DJANGO_DEBUG=1: it sets well-known passwords.")
+            raise CommandError(
+                "seed_demo only runs with DJANGO_DEBUG=1: it sets well-known passwords."
+            )
         # Demo workflows (plans submitted, applications accepted) would email people: don't.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
             for name in SEEDERS:
                 import_module(name).seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))

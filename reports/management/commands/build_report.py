@@ -9,8 +9,12 @@ from advisors.models import Advisor
 from projects.models import Project
 from reports.models import ReportRequest
 
-KINDS = [ReportRequest.Kind.ANNUAL, ReportRequest.Kind.PROJECT, ReportRequest.Kind.STATEMENT,
-         ReportRequest.Kind.CERTIFICATE]
+KINDS = [
+    ReportRequest.Kind.ANNUAL,
+    ReportRequest.Kind.PROJECT,
+    ReportRequest.Kind.STATEMENT,
+    ReportRequest.Kind.CERTIFICATE,
+]
 
 
 class Command(BaseCommand):
@@ -28,8 +32,16 @@ class Command(BaseCommand):
         parser.add_argument("--advisor", type=int, help="advisor id (statement, certificate)")
         parser.add_argument("--output", help="where to write the PDF")
 
-    def handle(self, *args, kind: str, year: int | None, project: int | None, advisor: int | None,
-               output: str | None, **options) -> None:
+    def handle(
+        self,
+        *args,
+        kind: str,
+        year: int | None,
+        project: int | None,
+        advisor: int | None,
+        output: str | None,
+        **options,
+    ) -> None:
         if not output:
             raise CommandError("Give --output FILE: where to write the PDF.")
         out = Path(output)
@@ -40,7 +52,11 @@ class Command(BaseCommand):
         if year is None:
             # A statement's year is the tax year that starts on 6 April of that year.
             before_6_april = (today.month, today.day) < (4, 6)
-            year = today.year - 1 if kind == ReportRequest.Kind.STATEMENT and before_6_april else today.year
+            year = (
+                today.year - 1
+                if kind == ReportRequest.Kind.STATEMENT and before_6_april
+                else today.year
+            )
         if not 2000 <= year <= today.year + 1:
             raise CommandError(f"Choose a year between 2000 and {today.year + 1}.")
 
@@ -73,4 +89,3 @@ class Command(BaseCommand):
         seconds = time.monotonic() - started
         out.write_bytes(pdf)
         self.stdout.write(f"{out} ({pages} page{'s' if pages != 1 else ''}, {seconds:.1f} s)")
-
