@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 PY := $(VENV)/bin/python
 RUN_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test install system-deps npm-deps migrate seed bench worker beat clean help
+.PHONY: run test install system-deps test-system-deps npm-deps migrate seed bench worker beat clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve on http://127.0.0.1:8000"
@@ -26,6 +26,12 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 system-deps:
 	@scripts/system-deps.sh weasyprint
+
+# The tests also want poppler (pdf) and Chromium (browser), installed in the same single
+# pass. Without root they are only reported, with the command to run, and the browser
+# tests skip; WeasyPrint's libraries stay required.
+test-system-deps:
+	@scripts/system-deps.sh weasyprint --optional pdf browser
 
 # axe-core for the browser tests (exact versions from package-lock.json).
 node_modules/.installed: package.json package-lock.json
@@ -48,7 +54,7 @@ seed: migrate
 run: seed
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install npm-deps var
+test: test-system-deps $(VENV)/.synced npm-deps var
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install var
