@@ -1,15 +1,16 @@
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
+from .roles import roles_sync
+
 
 def _sync_roles(sender, **kwargs) -> None:
-    # post_migrate is sent once per app; permissions of every app exist only after the
-    # last one, so sync then.
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    # post_migrate is sent once per app that has models; permissions of every app exist
+    # only after the last one, so sync then.
+    with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+    if sender.label != with_models[-1].label:
         return
     from django.contrib.auth.models import Group, Permission
-
-    from .roles import roles_sync
 
     roles_sync(group_model=Group, permission_model=Permission)
 

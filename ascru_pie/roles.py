@@ -26,10 +26,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "ascru_pie.add_user",
             "ascru_pie.change_user",
             "advisors.*",
+            "rates.*",
             "projects.*",
             "meetings.*",
             "payments.*",
             "impacts.*",
+            "reminders.*",
             "reports.*",
         ],
         # Individual equality answers are special-category data: only people who are
@@ -42,12 +44,18 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             # Full bank details are for finance only.
             "advisors.view_bank_details",
             "payments.delete_*",
+            "rates.delete_*",
             "ascru_pie.delete_*",
         ],
     },
     Role.FINANCE: {
-        "include": ["payments.*", "advisors.view_advisor", "advisors.view_bank_details"],
-        "exclude": ["payments.delete_*"],
+        "include": [
+            "payments.*",
+            "rates.*",
+            "advisors.view_advisor",
+            "advisors.view_bank_details",
+        ],
+        "exclude": ["payments.delete_*", "rates.delete_*"],
     },
     Role.MANAGER: {"include": ["reports.*"], "exclude": []},
     Role.ADVISOR: {"include": [], "exclude": []},

@@ -29,14 +29,14 @@ urlpatterns = [
     ),
     path("accounts/no-role/", views.no_role, name="no-role"),
     # Role homes
-    path("staff/", views.staff_home, name="staff-home"),
-    path("portal/", views.portal_home, name="portal-home"),
+    path("", include("homes.urls")),
     # Apps: each urls.py carries its full paths under one namespace
     path("", include("advisors.urls")),
     path("", include("projects.urls")),
     path("", include("meetings.urls")),
     path("", include("payments.urls")),
     path("", include("impacts.urls")),
+    path("", include("reminders.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,9 +10,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 
-from .access import role_required
-from .models import WorkerHeartbeat
-from .roles import Role
+from .celery import app
 from .tokens import invitation_token
 
 
@@ -26,28 +24,6 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def no_role(request: HttpRequest) -> HttpResponse:
     return render(request, "ascru_pie/no_role.html", status=403)
-
-
-@role_required(Role.PIE_TEAM, Role.FINANCE)
-def staff_home(request: HttpRequest) -> HttpResponse:
-    from projects.models import PIEPlan
-
-    heartbeat = WorkerHeartbeat.objects.order_by("-created_at").first()
-    plans_to_review = (
-        PIEPlan.objects.filter(status__in=PIEPlan.IN_REVIEW)
-        .select_related("project")
-        .order_by("submitted_at")
-    )
-    return render(
-        request,
-        "ascru_pie/staff_home.html",
-        {"heartbeat": heartbeat, "plans_to_review": plans_to_review},
-    )
-
-
-@role_required(Role.ADVISOR)
-def portal_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "ascru_pie/portal_home.html")
 
 
 @never_cache
@@ -91,8 +67,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def _broker_state() -> dict:
     if not settings.CELERY_BROKER_URL:
         return {"status": "eager", "detail": "no broker configured; tasks run in-process"}
-    from .celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

@@ -1,10 +1,8 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from import_export.admin import ImportExportModelAdmin
 
-from .models import AgendaItem, Attendance, Invitation, Meeting, MeetingPaper
-from .resources import AttendanceResource
+from .models import AgendaItem, Invitation, Meeting, MeetingPaper
 
 
 class PaperInline(admin.TabularInline):
@@ -96,40 +94,3 @@ class MeetingAdmin(admin.ModelAdmin):
         if not change and obj.organiser_id is None:
             obj.organiser = request.user
         super().save_model(request, obj, form, change)
-
-
-@admin.register(Attendance)
-class AttendanceAdmin(ImportExportModelAdmin):
-    """Attendance is recorded on the staff page; here it can be imported from a file."""
-
-    resource_classes = [AttendanceResource]
-    list_display = (
-        "meeting",
-        "advisor",
-        "status",
-        "minutes_attended",
-        "preparation_hours",
-        "confirmed_at",
-    )
-    list_filter = ("status", "meeting__type")
-    search_fields = ("advisor__first_name", "advisor__last_name", "meeting__title")
-    list_select_related = ("meeting", "advisor")
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        # Edits go through the attendance screen, which keeps claims in step.
-        return False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_import_permission(self, request) -> bool:
-        return request.user.has_perm("meetings.add_attendance")
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "by": request.user}
-
-    def get_import_data_kwargs(self, **kwargs):
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}

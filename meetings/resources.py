@@ -1,7 +1,8 @@
 """Attendance import (CSV/XLSX): rows are matched by meeting id and advisor email.
 
-The import only records attendance; claims are then synced by the payments service in
-the same transaction, so a failed import changes nothing, and a repeated one adds nothing.
+This resource only records attendance. The admin imports with payments'
+AttendancePayResource, which syncs the claims in the import's transaction, so a failed
+import changes nothing and a repeated one adds nothing.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -35,9 +36,9 @@ class AttendanceResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
 
-    def __init__(self, *args, by=None, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.by = by
+        # The meetings the import touched, for whoever pays for them next.
         self.meetings: set[int] = set()
 
     def before_import_row(self, row, **kwargs) -> None:
@@ -69,12 +70,3 @@ class AttendanceResource(resources.ModelResource):
         if instance.meeting.starts_at > timezone.now():
             raise ValueError(f"{instance.meeting} has not happened yet.")
         self.meetings.add(instance.meeting_id)
-
-    def after_import(self, dataset, result, **kwargs) -> None:
-        # Claims go through the payments service, in the import's transaction.
-        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
-            return
-        from payments.services import claims_sync_for_meeting
-
-        for meeting in Meeting.objects.filter(pk__in=self.meetings):
-            claims_sync_for_meeting(meeting=meeting, by=self.by)

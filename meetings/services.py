@@ -1,7 +1,7 @@
 """Meetings: invitations (with a clash check), RSVPs, agenda proposals, cancellation, attendance.
 
-Attendance feeds payments: confirming creates or updates one time claim per advisor
-(payments.services.claim_sync_for_attendance), never a second one.
+Attendance feeds payments, a layer above: payments.services.attendance_confirm_and_pay
+calls `attendance_confirm` here and then syncs each advisor's one time claim.
 """
 
 from dataclasses import dataclass
@@ -18,7 +18,6 @@ from advisors.models import Advisor, ContactMethod
 from ascru_pie.lib.dates import deadline_words
 from ascru_pie.lib.emails import make_message
 from ascru_pie.models import User
-from payments.services import ClaimOutcome, claim_sync_for_attendance
 
 from .models import AgendaItem, Attendance, Invitation, Meeting
 
@@ -240,12 +239,18 @@ class AttendanceRow:
 
 
 def attendance_confirm(
-    *, meeting: Meeting, rows: list[AttendanceRow], by: User
-) -> list[tuple[Attendance, ClaimOutcome]]:
-    """Record attendance for invitees and sync each one's time claim.
+    *,
+    meeting: Meeting,
+    rows: list[AttendanceRow],
+    by: User,
+    pie_lead_present: bool | None = None,
+) -> list[Attendance]:
+    """Record attendance for invitees (and, at a management meeting, whether a PIE lead came).
 
     All or nothing. The meeting row is locked, so two confirmations at once run one after
-    the other; with the unique constraints that leaves one attendance and one claim each.
+    the other; with the unique constraints that leaves one attendance each. Paying for it is
+    the caller's next step (payments.services.attendance_confirm_and_pay), in the same
+    transaction.
     """
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError("This meeting was cancelled: there is no attendance to record.")
@@ -275,10 +280,16 @@ def attendance_confirm(
             attendance.confirmed_at, attendance.confirmed_by = timezone.now(), by
             attendance.full_clean()
             attendance.save()
-            results.append((attendance, claim_sync_for_attendance(attendance=attendance, by=by)))
+            results.append(attendance)
+        update = []
         if meeting.status == Meeting.Status.SCHEDULED:
             meeting.status = Meeting.Status.HELD
-            meeting.save(update_fields=["status"])
+            update.append("status")
+        if pie_lead_present is not None and meeting.type == Meeting.Type.MANAGEMENT:
+            meeting.pie_lead_present = pie_lead_present
+            update.append("pie_lead_present")
+        if update:
+            meeting.save(update_fields=update)
     return results
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, portal, staff
+from .views import portal, staff
 
 app_name = "meetings"
 
@@ -12,7 +12,6 @@ urlpatterns = [
     path("staff/meetings/<int:pk>/invite/", staff.meeting_invite, name="invite"),
     path("staff/meetings/<int:pk>/agenda/", staff.agenda_manage, name="agenda"),
     path("staff/meetings/<int:pk>/cancel/", staff.meeting_cancel, name="cancel"),
-    path("staff/meetings/<int:pk>/attendance/", attendance.attendance_record, name="attendance"),
     # Staff and invitees
     path("meetings/<int:pk>/calendar.ics", portal.meeting_ics, name="ics"),
     path("meetings/papers/<int:pk>/", portal.paper_download, name="paper"),

@@ -1,6 +1,12 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
-from .models import BankDetailsChange, Claim, ClaimEvent, RateCard
+from meetings.models import Attendance, Meeting
+from meetings.resources import AttendanceResource
+from rates.models import RateCard
+
+from .models import BankDetailsChange, Claim, ClaimEvent
+from .services import claims_sync_for_meeting
 
 
 @admin.register(RateCard)
@@ -79,3 +85,59 @@ class BankDetailsChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class AttendancePayResource(AttendanceResource):
+    """The attendance import, paying for what it records: claims are synced per meeting by
+    the payments service, in the import's transaction (nothing on a dry run or any error)."""
+
+    def __init__(self, *args, by=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.by = by
+
+    def after_import(self, dataset, result, **kwargs) -> None:
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
+            return
+        for meeting in Meeting.objects.filter(pk__in=self.meetings):
+            claims_sync_for_meeting(meeting=meeting, by=self.by)
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ImportExportModelAdmin):
+    """Attendance is recorded on the staff page; here it can be imported from a file.
+
+    Registered by payments, not meetings: importing attendance pays for it (claims are synced
+    in the import's transaction), and only this layer may call both.
+    """
+
+    resource_classes = [AttendancePayResource]
+    list_display = (
+        "meeting",
+        "advisor",
+        "status",
+        "minutes_attended",
+        "preparation_hours",
+        "confirmed_at",
+    )
+    list_filter = ("status", "meeting__type")
+    search_fields = ("advisor__first_name", "advisor__last_name", "meeting__title")
+    list_select_related = ("meeting", "advisor")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Edits go through the attendance screen, which keeps claims in step.
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perm("meetings.add_attendance")
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "by": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}

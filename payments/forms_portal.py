@@ -17,9 +17,10 @@ from django.utils.formats import date_format
 from advisors.models import Advisor, PaymentPreference
 from meetings.models import Meeting
 from projects.models import Project
+from rates.models import RateCard
 
 from . import services
-from .models import Claim, RateCard
+from .models import Claim
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RECEIPT_TYPES = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"

@@ -10,8 +10,9 @@ from django import forms
 
 from advisors.models import Advisor
 from projects.models import Project
+from rates.models import RateCard
 
-from .models import Claim, RateCard
+from .models import Claim
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

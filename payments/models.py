@@ -1,138 +1,12 @@
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from ascru_pie.lib.money import to_money
 from ascru_pie.lib.storage import private_storage
-
-
-def _hours(value) -> str:
-    """2.50 -> '2.5', 3.00 -> '3': hours as people write them."""
-    return f"{Decimal(value).normalize():f}"
-
-
-class RateCardQuerySet(models.QuerySet):
-    def in_force(self, *, activity: str, on) -> "RateCard | None":
-        """The row for `activity` in force on date `on`: the latest one effective by then."""
-        return (
-            self.filter(activity=activity, effective_from__lte=on)
-            .order_by("-effective_from")
-            .first()
-        )
-
-
-class RateCard(models.Model):
-    """A payment rate for one kind of activity, in force from a date until the next row.
-
-    Rates are data, never constants in code. Each row says how time is paid: hourly, and/or a
-    fixed amount per half day or full day, with the hours at which the fixed amounts start.
-    """
-
-    class Activity(models.TextChoices):
-        MEETING = "meeting", "Meeting attendance"
-        PREPARATION = "preparation", "Preparation and reading"
-        DOCUMENT_REVIEW = "document_review", "Document review"
-        CHAIRING = "chairing", "Chairing or co-facilitating"
-        CO_PRESENTATION = "co_presentation", "Co-presentation"
-        TRAINING = "training", "Training"
-        OTHER = "other", "Other"
-
-    activity = models.CharField(max_length=30, choices=Activity)
-    effective_from = models.DateField()
-    hourly_rate = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    half_day_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    half_day_from_hours = models.DecimalField(
-        max_digits=4,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text="Sessions of at least this many hours are paid the half-day amount (if set).",
-    )
-    full_day_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    full_day_from_hours = models.DecimalField(
-        max_digits=4,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text="Sessions of at least this many hours are paid the full-day amount (if set).",
-    )
-    label = models.CharField(
-        max_length=200, blank=True, help_text="e.g. the NIHR guidance it follows"
-    )
-
-    objects = RateCardQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["activity", "-effective_from"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["activity", "effective_from"], name="payments_one_rate_per_day"
-            ),
-            models.CheckConstraint(
-                condition=Q(hourly_rate__isnull=False)
-                | Q(half_day_amount__isnull=False)
-                | Q(full_day_amount__isnull=False),
-                name="payments_rate_has_an_amount",
-            ),
-            models.CheckConstraint(
-                condition=(Q(hourly_rate__isnull=True) | Q(hourly_rate__gte=0))
-                & (Q(half_day_amount__isnull=True) | Q(half_day_amount__gte=0))
-                & (Q(full_day_amount__isnull=True) | Q(full_day_amount__gte=0)),
-                name="payments_rate_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(half_day_amount__isnull=True) | Q(half_day_from_hours__isnull=False),
-                name="payments_half_day_needs_hours",
-            ),
-            models.CheckConstraint(
-                condition=Q(full_day_amount__isnull=True) | Q(full_day_from_hours__isnull=False),
-                name="payments_full_day_needs_hours",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        parts = []
-        if self.hourly_rate is not None:
-            parts.append(f"£{self.hourly_rate}/hour")
-        if self.half_day_amount is not None:
-            parts.append(
-                f"£{self.half_day_amount} half day (from {_hours(self.half_day_from_hours)} h)"
-            )
-        if self.full_day_amount is not None:
-            parts.append(
-                f"£{self.full_day_amount} full day (from {_hours(self.full_day_from_hours)} h)"
-            )
-        return (
-            f"{self.get_activity_display()} from {self.effective_from:%d %b %Y}: {', '.join(parts)}"
-        )
-
-    def amount_for(self, hours: Decimal) -> tuple[Decimal, str]:
-        """Pay for one person's one session of `hours`, and the computation in words.
-
-        The full-day amount applies from its hours, then the half-day amount from its hours,
-        otherwise hours x the hourly rate. Rounded once, to the penny, half up.
-        """
-        hours = Decimal(hours)
-        if self.full_day_amount is not None and hours >= self.full_day_from_hours:
-            return (
-                to_money(self.full_day_amount),
-                f"full day ({_hours(hours)} h ≥ {_hours(self.full_day_from_hours)} h): £{self.full_day_amount}",
-            )
-        if self.half_day_amount is not None and hours >= self.half_day_from_hours:
-            return (
-                to_money(self.half_day_amount),
-                f"half day ({_hours(hours)} h ≥ {_hours(self.half_day_from_hours)} h): £{self.half_day_amount}",
-            )
-        if self.hourly_rate is None:
-            # Only fixed amounts: a short session still earns the half-day amount.
-            fixed = (
-                self.half_day_amount if self.half_day_amount is not None else self.full_day_amount
-            )
-            return to_money(fixed), f"fixed amount: £{fixed}"
-        amount = to_money(hours * self.hourly_rate)
-        return amount, f"{_hours(hours)} h × £{self.hourly_rate}/h = £{amount}"
+from rates.models import RateCard
 
 
 class PaymentBatch(models.Model):
@@ -175,6 +49,39 @@ class PaymentBatch(models.Model):
         return f"Batch {self.reference} (£{self.total}, {self.get_status_display().lower()})"
 
 
+class ClaimQuerySet(models.QuerySet):
+    """The read rules about claims, written once: budgets, reports and reminders use these."""
+
+    def committed(self) -> "ClaimQuerySet":
+        """Money we owe or have paid: counts against budgets."""
+        return self.filter(status__in=Claim.COMMITTED)
+
+    def counted(self) -> "ClaimQuerySet":
+        """Money claimed and not turned down: counts towards an advisor's tax-year total."""
+        return self.exclude(status__in=Claim.NOT_COUNTED)
+
+    def unpaid(self) -> "ClaimQuerySet":
+        """Claims still on their way to being paid (corrections are not chased)."""
+        return self.filter(status__in=Claim.UNPAID, reverses__isnull=True)
+
+    def paid(self) -> "ClaimQuerySet":
+        return self.filter(status=Claim.Status.PAID)
+
+    def submitted(self) -> "ClaimQuerySet":
+        return self.filter(status=Claim.Status.SUBMITTED)
+
+    def ready_to_batch(self) -> "ClaimQuerySet":
+        """Approved and in no payment batch yet."""
+        return self.filter(status=Claim.Status.APPROVED, batch__isnull=True)
+
+    def at_risk(self, *, today: date) -> "ClaimQuerySet":
+        """Unpaid claims past, or within PAYMENT_AT_RISK_DAYS of, the payment target."""
+        cutoff = today - timedelta(
+            days=settings.PAYMENT_TARGET_DAYS - settings.PAYMENT_AT_RISK_DAYS
+        )
+        return self.unpaid().filter(activity_date__lte=cutoff)
+
+
 class Claim(models.Model):
     """Money owed to an advisor: time (from attendance or logged activity) or expenses.
 
@@ -203,8 +110,22 @@ class Claim(models.Model):
 
     # Money in these states has left, or is leaving, our hands: the claim is frozen.
     LOCKED = [Status.IN_BATCH, Status.PAID]
-    # Money we owe or have paid: counts against budgets and the advisor's annual total.
+    # Money we owe or have paid: counts against budgets.
     COMMITTED = [Status.APPROVED, Status.IN_BATCH, Status.PAID]
+    # Turned down or withdrawn: not counted in an advisor's tax-year total.
+    NOT_COUNTED = [Status.REJECTED, Status.CANCELLED]
+    # On the way to being paid.
+    UNPAID = [Status.SUBMITTED, Status.APPROVED, Status.IN_BATCH]
+    # Which status may follow which. Paid and cancelled are final; corrections are reversals.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.SUBMITTED: frozenset({Status.APPROVED, Status.REJECTED, Status.CANCELLED}),
+        Status.APPROVED: frozenset({Status.IN_BATCH, Status.CANCELLED, Status.SUBMITTED}),
+        Status.REJECTED: frozenset({Status.SUBMITTED}),
+        # Back to approved only when finance could not pay it (claim_unbatch).
+        Status.IN_BATCH: frozenset({Status.PAID, Status.APPROVED}),
+        Status.PAID: frozenset(),
+        Status.CANCELLED: frozenset(),
+    }
 
     advisor = models.ForeignKey("advisors.Advisor", on_delete=models.PROTECT, related_name="claims")
     kind = models.CharField(max_length=10, choices=Kind)
@@ -250,6 +171,8 @@ class Claim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ClaimQuerySet.as_manager()
+
     class Meta:
         ordering = ["-activity_date", "-pk"]
         constraints = [
@@ -276,11 +199,17 @@ class Claim(models.Model):
     def is_locked(self) -> bool:
         return self.status in self.LOCKED
 
+    def can_become(self, status: str) -> bool:
+        """Whether the claim may move from its status to `status` (Claim.TRANSITIONS)."""
+        return status in self.TRANSITIONS[self.status]
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status not in self.NOT_COUNTED
+
     @property
     def expected_payment_date(self):
         """When we aim to pay: the target number of days after the activity."""
-        from datetime import timedelta
-
         if self.status == self.Status.PAID:
             return self.paid_on
         if self.status in (self.Status.REJECTED, self.Status.CANCELLED):

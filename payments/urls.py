@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import portal, staff
+from .views import attendance, portal, staff
 
 app_name = "payments"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("portal/payments/statement/<int:year>/", portal.statement, name="portal-statement"),
     # Receipts: the advisor who claimed, the PIE team and finance
     path("payments/receipts/<int:pk>/", portal.receipt_download, name="receipt"),
+    # Staff: attendance after a meeting, which pays for it (PIE team)
+    path("staff/meetings/<int:pk>/attendance/", attendance.attendance_record, name="attendance"),
     # Staff pages (PIE team and finance)
     path("staff/payments/", staff.claim_queue, name="claims"),
     path("staff/payments/claims/<int:pk>/", staff.claim_detail, name="claim"),

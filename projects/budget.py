@@ -12,7 +12,8 @@ from datetime import date
 from decimal import Decimal
 
 from ascru_pie.lib.money import ZERO, to_money
-from payments.models import RateCard
+from rates.models import RateCard
+from rates.pricing import RateBook
 
 from .models import PlannedActivity, Stage
 
@@ -66,19 +67,6 @@ class Budget:
             for value, label in Stage.choices
             if value in self.by_stage
         ]
-
-
-class RateBook:
-    """All rate card rows, loaded once, so a budget costs one query however long the plan."""
-
-    def __init__(self, rates: Iterable[RateCard] | None = None) -> None:
-        rows = list(rates if rates is not None else RateCard.objects.all())
-        self.rows = sorted(rows, key=lambda r: r.effective_from, reverse=True)
-
-    def in_force(self, activity: str, on: date) -> RateCard | None:
-        return next(
-            (r for r in self.rows if r.activity == activity and r.effective_from <= on), None
-        )
 
 
 def activity_cost(activity: PlannedActivity, *, rates: RateBook, today: date) -> ActivityCost:

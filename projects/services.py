@@ -12,10 +12,10 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from ascru_pie.lib.dates import hours_number
 from ascru_pie.lib.emails import make_message
 from ascru_pie.models import User
 from ascru_pie.roles import Role
-from payments.models import _hours
 
 from .budget import Budget, plan_budget
 from .models import (
@@ -246,7 +246,7 @@ def _plan_lines(plan: PIEPlan) -> list[str]:
         lines.append(
             f"{stage_labels[a.stage]}: {a.get_activity_type_display()}"
             f"{' – ' + a.description if a.description else ''}; {a.advisors} advisor(s) × {a.sessions} session(s) × "
-            f"{_hours(a.hours_per_session)} h; {a.get_mode_display().lower()}; expenses £{a.expenses_per_advisor}, "
+            f"{hours_number(a.hours_per_session)} h; {a.get_mode_display().lower()}; expenses £{a.expenses_per_advisor}, "
             f"support £{a.support_cost_per_session}/session + £{a.enhanced_support_cost}; "
             f"impact: {a.anticipated_impact}"
         )

@@ -16,7 +16,7 @@ from impacts.models import ImpactRecord, ImpactStage, Standard, Survey, SurveyRe
 from impacts.services import survey_results
 from meetings.models import Attendance, Meeting
 from payments.models import Claim
-from payments.services import central_budgets, days_to_pay_by_month, project_budgets
+from payments.selectors import central_budgets, days_to_pay_by_month, project_budgets
 from projects.models import PlannedActivity, Project, Stage
 
 from .charts import Bar, bar_chart

@@ -7,7 +7,7 @@ from django import forms
 
 from projects.models import Project
 
-from .models import Delivery, ReportRequest
+from .models import ReportRequest
 
 # How many calendar years the dashboard and the report form offer, newest first.
 YEARS_SHOWN = 5
@@ -113,13 +113,4 @@ class ReferenceLetterForm(forms.Form):
         help_text="We wrote a first draft from the advisor's record. Change it as you need; "
         "the PDF uses exactly this text.",
         error_messages={"required": "Write the reference letter first."},
-    )
-
-
-class DeliveryFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label="Status",
-        choices=[("", "All reminders"), *Delivery.Status.choices],
-        required=False,
-        error_messages={"invalid_choice": "Choose what to show from the list."},
     )

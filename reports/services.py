@@ -10,8 +10,15 @@ from django.utils import timezone
 from advisors.models import Advisor
 from ascru_pie.models import User
 from ascru_pie.roles import Role
+from impacts.models import GrippSummary, ImpactRecord
+from meetings.models import Attendance
+from payments.selectors import project_budgets, tax_year_statement
+from projects.budget import plan_budget
+from projects.models import PIEPlan
 
+from .figures import Period, key_figures
 from .models import ReportRequest
+from .tasks import report_build as report_build_task
 
 ADVISOR_KINDS = {ReportRequest.Kind.STATEMENT, ReportRequest.Kind.CERTIFICATE}
 
@@ -27,7 +34,6 @@ def report_request(
 ) -> ReportRequest:
     """Queue a report. The PIE team and the manager may ask for any; an advisor only for their own
     statement or certificate. The worker is asked after commit."""
-    from .tasks import report_build as report_build_task
 
     if by.has_role(Role.PIE_TEAM, Role.MANAGER):
         pass
@@ -63,7 +69,6 @@ def report_request(
 
 def report_retry(*, request: ReportRequest, by: User) -> ReportRequest:
     """Queue a failed report again (same request, so the page keeps one row)."""
-    from .tasks import report_build as report_build_task
 
     updated = ReportRequest.objects.filter(
         pk=request.pk, status=ReportRequest.Status.FAILED
@@ -120,17 +125,12 @@ def render_report(request: ReportRequest) -> tuple[bytes, int]:
 
 
 def _annual(request: ReportRequest):
-    from .figures import Period, key_figures
 
     figures = key_figures(Period.calendar_year(request.year))
     return "reports/pdf/annual.html", {"f": figures, "charts": figures.charts()}
 
 
 def _project(request: ReportRequest):
-    from impacts.models import GrippSummary, ImpactRecord
-    from payments.services import project_budgets
-    from projects.budget import plan_budget
-    from projects.models import PIEPlan
 
     project = request.project
     plan = project.plans.filter(status=PIEPlan.Status.APPROVED).first()
@@ -154,7 +154,6 @@ def _project(request: ReportRequest):
 
 
 def _statement(request: ReportRequest):
-    from payments.services import tax_year_statement
 
     statement = tax_year_statement(
         advisor=request.advisor, year_start=datetime.date(request.year, 4, 6)
@@ -163,7 +162,6 @@ def _statement(request: ReportRequest):
 
 
 def _certificate(request: ReportRequest):
-    from meetings.models import Attendance
 
     advisor = request.advisor
     attended = (
@@ -191,7 +189,6 @@ def _reference(request: ReportRequest):
 
 def reference_draft(*, advisor: Advisor) -> str:
     """A first draft of a reference letter from the advisor's record, for the PIE team to edit."""
-    from meetings.models import Attendance
 
     meetings = Attendance.objects.filter(advisor=advisor, status__in=["attended", "partly"]).count()
     roles = sorted({a.role for a in advisor.project_assignments.all()})

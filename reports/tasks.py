@@ -1,106 +1,11 @@
 """Celery tasks: thin, take ids, safe to run twice."""
 
 from celery import shared_task
-from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
-
-from ascru_pie.lib.emails import make_message
-
-from .models import Delivery
-
-
-@shared_task(name="reports.tasks.reminders_run")
-def reminders_run() -> int:
-    """Beat, hourly: claim due reminders and queue their emails. Returns how many were new."""
-    from .reminders import reminders_queue
-
-    with transaction.atomic():
-        return len(reminders_queue())
-
-
-STALE_CLAIM = timezone.timedelta(minutes=15)
-
-
-@shared_task(
-    bind=True, name="reports.tasks.delivery_send", max_retries=settings.REMINDER_MAX_ATTEMPTS - 1
-)
-def delivery_send(self, delivery_id: int) -> str:
-    """Send one reminder email, at most once; failures retry with backoff, then show as failed.
-
-    The send is claimed with a conditional UPDATE, so two deliveries of this task (a retry,
-    a redelivery after a worker restart) cannot both send.
-    """
-    from .reminders import reminder_context
-
-    now = timezone.now()
-    claimable = Q(status=Delivery.Status.PENDING) | Q(
-        status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
-    )
-    if not Delivery.objects.filter(claimable, pk=delivery_id).update(
-        status=Delivery.Status.SENDING, claimed_at=now
-    ):
-        return "skipped"
-    delivery = Delivery.objects.get(pk=delivery_id)
-    try:
-        message = make_message(delivery.template, delivery.recipient, reminder_context(delivery))
-        message.send()
-    except Exception as exc:  # any failure to render or send is recorded, then retried
-        attempts = delivery.attempts + 1
-        final = attempts >= settings.REMINDER_MAX_ATTEMPTS
-        Delivery.objects.filter(pk=delivery_id).update(
-            attempts=attempts,
-            error=f"{exc.__class__.__name__}: {exc}"[:1000],
-            status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
-        )
-        if final:
-            return "failed"
-        # Back off: 1, 2, 4 ... minutes.
-        raise self.retry(exc=exc, countdown=60 * 2**delivery.attempts) from exc
-    Delivery.objects.filter(pk=delivery_id).update(
-        status=Delivery.Status.SENT,
-        sent_at=timezone.now(),
-        attempts=delivery.attempts + 1,
-        subject=message.subject[:300],
-        error="",
-    )
-    return "sent"
-
-
-@shared_task(name="reports.tasks.contact_list_send")
-def contact_list_send() -> int:
-    """Daily: email the coordinator(s) the people to phone or write to. Each person once.
-
-    Listed deliveries are stamped with the day's list (a conditional UPDATE), so nobody is on
-    two lists, and a second run the same day finds nothing new.
-    """
-    from .reminders import _pie_team
-
-    today = timezone.localdate()
-    with transaction.atomic():
-        pending = Delivery.objects.filter(
-            channel__in=[Delivery.Channel.CALL, Delivery.Channel.POST],
-            status=Delivery.Status.LISTED,
-            listed_on=None,
-        )
-        ids = list(pending.values_list("pk", flat=True))
-        Delivery.objects.filter(pk__in=ids, listed_on=None).update(listed_on=today)
-        items = list(
-            Delivery.objects.filter(pk__in=ids)
-            .select_related("advisor", "meeting")
-            .order_by("channel", "advisor__last_name")
-        )
-        if not items:
-            return 0
-        recipients = [u.email for u in _pie_team()]
-        message = make_message("contact-list", recipients, {"items": items, "today": today})
-        transaction.on_commit(message.send)
-    return len(items)
 
 
 @shared_task(bind=True, name="reports.tasks.report_build", max_retries=0)
 def report_build(self, request_id: int) -> str:
+    # A task importing its service: the one sanctioned function-local import.
     from .services import report_build as build
 
     return build(request_id=request_id)

@@ -15,5 +15,4 @@ urlpatterns = [
     path("portal/documents/", views.portal_documents, name="portal"),
     # PIE team
     path("staff/advisors/<int:pk>/reference/", views.reference_letter, name="reference"),
-    path("staff/reminders/", views.reminders_log, name="reminders"),
 ]

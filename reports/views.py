@@ -12,14 +12,12 @@ Who may open which report request (one rule, in `get_report_for_user`):
 Any other is 404, so nobody learns that it exists.
 """
 
-import datetime
 import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,24 +29,21 @@ from django.views.decorators.http import require_POST
 from advisors.access import get_advisor_for_user
 from advisors.models import Advisor
 from ascru_pie.access import role_required
-from ascru_pie.lib.dates import deadline_words, hours_words
+from ascru_pie.lib.dates import deadline_words, hours_words, tax_year
 from ascru_pie.lib.money import to_money
 from ascru_pie.models import User
 from ascru_pie.roles import Role
-from payments.services import tax_year
 
 from . import services
 from .figures import Figures, Period, key_figures
 from .forms import (
-    DeliveryFilterForm,
     ReferenceLetterForm,
     ReportRequestForm,
     StatementForm,
     YearForm,
     tax_year_label,
 )
-from .models import Delivery, ReportRequest
-from .reminders import inactive_advisors
+from .models import ReportRequest
 
 Kind, Status = ReportRequest.Kind, ReportRequest.Status
 
@@ -60,9 +55,6 @@ IN_PROGRESS = (Status.QUEUED, Status.RUNNING)
 
 # How many requests the lists show, newest first.
 RECENT_REQUESTS = 20
-DELIVERIES_PER_PAGE = 50
-# The coordinator's call/post list covers what was listed today and yesterday.
-CONTACT_LIST_DAYS = 2
 
 # What advisors call their two documents.
 PORTAL_KIND_WORDS = {
@@ -490,94 +482,4 @@ def reference_letter(request: HttpRequest, pk: int) -> HttpResponse:
         "reports/reference.html",
         {"advisor": advisor, "form": form},
         status=400 if form.errors else 200,
-    )
-
-
-# --- The reminders log (PIE team) ----------------------------------------------------------------
-
-
-def _kind_words(kind: str) -> str:
-    """What a reminder was, as the PIE team would say it."""
-    if kind.startswith("meeting-") and kind.endswith("d"):
-        days = kind.removeprefix("meeting-").removesuffix("d")
-        if days.isdigit():
-            return f"Meeting reminder, {_plural(int(days), 'day')} before"
-    words = {
-        "rsvp-chase": "Asked to answer an invitation",
-        "agenda-deadline": "Agenda deadline is close",
-        "pie-digest": "Daily digest for the PIE team",
-        "impact-prompt": "Asked the project lead what changed",
-        "checkin": "Check-in after a long time without involvement",
-        "survey": "Invitation to a feedback survey",
-        "contact-list": "Daily call and post list for the coordinator",
-    }
-    return words.get(kind, kind.replace("-", " ").capitalize())
-
-
-def _delivery_status_words(delivery: Delivery) -> str:
-    if delivery.status == Delivery.Status.FAILED:
-        return f"Failed: {delivery.error}" if delivery.error else "Failed"
-    if delivery.status == Delivery.Status.PENDING and delivery.attempts:
-        tried = f"Waiting to try again (tried {_plural(delivery.attempts, 'time')})"
-        return f"{tried}: {delivery.error}" if delivery.error else tried
-    return delivery.get_status_display()
-
-
-def _person(delivery: Delivery) -> str:
-    if delivery.advisor:
-        return delivery.advisor.full_name
-    if delivery.user:
-        return str(delivery.user)
-    return delivery.recipient
-
-
-@role_required(Role.PIE_TEAM)
-def reminders_log(request: HttpRequest) -> HttpResponse:
-    """Reminders sent (or not), advisors not involved for a while, and today's call/post list."""
-    form = DeliveryFilterForm(request.GET)
-    form.is_valid()
-    # An invalid filter is shown as an error and left out.
-    status = form.cleaned_data.get("status")
-    deliveries = Delivery.objects.select_related("advisor", "user").order_by("-created_at", "-pk")
-    if status:
-        deliveries = deliveries.filter(status=status)
-    page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
-    for delivery in page:
-        delivery.kind_words = _kind_words(delivery.kind)
-        delivery.person = _person(delivery)
-        delivery.status_words = _delivery_status_words(delivery)
-
-    now = timezone.now()
-    since = timezone.localdate() - datetime.timedelta(days=CONTACT_LIST_DAYS - 1)
-    to_contact = list(
-        Delivery.objects.filter(
-            channel__in=[Delivery.Channel.CALL, Delivery.Channel.POST],
-            status=Delivery.Status.LISTED,
-            created_at__date__gte=since,
-        )
-        .select_related("advisor", "user")
-        .order_by("channel", "advisor__last_name", "advisor__first_name", "pk")
-    )
-    for delivery in to_contact:
-        delivery.kind_words = _kind_words(delivery.kind)
-        delivery.person = _person(delivery)
-    inactive = list(inactive_advisors(now))
-    for advisor in inactive:
-        dates = [d for d in (advisor.last_invited, advisor.last_attended, advisor.last_claim) if d]
-        advisor.last_involved = max(dates) if dates else None
-
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "reports/reminders.html",
-        {
-            "form": form,
-            "page": page,
-            "page_query": query.urlencode(),
-            "to_call": [d for d in to_contact if d.channel == Delivery.Channel.CALL],
-            "to_post": [d for d in to_contact if d.channel == Delivery.Channel.POST],
-            "inactive": inactive,
-            "inactive_days": settings.REMINDER_INACTIVE_DAYS,
-        },
     )

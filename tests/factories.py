@@ -52,8 +52,8 @@ class TrainingFactory(factory.django.DjangoModelFactory):
 
 from decimal import Decimal  # noqa: E402
 
-from payments.models import RateCard  # noqa: E402
 from projects.models import PIEPlan, PlannedActivity, Project, ProjectMembership  # noqa: E402
+from rates.models import RateCard  # noqa: E402
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):

@@ -144,7 +144,7 @@ MATRIX: dict[str, Entry] = {
     "meetings:invite": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
     "meetings:agenda": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
     "meetings:cancel": Entry(roles(Role.PIE_TEAM), kwargs=meeting_to_cancel, method="post", ok=302),
-    "meetings:attendance": Entry(roles(Role.PIE_TEAM), kwargs=held_meeting),
+    "payments:attendance": Entry(roles(Role.PIE_TEAM), kwargs=held_meeting),
     # --- meetings: invitees and staff
     "meetings:ics": Entry(
         roles(Role.PIE_TEAM, Role.ADVISOR), kwargs=alice_meeting, others=bob_meeting
@@ -257,7 +257,7 @@ MATRIX: dict[str, Entry] = {
     # --- reports: advisor documents and PIE team pages
     "reports:portal": Entry(roles(Role.ADVISOR)),
     "reports:reference": Entry(roles(Role.PIE_TEAM), kwargs=lambda tc: {"pk": tc.alice.pk}),
-    "reports:reminders": Entry(roles(Role.PIE_TEAM)),
+    "reminders:log": Entry(roles(Role.PIE_TEAM)),
 }
 
 

@@ -33,7 +33,7 @@ class AdminAccessTest(BaseTestCase):
     def test_finance_sees_rates_but_not_the_project_admin(self) -> None:
         self.client.force_login(self.finance_fay)
         self.assertEqual(
-            self.client.get(reverse("admin:payments_ratecard_changelist")).status_code, 200
+            self.client.get(reverse("admin:rates_ratecard_changelist")).status_code, 200
         )
         self.assertEqual(
             self.client.get(reverse("admin:projects_project_changelist")).status_code, 403

@@ -35,7 +35,18 @@ def deadline_words(moment: datetime.datetime) -> str:
     return f"{date_format(timezone.localtime(moment), 'j F Y')} at {time_words(moment)}"
 
 
+def tax_year(on: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The UK tax year containing `on`: 6 April to 5 April."""
+    start_year = on.year if on >= datetime.date(on.year, 4, 6) else on.year - 1
+    return datetime.date(start_year, 4, 6), datetime.date(start_year + 1, 4, 5)
+
+
+def hours_number(hours) -> str:
+    """2.50 -> '2.5', 3.00 -> '3': hours as people write them."""
+    return f"{Decimal(hours).normalize():f}"
+
+
 def hours_words(hours: Decimal) -> str:
     """2 hours, 1 hour, 1.5 hours."""
-    number = f"{hours.normalize():f}"
+    number = hours_number(hours)
     return f"{number} hour" if hours == 1 else f"{number} hours"

@@ -58,11 +58,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "ascru_pie",
     "advisors",
+    "rates",
     "projects",
     "meetings",
     "payments",
     "impacts",
+    "reminders",
     "reports",
+    "homes",
 ]
 
 MIDDLEWARE = [
@@ -237,10 +240,10 @@ CELERY_BEAT_SCHEDULE = {
     # worker last ran a task.
     "worker-heartbeat": {"task": "ascru_pie.tasks.worker_heartbeat", "schedule": 5 * 60},
     # Every hour at :05 — work out which reminders are due and send each once.
-    "reminders": {"task": "reports.tasks.reminders_run", "schedule": crontab(minute=5)},
+    "reminders": {"task": "reminders.tasks.reminders_run", "schedule": crontab(minute=5)},
     # Every day at 07:30 — email the coordinator the "to call / to post" list.
     "contact-list": {
-        "task": "reports.tasks.contact_list_send",
+        "task": "reminders.tasks.contact_list_send",
         "schedule": crontab(hour=7, minute=30),
     },
 }

@@ -10,7 +10,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -143,51 +143,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "pending": counts[Invitation.RSVP.PENDING],
             },
             "is_cancelled": meeting.status == Meeting.Status.CANCELLED,
-            "reminders": _reminder_summary(meeting),
             # Cancelled by changing the status in the admin: no one has been told yet.
             "cancelled_untold": meeting.status == Meeting.Status.CANCELLED
             and meeting.cancellation_notified_at is None,
         },
     )
-
-
-REMINDER_KINDS = {
-    "meeting-7d": "Reminder 7 days before",
-    "meeting-1d": "Reminder 1 day before",
-    "rsvp-chase": "Reply chaser",
-    "agenda-deadline": "Agenda deadline reminder",
-    "impact-prompt": "Impact question to the project lead",
-}
-
-
-def _reminder_summary(meeting: Meeting) -> list[dict]:
-    """The delivery log for this meeting, one line per kind of reminder (one query)."""
-    from reports.models import Delivery
-
-    rows: dict[str, dict] = {}
-    for row in (
-        Delivery.objects.filter(meeting=meeting)
-        .values("kind", "status")
-        .annotate(n=Count("pk"), last_sent=Max("sent_at"))
-        .order_by("kind")
-    ):
-        entry = rows.setdefault(
-            row["kind"],
-            {
-                "label": REMINDER_KINDS.get(row["kind"], row["kind"]),
-                "sent": 0,
-                "listed": 0,
-                "failed": 0,
-                "pending": 0,
-                "last_sent": None,
-            },
-        )
-        entry[row["status"]] = row["n"]
-        if row["last_sent"] and (
-            entry["last_sent"] is None or row["last_sent"] > entry["last_sent"]
-        ):
-            entry["last_sent"] = row["last_sent"]
-    return list(rows.values())
 
 
 @role_required(Role.PIE_TEAM)

@@ -20,13 +20,15 @@ from django.utils.formats import date_format
 from advisors.access import get_advisor_for_user
 from advisors.models import PaymentPreference
 from ascru_pie.access import role_required
-from ascru_pie.lib.dates import hours_words
+from ascru_pie.lib.dates import hours_words, tax_year
 from ascru_pie.lib.money import ZERO, to_money
 from ascru_pie.roles import Role
+from rates.models import RateCard
+from rates.pricing import time_amount
 
-from .. import services
+from .. import selectors, services
 from ..forms_portal import BankDetailsForm, ExpenseForm, PreferencesForm, TimeForm
-from ..models import BankDetails, Claim, RateCard
+from ..models import BankDetails, Claim
 
 # Where a claim is up to, in plain words. Paid and rejected add a date or the reason.
 STATUS_WORDS = {
@@ -80,7 +82,7 @@ def _expected_words(claim: Claim) -> str:
 
 def _statement_years(today: date) -> list[int]:
     """The current tax year and the one before, by the year each starts in."""
-    current = services.tax_year(today)[0].year
+    current = tax_year(today)[0].year
     return [current, current - 1]
 
 
@@ -95,7 +97,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         claim.status_words = status_words(claim)
         claim.expected_words = _expected_words(claim)
     today = timezone.localdate()
-    start, end = services.tax_year(today)
+    start, end = tax_year(today)
     total = services.advisor_tax_year_total(advisor=advisor, on=today)
     limit = advisor.annual_limit
     return render(
@@ -207,7 +209,7 @@ def time_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and not declines and form.is_valid():
         data = form.cleaned_data
         try:
-            computed = services.time_amount(
+            computed = time_amount(
                 on=data["activity_date"],
                 hours=data["hours"],
                 preparation_hours=ZERO,
@@ -319,7 +321,7 @@ def statement(request: HttpRequest, year: int) -> HttpResponse:
     if not 2000 <= year <= today.year + 1:
         raise Http404("There is no statement for that year.")
     advisor = get_advisor_for_user(request)
-    data = services.tax_year_statement(advisor=advisor, year_start=date(year, 4, 6))
+    data = selectors.tax_year_statement(advisor=advisor, year_start=date(year, 4, 6))
     for claim in data["claims"]:
         claim.what = _what(claim)
         claim.amount_words = pounds(claim.amount)

@@ -11,8 +11,7 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,8 +22,9 @@ from ascru_pie.access import role_required
 from ascru_pie.lib.money import ZERO, to_money
 from ascru_pie.roles import Role
 from projects.models import Project
+from rates.models import RateCard
 
-from .. import services
+from .. import selectors, services
 from ..forms_staff import (
     ClaimApproveForm,
     MarkPaidForm,
@@ -33,13 +33,10 @@ from ..forms_staff import (
     StaffExpenseForm,
     StaffTimeForm,
 )
-from ..models import Claim, PaymentBatch, RateCard
-from ..resources import FinanceExportResource, PaidFileError, PaidRow, paid_file_read
+from ..models import Claim, PaymentBatch
+from ..resources import PaidFileError, paid_file_read
 
 STAFF = (Role.PIE_TEAM, Role.FINANCE)
-
-# Claims that do not count towards an advisor's tax-year total (as services.advisor_tax_year_total).
-NOT_COUNTED = (Claim.Status.REJECTED, Claim.Status.CANCELLED)
 
 REJECT_REASON_REQUIRED = "Give a reason: the advisor will see it."
 REVERSE_REASON_REQUIRED = "Say why the claim is being corrected."
@@ -72,7 +69,7 @@ def _kind_words(claim: Claim) -> str:
 
 def _at_risk(today: datetime.date) -> dict:
     """Unpaid claims near or past the payment target, with the due date and the state in words."""
-    claims = list(services.claims_at_risk(today=today))
+    claims = list(selectors.claims_at_risk(today=today))
     for claim in claims:
         claim.due_on = claim.activity_date + datetime.timedelta(days=settings.PAYMENT_TARGET_DAYS)
         late = (today - claim.due_on).days
@@ -97,24 +94,16 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
     """Submitted claims, oldest first, with any annual-limit warning; approve the ticked ones."""
     form = ClaimApproveForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        chosen = sorted(form.cleaned_data["claims"], key=lambda c: c.pk)
         try:
-            # All or none: a claim someone else has just rejected rolls the others back.
-            with transaction.atomic():
-                for claim in chosen:
-                    services.claim_approve(claim=claim, by=request.user)
+            n = services.claims_approve(claims=list(form.cleaned_data["claims"]), by=request.user)
         except ValidationError as exc:
             messages.error(request, "No claims were approved: " + " ".join(exc.messages))
         else:
-            messages.success(request, f"{_plural(len(chosen), 'claim')} approved.")
+            messages.success(request, f"{_plural(n, 'claim')} approved.")
         return redirect("payments:claims")
 
     today = timezone.localdate()
-    claims = list(
-        Claim.objects.filter(status=Claim.Status.SUBMITTED)
-        .select_related("advisor")
-        .order_by("created_at", "pk")
-    )
+    claims = list(Claim.objects.submitted().select_related("advisor").order_by("created_at", "pk"))
     warnings = services.annual_limit_warnings(claims=claims)
     for claim in claims:
         claim.kind_words = _kind_words(claim)
@@ -297,9 +286,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         )
         return redirect("payments:batch", batch.pk)
 
-    waiting = Claim.objects.filter(status=Claim.Status.APPROVED, batch__isnull=True).aggregate(
-        n=Count("pk"), total=Sum("amount")
-    )
+    waiting = Claim.objects.ready_to_batch().aggregate(n=Count("pk"), total=Sum("amount"))
     return render(
         request,
         "payments/staff_batches.html",
@@ -392,28 +379,12 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
     file_type = request.GET.get("format", "csv")
     if file_type not in EXPORT_TYPES:
         return HttpResponseBadRequest("Ask for format=csv or format=xlsx.")
-    resource = FinanceExportResource()
-    if resource.reveals_bank_details and not request.user.has_perm("advisors.view_bank_details"):
-        raise PermissionDenied(
-            "The finance export is set up to include full bank details, which only finance may see."
-        )
-    if batch.status == PaymentBatch.Status.BUILT:
-        messages.error(
-            request,
-            f"Batch {batch.reference} can be exported once it has been approved for payment.",
-        )
+    try:
+        content = services.batch_export(batch=batch, by=request.user, file_type=file_type)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         return redirect("payments:batch", batch.pk)
-    if batch.status == PaymentBatch.Status.PAID:
-        # Never send finance a file that would pay people again.
-        messages.error(
-            request, f"Batch {batch.reference} is paid: there is nothing left to export."
-        )
-        return redirect("payments:batch", batch.pk)
-
-    dataset = resource.export(resource.claims_of(batch))
-    # Only the time of the (latest) export changes: one column of one row, nothing else.
-    PaymentBatch.objects.filter(pk=batch.pk).update(exported_at=timezone.now())
-    response = HttpResponse(dataset.export(file_type), content_type=EXPORT_TYPES[file_type])
+    response = HttpResponse(content, content_type=EXPORT_TYPES[file_type])
     response["Content-Disposition"] = f'attachment; filename="{batch.reference}.{file_type}"'
     # The file names payees (and may hold bank details): never keep it in a cache.
     response["Cache-Control"] = "no-store"
@@ -421,37 +392,6 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Finance's "paid" file -------------------------------------------------------------------
-
-
-def _paid_preview(rows: list[PaidRow]) -> list[PaidRow]:
-    """Look up each row's claim (one query) and say what applying the file will do to it."""
-    claims = Claim.objects.select_related("advisor", "batch").in_bulk(
-        [r.claim_id for r in rows if r.claim_id is not None]
-    )
-    for row in rows:
-        row.claim = claims.get(row.claim_id)
-        if row.error:
-            continue
-        if row.claim is None:
-            row.error = f"there is no claim {row.claim_id}."
-        elif row.claim.status == Claim.Status.PAID:
-            row.outcome = f"Already paid on {row.claim.paid_on:%d %B %Y}: no change"
-        elif (
-            row.claim.status == Claim.Status.IN_BATCH
-            and row.claim.batch.status == PaymentBatch.Status.BUILT
-        ):
-            row.error = (
-                f"claim {row.claim_id} is in batch {row.claim.batch.reference}, which has not been "
-                "approved for payment."
-            )
-        elif row.claim.status == Claim.Status.IN_BATCH:
-            row.outcome = "Will be marked paid"
-        else:
-            row.error = (
-                f"claim {row.claim_id} is {row.claim.get_status_display().lower()}, not in a "
-                "payment batch, so it cannot be marked paid."
-            )
-    return rows
 
 
 @role_required(*STAFF)
@@ -466,7 +406,9 @@ def paid_import(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                rows = _paid_preview(paid_file_read(name=upload.name, content=upload.read()))
+                rows = services.paid_file_preview(
+                    rows=paid_file_read(name=upload.name, content=upload.read())
+                )
             except PaidFileError as exc:
                 form.add_error("file", str(exc))
             else:
@@ -532,7 +474,7 @@ def _paid_import_confirm(request: HttpRequest) -> HttpResponse:
 BUDGET_WORDS = {"over": "Over budget", "near": "Nearly spent: 80% or more", "": "Within budget"}
 
 
-def _budget_rows(statuses: list[services.BudgetStatus]) -> list[dict]:
+def _budget_rows(statuses: list[selectors.BudgetStatus]) -> list[dict]:
     return [
         {
             "name": s.name,
@@ -568,11 +510,11 @@ def budgets(request: HttpRequest) -> HttpResponse:
     projects = [
         row
         for row in _budget_rows(
-            services.project_budgets(projects=Project.objects.order_by("title"))
+            selectors.project_budgets(projects=Project.objects.order_by("title"))
         )
         if row["budget"] is not None or row["committed"]
     ]
-    months = services.days_to_pay_by_month(since=_months_back(today, 11), until=today)
+    months = selectors.days_to_pay_by_month(since=_months_back(today, 11), until=today)
     for month in months:
         month["share"] = round(100 * month["on_target"] / month["count"])
     n_paid = sum(m["count"] for m in months)
@@ -582,7 +524,7 @@ def budgets(request: HttpRequest) -> HttpResponse:
         "payments/staff_budgets.html",
         {
             "projects": projects,
-            "central": _budget_rows(services.central_budgets(year_starting=year_starting)),
+            "central": _budget_rows(selectors.central_budgets(year_starting=year_starting)),
             "year_starting": year_starting,
             "year_ending": datetime.date(year_starting.year + 1, 3, 31),
             "months": months,

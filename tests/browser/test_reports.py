@@ -107,7 +107,7 @@ def test_the_list_of_reports_updates_by_itself_when_a_report_is_ready(
 
 
 def test_advisor_asks_for_a_certificate_of_involvement(page, live_server, register):
-    from payments.services import tax_year
+    from ascru_pie.lib.dates import tax_year
     from reports.models import ReportRequest
 
     login(page, live_server, "advisor", DEMO_PASSWORD)
@@ -136,7 +136,7 @@ def test_advisor_asks_for_a_certificate_of_involvement(page, live_server, regist
 
 def test_coordinator_checks_the_reminders_log(page, live_server, register):
     from advisors.models import Advisor
-    from reports.models import Delivery
+    from reminders.models import Delivery
 
     advisors = list(Advisor.objects.active().order_by("last_name")[:2])
     Delivery.objects.create(

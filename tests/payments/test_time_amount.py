@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from payments.models import RateCard
-from payments.services import time_amount
+from rates.models import RateCard
+from rates.pricing import time_amount
 from tests.factories import example_rate_card
 
 RISE = datetime.date(2025, 12, 16)

@@ -200,7 +200,7 @@ class ClaimQueueTest(StaffPaymentsTestCase):
                 raise ValidationError("A claim that is rejected cannot become approved.")
             return real(claim=claim, by=by)
 
-        with mock.patch.object(services, "claim_approve", side_effect=refuse_bob):
+        with mock.patch("payments.services.claims.claim_approve", side_effect=refuse_bob):
             response = self.client.post(
                 reverse("payments:claims"), {"claims": [a.pk, b.pk]}, follow=True
             )

@@ -33,7 +33,7 @@ def other_project(tc) -> dict:
 
 def rita_submitted_project(tc) -> dict:
     if not hasattr(tc, "_rita_submitted"):
-        from payments.models import RateCard
+        from rates.models import RateCard
 
         if not RateCard.objects.exists():
             example_rate_card()

@@ -12,8 +12,9 @@ from pypdf import PdfReader
 from ascru_pie.lib import pdf as pdf_lib
 from ascru_pie.lib.pdf import BlockedResource, html_to_pdf, static_only_fetcher
 from impacts.models import GrippSummary, ImpactRecord, Standard
-from meetings.services import AttendanceRow, attendance_confirm
+from meetings.services import AttendanceRow
 from payments.models import Claim
+from payments.services.attendance import attendance_confirm_and_pay
 from projects.models import Output, OutputCredit
 from reports.models import ReportRequest
 from reports.services import render_report, report_build, report_retry
@@ -59,7 +60,7 @@ def small_unit(tc) -> None:
         ends_at=start + datetime.timedelta(hours=2),
     )
     invite(tc.meeting, tc.alice, tc.bob)
-    attendance_confirm(
+    attendance_confirm_and_pay(
         meeting=tc.meeting,
         rows=[
             AttendanceRow(

@@ -13,8 +13,9 @@ from django.test import TransactionTestCase
 from pypdf import PdfReader
 
 from ascru_pie.roles import Role
-from meetings.services import AttendanceRow, attendance_confirm
+from meetings.services import AttendanceRow
 from payments.models import Claim
+from payments.services.attendance import attendance_confirm_and_pay
 from reports.models import ReportRequest
 from reports.services import report_request
 from tests.base import ensure_roles, make_user
@@ -39,7 +40,7 @@ class ReportWorkerTest(TransactionTestCase):
         start = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
         meeting = MeetingFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=2))
         invite(meeting, alice)
-        attendance_confirm(
+        attendance_confirm_and_pay(
             meeting=meeting,
             by=sam,
             rows=[

@@ -8,6 +8,7 @@ from django.utils import timezone
 from advisors.models import Advisor
 from projects.models import Project
 from reports.models import ReportRequest
+from reports.services import render_report
 
 KINDS = [
     ReportRequest.Kind.ANNUAL,
@@ -80,7 +81,6 @@ class Command(BaseCommand):
 
         # WeasyPrint logs each step at INFO (some on import); the command prints its own summary.
         logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-        from reports.services import render_report
 
         # Unsaved: the templates use kind, year, project and advisor, never requested_by.
         request = ReportRequest(kind=kind, year=year, project=project_obj, advisor=advisor_obj)

@@ -5,8 +5,10 @@ requests key pages as the right person, and reports queries and median time at e
 with the ratio large/small. Constant queries and a time ratio near 1 mean a page scales.
 """
 
+import datetime
 import statistics
 import time
+from decimal import Decimal
 from io import StringIO
 
 from django.core.management import call_command
@@ -18,6 +20,16 @@ from django.test.utils import (
     setup_test_environment,
     teardown_test_environment,
 )
+from django.urls import reverse
+from django.utils import timezone
+
+from advisors.models import Advisor
+from ascru_pie.demo import DEMO_PASSWORD
+from ascru_pie.models import User
+from impacts.models import ImpactRecord
+from meetings.models import Invitation, Meeting
+from payments.models import Claim
+from projects.models import Project
 
 PAGES = [
     # (label, url name, args builder, username)
@@ -59,18 +71,6 @@ class Command(BaseCommand):
 
     def _grow(self, *, to: int) -> None:
         """Add advisors, invitations, claims and impacts until each has about `to` rows more than the demo."""
-        import datetime
-        from decimal import Decimal
-
-        from django.utils import timezone
-
-        from advisors.models import Advisor
-        from ascru_pie.models import User
-        from impacts.models import ImpactRecord
-        from meetings.models import Invitation, Meeting
-        from payments.models import Claim
-        from projects.models import Project
-
         have = Advisor.objects.filter(email__startswith="bench").count()
         coordinator = User.objects.get(username="coordinator")
         project = Project.objects.order_by("pk").first()
@@ -125,10 +125,6 @@ class Command(BaseCommand):
         )
 
     def _measure(self, repeat: int) -> dict:
-        from django.urls import reverse
-
-        from ascru_pie.demo import DEMO_PASSWORD
-
         out = {}
         for label, name, arg, username in PAGES:
             client = Client()

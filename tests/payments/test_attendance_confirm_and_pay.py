@@ -10,8 +10,9 @@ from django.test import TransactionTestCase, skipUnlessDBFeature
 from django.utils import timezone
 
 from meetings.models import Attendance
-from meetings.services import AttendanceRow, attendance_confirm
+from meetings.services import AttendanceRow
 from payments.models import Claim, ClaimEvent
+from payments.services.attendance import attendance_confirm_and_pay
 from tests.base import BaseTestCase, ensure_roles, make_user
 from tests.factories import AdvisorFactory, MeetingFactory, example_rate_card, invite, mark_paid
 
@@ -37,7 +38,7 @@ class AttendanceConfirmTest(BaseTestCase):
         invite(self.meeting, self.alice, self.bob)
 
     def test_one_claim_per_attending_advisor_at_the_rate_of_the_day(self) -> None:
-        results = attendance_confirm(
+        results = attendance_confirm_and_pay(
             meeting=self.meeting, rows=[row(self.alice), row(self.bob, "absent")], by=self.staff_sam
         )
         self.assertEqual([o.outcome for _, o in results], ["created", "none"])
@@ -56,16 +57,16 @@ class AttendanceConfirmTest(BaseTestCase):
         start = datetime.datetime(2025, 12, 15, 10, 0, tzinfo=TZ)
         old = MeetingFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=2))
         invite(old, self.alice)
-        attendance_confirm(meeting=old, rows=[row(self.alice, prep="0")], by=self.staff_sam)
+        attendance_confirm_and_pay(meeting=old, rows=[row(self.alice, prep="0")], by=self.staff_sam)
         self.assertEqual(Claim.objects.get().amount, Decimal("50.00"))
 
     def test_confirming_twice_leaves_one_claim_and_editing_updates_it(self) -> None:
-        attendance_confirm(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
-        results = attendance_confirm(
+        attendance_confirm_and_pay(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
+        results = attendance_confirm_and_pay(
             meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam
         )
         self.assertEqual(results[0][1].outcome, "unchanged")
-        attendance_confirm(
+        attendance_confirm_and_pay(
             meeting=self.meeting,
             rows=[row(self.alice, "partly", minutes=60, prep="0")],
             by=self.staff_sam,
@@ -79,17 +80,17 @@ class AttendanceConfirmTest(BaseTestCase):
         )
 
     def test_an_approved_claim_that_changes_goes_back_for_approval(self) -> None:
-        attendance_confirm(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
+        attendance_confirm_and_pay(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
         Claim.objects.update(status="approved")
-        attendance_confirm(
+        attendance_confirm_and_pay(
             meeting=self.meeting, rows=[row(self.alice, prep="2")], by=self.staff_sam
         )
         self.assertEqual(Claim.objects.get().status, "submitted")
 
     def test_a_paid_claim_is_left_alone_and_reported(self) -> None:
-        attendance_confirm(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
+        attendance_confirm_and_pay(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
         mark_paid(*Claim.objects.all())
-        results = attendance_confirm(
+        results = attendance_confirm_and_pay(
             meeting=self.meeting, rows=[row(self.alice, "absent")], by=self.staff_sam
         )
         self.assertEqual(results[0][1].outcome, "locked")
@@ -97,19 +98,21 @@ class AttendanceConfirmTest(BaseTestCase):
         self.assertEqual((claim.status, claim.amount), ("paid", Decimal("82.50")))
 
     def test_absent_after_all_cancels_an_unpaid_claim(self) -> None:
-        attendance_confirm(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
-        attendance_confirm(
+        attendance_confirm_and_pay(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
+        attendance_confirm_and_pay(
             meeting=self.meeting, rows=[row(self.alice, "absent")], by=self.staff_sam
         )
         self.assertEqual(Claim.objects.get().status, "cancelled")
-        attendance_confirm(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
+        attendance_confirm_and_pay(meeting=self.meeting, rows=[row(self.alice)], by=self.staff_sam)
         self.assertEqual(Claim.objects.get().status, "submitted")
         self.assertEqual(Claim.objects.count(), 1)
 
     def test_an_advisor_who_declines_payment_gets_no_claim(self) -> None:
         self.bob.payment_preference = "decline"
         self.bob.save()
-        results = attendance_confirm(meeting=self.meeting, rows=[row(self.bob)], by=self.staff_sam)
+        results = attendance_confirm_and_pay(
+            meeting=self.meeting, rows=[row(self.bob)], by=self.staff_sam
+        )
         self.assertEqual(results[0][1].outcome, "declined")
         self.assertFalse(Claim.objects.exists())
         self.assertEqual(
@@ -123,7 +126,7 @@ class AttendanceConfirmTest(BaseTestCase):
         with self.assertRaisesMessage(
             ValidationError, "There is no rate for meeting attendance on 01 January 2020"
         ):
-            attendance_confirm(
+            attendance_confirm_and_pay(
                 meeting=ancient, rows=[row(self.bob, "absent"), row(self.alice)], by=self.staff_sam
             )
         self.assertFalse(Attendance.objects.exists())
@@ -132,14 +135,16 @@ class AttendanceConfirmTest(BaseTestCase):
     def test_only_invitees_and_only_after_the_start(self) -> None:
         stranger = AdvisorFactory()
         with self.assertRaisesMessage(ValidationError, "only be recorded for people invited"):
-            attendance_confirm(meeting=self.meeting, rows=[row(stranger)], by=self.staff_sam)
+            attendance_confirm_and_pay(
+                meeting=self.meeting, rows=[row(stranger)], by=self.staff_sam
+            )
         future = MeetingFactory(
             starts_at=timezone.now() + datetime.timedelta(days=1),
             ends_at=timezone.now() + datetime.timedelta(days=1, hours=1),
         )
         invite(future, self.alice)
         with self.assertRaisesMessage(ValidationError, "has not started yet"):
-            attendance_confirm(meeting=future, rows=[row(self.alice)], by=self.staff_sam)
+            attendance_confirm_and_pay(meeting=future, rows=[row(self.alice)], by=self.staff_sam)
 
 
 @skipUnlessDBFeature("has_select_for_update")
@@ -160,7 +165,7 @@ class ConcurrentConfirmTest(TransactionTestCase):
         def confirm() -> None:
             try:
                 barrier.wait(timeout=10)
-                attendance_confirm(meeting=meeting, rows=[row(a) for a in advisors], by=sam)
+                attendance_confirm_and_pay(meeting=meeting, rows=[row(a) for a in advisors], by=sam)
             except Exception as exc:  # collected and asserted below
                 errors.append(exc)
             finally:

@@ -22,9 +22,11 @@ from ascru_pie.roles import Role
 from impacts.models import Survey, SurveyReceipt
 from meetings.models import Attendance, Invitation, Meeting
 from payments.models import Claim
-from projects.models import PIEPlan, ProjectMembership
+from payments.selectors import claims_at_risk
+from projects.models import PIEPlan, Project, ProjectMembership
 
 from .models import Delivery
+from .tasks import delivery_send
 
 
 @dataclass
@@ -111,14 +113,12 @@ def agenda_deadline_reminders(now: datetime) -> Iterator[Reminder]:
         )
 
 
-def _pie_team() -> list[User]:
+def pie_team_users() -> list[User]:
     return list(User.objects.filter(groups__name=Role.PIE_TEAM, is_active=True).exclude(email=""))
 
 
 def pie_team_digest(now: datetime) -> Iterator[Reminder]:
     """Once a day: claims waiting too long, claims at risk of missing the target, plans waiting for review."""
-    from payments.services import claims_at_risk
-
     waiting = Claim.objects.filter(
         status=Claim.Status.SUBMITTED,
         created_at__lte=now - timedelta(days=settings.REMINDER_CLAIMS_WAITING_DAYS),
@@ -131,7 +131,7 @@ def pie_team_digest(now: datetime) -> Iterator[Reminder]:
     if not (waiting or at_risk or plans):
         return
     day = _local_day(now).isoformat()
-    for user in _pie_team():
+    for user in pie_team_users():
         yield Reminder(
             key=f"pie-digest:{day}:user-{user.pk}",
             kind="pie-digest",
@@ -258,8 +258,6 @@ def reminders_queue(*, now: datetime | None = None) -> list[int]:
 
     A reminder whose key exists already is skipped: that is what makes it at most once.
     """
-    from .tasks import delivery_send
-
     now = now or timezone.now()
     new_emails = []
     for rule in RULES:
@@ -294,9 +292,6 @@ def reminders_queue(*, now: datetime | None = None) -> list[int]:
 
 def reminder_context(delivery: Delivery) -> dict:
     """What the email template needs, loaded fresh from the ids stored on the delivery."""
-    from impacts.models import Survey as SurveyModel
-    from projects.models import Project
-
     ctx = {
         "delivery": delivery,
         "advisor": delivery.advisor,
@@ -311,5 +306,5 @@ def reminder_context(delivery: Delivery) -> dict:
             f"{settings.SITE_URL}{reverse('impacts:record', args=[ctx['project'].pk])}"
         )
     if "survey" in delivery.context:
-        ctx["survey"] = SurveyModel.objects.get(pk=delivery.context["survey"])
+        ctx["survey"] = Survey.objects.get(pk=delivery.context["survey"])
     return ctx

@@ -12,9 +12,9 @@ from impacts.models import Survey, SurveyReceipt
 from meetings.models import Invitation
 from payments.models import Claim
 from projects.models import PIEPlan
-from reports import reminders
-from reports.models import Delivery
-from reports.tasks import contact_list_send, delivery_send, reminders_run
+from reminders import services as reminders
+from reminders.models import Delivery
+from reminders.tasks import contact_list_send, delivery_send, reminders_run
 from tests.base import BaseTestCase
 from tests.factories import AdvisorFactory, MeetingFactory, ProjectFactory, add_member, invite
 
@@ -166,7 +166,7 @@ class ReminderDeliveryTest(BaseTestCase):
     def run_beat(self) -> None:
         # The patch must still be in place when the on-commit callbacks run.
         with mock.patch(
-            "reports.tasks.delivery_send.delay", side_effect=lambda pk: delivery_send(pk)
+            "reminders.tasks.delivery_send.delay", side_effect=lambda pk: delivery_send(pk)
         ):
             with self.captureOnCommitCallbacks(execute=True):
                 reminders_run()
@@ -210,7 +210,7 @@ class ReminderDeliveryTest(BaseTestCase):
 
     def test_a_failed_send_is_retried_with_backoff_then_shown_as_failed(self) -> None:
         with (
-            mock.patch("reports.tasks.delivery_send.delay"),
+            mock.patch("reminders.tasks.delivery_send.delay"),
             self.captureOnCommitCallbacks(execute=True),
         ):
             reminders_run()
@@ -253,7 +253,7 @@ class DeliveryClaimTest(BaseTestCase):
         )
         invite(meeting, self.alice)
         with (
-            mock.patch("reports.tasks.delivery_send.delay"),
+            mock.patch("reminders.tasks.delivery_send.delay"),
             self.captureOnCommitCallbacks(execute=True),
         ):
             reminders_run()

@@ -9,7 +9,7 @@ from django.test.utils import override_settings
 SEEDERS = [
     "ascru_pie.demo",
     "advisors.demo",
-    "payments.demo",
+    "rates.demo",
     "projects.demo",
     "meetings.demo",
     "payments.demo_claims",

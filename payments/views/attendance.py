@@ -1,4 +1,8 @@
-"""Recording attendance after a meeting: one screen for all invitees; confirming syncs claims."""
+"""Recording attendance after a meeting: one screen for all invitees; confirming syncs claims.
+
+A payments page (though it starts from a meeting): confirming attendance pays for it, so it
+calls payments.services.attendance_confirm_and_pay, which calls the meetings service.
+"""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,11 +11,12 @@ from django.shortcuts import redirect, render
 
 from ascru_pie.access import role_required
 from ascru_pie.roles import Role
+from meetings.access import get_meeting_for_user
+from meetings.forms_attendance import AttendanceFormSet, PresenceForm
+from meetings.models import Meeting
+from meetings.services import AttendanceRow
 
-from .. import services
-from ..access import get_meeting_for_user
-from ..forms_attendance import AttendanceFormSet, PresenceForm
-from ..models import Meeting
+from ..services.attendance import attendance_confirm_and_pay
 
 
 @role_required(Role.PIE_TEAM)
@@ -38,15 +43,17 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
     formset = AttendanceFormSet(posted, initial=initial, prefix="att")
     presence = PresenceForm(posted, initial={"pie_lead_present": meeting.pie_lead_present})
     if request.method == "POST" and formset.is_valid() and presence.is_valid():
-        rows = [services.AttendanceRow(**form.cleaned_data) for form in formset]
+        rows = [AttendanceRow(**form.cleaned_data) for form in formset]
         try:
-            results = services.attendance_confirm(meeting=meeting, rows=rows, by=request.user)
+            results = attendance_confirm_and_pay(
+                meeting=meeting,
+                rows=rows,
+                by=request.user,
+                pie_lead_present=presence.cleaned_data["pie_lead_present"],
+            )
         except ValidationError as exc:
             messages.error(request, "Nothing was saved: " + " ".join(exc.messages))
         else:
-            if meeting.type == Meeting.Type.MANAGEMENT:
-                meeting.pie_lead_present = presence.cleaned_data["pie_lead_present"]
-                meeting.save(update_fields=["pie_lead_present"])
             locked = [a for a, outcome in results if outcome.outcome == "locked"]
             counts: dict[str, int] = {}
             for _, outcome in results:
@@ -61,7 +68,7 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
                     f"{attendance.advisor.full_name}'s claim is already paid or in a payment batch, so it was "
                     "not changed. If the amount is wrong, ask finance for a reversing claim.",
                 )
-            return redirect("meetings:attendance", pk)
+            return redirect("payments:attendance", pk)
     elif request.method == "POST":
         messages.error(request, "Nothing was saved. Please check the rows marked below.")
     rows = [
@@ -70,7 +77,7 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     return render(
         request,
-        "meetings/attendance.html",
+        "payments/attendance.html",
         {
             "meeting": meeting,
             "formset": formset,

@@ -30,7 +30,7 @@ class AttendanceScreenTest(BaseTestCase):
             starts_at=start, ends_at=start + datetime.timedelta(hours=2), type="management"
         )
         invite(self.meeting, self.alice, self.bob)
-        self.url = reverse("meetings:attendance", args=[self.meeting.pk])
+        self.url = reverse("payments:attendance", args=[self.meeting.pk])
         self.client.force_login(self.staff_sam)
 
     def rows(self, alice="attended", bob="absent") -> dict:

@@ -1,0 +1,61 @@
+"""Money services, by sub-domain. Import from here: `from payments import services`.
+
+claims        time claims from attendance, the claim state machine, advisors' own claims
+limits        the advisor's own annual limit, one check for every kind of claim
+bank_details  encrypted bank details, every change recorded and emailed
+batches       payment batches, the finance export and finance's "paid" file
+attendance    attendance confirmed and paid for in one step (meetings → payments)
+Reads that pages and other apps share are in payments.selectors.
+"""
+
+from .attendance import attendance_confirm_and_pay
+from .bank_details import bank_details_set
+from .batches import (
+    batch_approve,
+    batch_build,
+    batch_export,
+    batch_mark_paid,
+    claim_unbatch,
+    finance_paid_apply,
+    paid_file_preview,
+)
+from .claims import (
+    ClaimOutcome,
+    claim_approve,
+    claim_cancel,
+    claim_expense_submit,
+    claim_reject,
+    claim_reverse,
+    claim_sync_for_attendance,
+    claim_time_log,
+    claims_approve,
+    claims_sync_for_meeting,
+    receipt_check,
+)
+from .limits import advisor_tax_year_total, annual_limit_warning, annual_limit_warnings
+
+__all__ = [
+    "ClaimOutcome",
+    "advisor_tax_year_total",
+    "annual_limit_warning",
+    "annual_limit_warnings",
+    "attendance_confirm_and_pay",
+    "bank_details_set",
+    "batch_approve",
+    "batch_build",
+    "batch_export",
+    "batch_mark_paid",
+    "claim_approve",
+    "claim_cancel",
+    "claim_expense_submit",
+    "claim_reject",
+    "claim_reverse",
+    "claim_sync_for_attendance",
+    "claim_time_log",
+    "claim_unbatch",
+    "claims_approve",
+    "claims_sync_for_meeting",
+    "finance_paid_apply",
+    "paid_file_preview",
+    "receipt_check",
+]

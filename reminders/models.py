@@ -1,0 +1,66 @@
+"""The delivery log: every reminder to every person, claimed once by its key."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Delivery(models.Model):
+    """One reminder to one person about one thing. The key makes it happen at most once."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        CALL = "call", "To call (on the coordinator's list)"
+        POST = "post", "To post (on the coordinator's list)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        LISTED = "listed", "On the coordinator's contact list"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(
+        max_length=200, unique=True, help_text="kind:object:person[:period] – never sent twice"
+    )
+    kind = models.CharField(max_length=40)
+    object_label = models.CharField(max_length=300, blank=True)
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    advisor = models.ForeignKey(
+        "advisors.Advisor",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    recipient = models.CharField(max_length=254, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel, default=Channel.EMAIL)
+    subject = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # When a worker claimed the send; a claim older than a few minutes is a worker that died.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # For call/post deliveries: when they went out on the coordinator's daily list.
+    listed_on = models.DateField(null=True, blank=True)
+    # Payload for rendering: the email template name and ids of what it is about.
+    template = models.CharField(max_length=60)
+    context = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "deliveries"
+        indexes = [models.Index(fields=["status", "channel"], name="reminders_delivery_status")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient or self.advisor or self.user}: {self.get_status_display()}"
