@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from ascru_pie.lib.storage import private_storage
+from ascru_pie.roles import Role
 from projects.models import Stage
 
 
@@ -38,7 +39,7 @@ class Standard(models.Model):
 class ImpactQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ImpactQuerySet":
         """PIE team and manager: all. Researchers: non-confidential projects and their own."""
-        if user.has_role("pie_team", "manager"):
+        if user.has_role(Role.PIE_TEAM, Role.MANAGER):
             return self
         return self.filter(
             Q(project__confidential=False) | Q(project__memberships__user=user)

@@ -18,6 +18,7 @@ from advisors.models import Advisor, ContactMethod
 from ascru_pie.lib.dates import deadline_words
 from ascru_pie.lib.emails import make_message
 from ascru_pie.models import User
+from ascru_pie.roles import Role
 
 from .models import AgendaItem, Attendance, Invitation, Meeting
 
@@ -170,7 +171,7 @@ def agenda_propose(
 def agenda_decide(
     *, item: AgendaItem, status: str, reason: str, order: int | None, by: User
 ) -> AgendaItem:
-    if not by.has_role("pie_team"):
+    if not by.has_role(Role.PIE_TEAM):
         raise PermissionDenied("Only the PIE team decides the agenda.")
     if status in (AgendaItem.Status.DEFERRED, AgendaItem.Status.DECLINED) and not reason.strip():
         raise ValidationError(
@@ -185,7 +186,7 @@ def agenda_decide(
 
 
 def agenda_publish(*, meeting: Meeting, by: User) -> Meeting:
-    if not by.has_role("pie_team"):
+    if not by.has_role(Role.PIE_TEAM):
         raise PermissionDenied("Only the PIE team publishes the agenda.")
     meeting.agenda_published_at = timezone.now()
     meeting.save(update_fields=["agenda_published_at"])

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ascru_pie.roles import Role
+
 
 class Stage(models.TextChoices):
     """Research stages, in order: plans and impacts are organised by them."""
@@ -21,7 +23,7 @@ class Stage(models.TextChoices):
 class ProjectQuerySet(models.QuerySet):
     def for_user(self, user) -> "ProjectQuerySet":
         """Projects a person may see: all for the PIE team, their own for researchers."""
-        if user.has_role("pie_team"):
+        if user.has_role(Role.PIE_TEAM):
             return self
         return self.filter(memberships__user=user).distinct()
 
