@@ -4,8 +4,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from ascru_pie.lib.storage import private_storage
+from ascru_pie.templatetags.words import day_text, plural_text
 from rates.models import RateCard
 
 
@@ -214,11 +216,74 @@ class Claim(models.Model):
             return self.paid_on
         if self.status in (self.Status.REJECTED, self.Status.CANCELLED):
             return None
+        return self.due_on
+
+    @property
+    def due_on(self) -> date:
+        """The payment target: PAYMENT_TARGET_DAYS after the activity."""
         return self.activity_date + timedelta(days=settings.PAYMENT_TARGET_DAYS)
+
+    @property
+    def risk_words(self) -> str:
+        """Overdue by 3 days / Due today / Due in 2 days, against the payment target."""
+        late = (timezone.localdate() - self.due_on).days
+        if late > 0:
+            return f"Overdue by {plural_text(late, 'day')}"
+        if late == 0:
+            return "Due today"
+        return f"Due in {plural_text(-late, 'day')}"
+
+    @property
+    def kind_words(self) -> str:
+        """What the claim is for, as the PIE team says it."""
+        if self.kind == self.Kind.TIME:
+            return f"Time: {self.get_activity_display() or 'meeting attendance'}"
+        return f"Expenses: {(self.get_expense_type_display() or 'other').lower()}"
+
+    @property
+    def what_words(self) -> str:
+        """What the claim is for, as the advisor reads it."""
+        if self.reverses_id:
+            return "Correction"
+        if self.kind == self.Kind.TIME:
+            return f"Time: {self.get_activity_display().lower()}" if self.activity else "Time"
+        return (
+            f"Expenses: {self.get_expense_type_display().lower()}"
+            if self.expense_type
+            else "Expenses"
+        )
+
+    @property
+    def status_words(self) -> str:
+        """Where the claim is up to, in plain words for the advisor."""
+        if self.status == self.Status.PAID and self.paid_on:
+            return f"Paid on {day_text(self.paid_on)}"
+        if self.status == self.Status.REJECTED and self.rejection_reason:
+            return f"Rejected: {self.rejection_reason}"
+        return ADVISOR_STATUS_WORDS[self.status]
+
+    @property
+    def expected_words(self) -> str:
+        # A correction is not a payment to make, and a paid claim already says when it was paid.
+        if self.reverses_id or self.status == self.Status.PAID:
+            return ""
+        expected = self.expected_payment_date
+        return f"We aim to pay by {day_text(expected)}" if expected else ""
 
     @property
     def days_to_pay(self) -> int | None:
         return (self.paid_on - self.activity_date).days if self.paid_on else None
+
+
+# Where a claim is up to, in plain words. Paid and rejected add a date or the reason.
+ADVISOR_STATUS_WORDS = {
+    Claim.Status.SUBMITTED: "Submitted: waiting for the PIE team to check it",
+    Claim.Status.APPROVED: "Approved: it will be paid in the next payment run",
+    Claim.Status.IN_BATCH: "In a payment batch: being paid",
+    Claim.Status.PAID: "Paid",
+    Claim.Status.REJECTED: "Rejected",
+    Claim.Status.CANCELLED: "Cancelled",
+}
 
 
 class ClaimEvent(models.Model):

@@ -100,6 +100,15 @@ def claims_at_risk(*, today: date | None = None):
     return Claim.objects.at_risk(today=today).select_related("advisor").order_by("activity_date")
 
 
+def claims_at_risk_summary(*, today: date) -> dict:
+    """The at-risk list and the targets it is measured against, for the staff pages."""
+    return {
+        "at_risk": list(claims_at_risk(today=today)),
+        "target_days": settings.PAYMENT_TARGET_DAYS,
+        "at_risk_after": settings.PAYMENT_TARGET_DAYS - settings.PAYMENT_AT_RISK_DAYS,
+    }
+
+
 def _percentile(values: list[int], pct: int) -> float:
     """Nearest-rank percentile, as finance reports it (no interpolation surprises)."""
     ordered = sorted(values)

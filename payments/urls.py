@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, portal, staff
+from .views import attendance, batches, budgets, claims, portal
 
 app_name = "payments"
 
@@ -16,13 +16,13 @@ urlpatterns = [
     # Staff: attendance after a meeting, which pays for it (PIE team)
     path("staff/meetings/<int:pk>/attendance/", attendance.attendance_record, name="attendance"),
     # Staff pages (PIE team and finance)
-    path("staff/payments/", staff.claim_queue, name="claims"),
-    path("staff/payments/claims/<int:pk>/", staff.claim_detail, name="claim"),
-    path("staff/payments/claims/new/", staff.claim_new, name="claim-new"),
-    path("staff/payments/claims/<int:pk>/unbatch/", staff.claim_unbatch, name="claim-unbatch"),
-    path("staff/payments/batches/", staff.batch_list, name="batches"),
-    path("staff/payments/batches/<int:pk>/", staff.batch_detail, name="batch"),
-    path("staff/payments/batches/<int:pk>/export/", staff.batch_export, name="batch-export"),
-    path("staff/payments/paid-import/", staff.paid_import, name="paid-import"),
-    path("staff/payments/budgets/", staff.budgets, name="budgets"),
+    path("staff/payments/", claims.claim_queue, name="claims"),
+    path("staff/payments/claims/<int:pk>/", claims.claim_detail, name="claim"),
+    path("staff/payments/claims/new/", claims.claim_new, name="claim-new"),
+    path("staff/payments/claims/<int:pk>/unbatch/", claims.claim_unbatch, name="claim-unbatch"),
+    path("staff/payments/batches/", batches.batch_list, name="batches"),
+    path("staff/payments/batches/<int:pk>/", batches.batch_detail, name="batch"),
+    path("staff/payments/batches/<int:pk>/export/", batches.batch_export, name="batch-export"),
+    path("staff/payments/paid-import/", batches.paid_import, name="paid-import"),
+    path("staff/payments/budgets/", budgets.budgets, name="budgets"),
 ]

@@ -9,7 +9,7 @@ Reads that pages and other apps share are in payments.selectors.
 """
 
 from .attendance import attendance_confirm_and_pay
-from .bank_details import bank_details_set
+from .bank_details import bank_details_set, payment_preferences_set
 from .batches import (
     batch_approve,
     batch_build,
@@ -57,5 +57,6 @@ __all__ = [
     "claims_sync_for_meeting",
     "finance_paid_apply",
     "paid_file_preview",
+    "payment_preferences_set",
     "receipt_check",
 ]

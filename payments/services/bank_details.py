@@ -1,5 +1,7 @@
 """Bank details: encrypted, only the last digits readable, every change recorded and emailed."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -56,3 +58,28 @@ def bank_details_set(
             )
             transaction.on_commit(message.send)
     return details
+
+
+def payment_preferences_set(
+    *,
+    advisor: Advisor,
+    by: User,
+    payment_preference: str,
+    annual_limit: Decimal | None,
+    bank_details: dict | None = None,
+) -> Advisor:
+    """How the advisor is paid, their own annual limit and (if given) new bank details.
+
+    All or nothing: bad bank details leave the preferences as they were.
+    """
+    with transaction.atomic():
+        advisor.payment_preference = payment_preference
+        advisor.annual_limit = annual_limit
+        changed = ["payment_preference", "annual_limit"]
+        advisor.clean_fields(
+            exclude=[f.name for f in Advisor._meta.fields if f.name not in changed]
+        )
+        advisor.save(update_fields=["payment_preference", "annual_limit", "updated_at"])
+        if bank_details is not None:
+            bank_details_set(advisor=advisor, by=by, **bank_details)
+    return advisor

@@ -6,16 +6,13 @@ Bank numbers are never shown back: only the last four digits of the account numb
 """
 
 from datetime import date
-from decimal import Decimal
 from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from advisors.access import get_advisor_for_user
 from advisors.models import PaymentPreference
@@ -23,61 +20,14 @@ from ascru_pie.access import role_required
 from ascru_pie.lib.dates import hours_words, tax_year
 from ascru_pie.lib.money import ZERO, to_money
 from ascru_pie.roles import Role
+from ascru_pie.templatetags.words import day_text, pounds_text
 from rates.models import RateCard
 from rates.pricing import time_amount
 
 from .. import selectors, services
+from ..access import get_claim_for_user
 from ..forms_portal import BankDetailsForm, ExpenseForm, PreferencesForm, TimeForm
 from ..models import BankDetails, Claim
-
-# Where a claim is up to, in plain words. Paid and rejected add a date or the reason.
-STATUS_WORDS = {
-    Claim.Status.SUBMITTED: "Submitted: waiting for the PIE team to check it",
-    Claim.Status.APPROVED: "Approved: it will be paid in the next payment run",
-    Claim.Status.IN_BATCH: "In a payment batch: being paid",
-    Claim.Status.PAID: "Paid",
-    Claim.Status.REJECTED: "Rejected",
-    Claim.Status.CANCELLED: "Cancelled",
-}
-
-
-def _day(value: date) -> str:
-    """3 March 2026."""
-    return date_format(value, "j F Y")
-
-
-def pounds(amount: Decimal) -> str:
-    """£1,234.50, always with pence (negative amounts keep their sign: -£40.00)."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}£{abs(to_money(amount)):,.2f}"
-
-
-def status_words(claim: Claim) -> str:
-    if claim.status == Claim.Status.PAID and claim.paid_on:
-        return f"Paid on {_day(claim.paid_on)}"
-    if claim.status == Claim.Status.REJECTED and claim.rejection_reason:
-        return f"Rejected: {claim.rejection_reason}"
-    return STATUS_WORDS[claim.status]
-
-
-def _what(claim: Claim) -> str:
-    if claim.reverses_id:
-        return "Correction"
-    if claim.kind == Claim.Kind.TIME:
-        return f"Time: {claim.get_activity_display().lower()}" if claim.activity else "Time"
-    return (
-        f"Expenses: {claim.get_expense_type_display().lower()}"
-        if claim.expense_type
-        else "Expenses"
-    )
-
-
-def _expected_words(claim: Claim) -> str:
-    # A correction is not a payment to make, and a paid claim already says when it was paid.
-    if claim.reverses_id or claim.status == Claim.Status.PAID:
-        return ""
-    expected = claim.expected_payment_date
-    return f"We aim to pay by {_day(expected)}" if expected else ""
 
 
 def _statement_years(today: date) -> list[int]:
@@ -91,11 +41,6 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     """The advisor's own claims, newest first, with where each is up to in words."""
     advisor = get_advisor_for_user(request)
     claims = list(Claim.objects.filter(advisor=advisor).order_by("-activity_date", "-pk"))
-    for claim in claims:
-        claim.what = _what(claim)
-        claim.amount_words = pounds(claim.amount)
-        claim.status_words = status_words(claim)
-        claim.expected_words = _expected_words(claim)
     today = timezone.localdate()
     start, end = tax_year(today)
     total = services.advisor_tax_year_total(advisor=advisor, on=today)
@@ -108,10 +53,10 @@ def claim_list(request: HttpRequest) -> HttpResponse:
             "claims": claims,
             "year_start": start,
             "year_end": end,
-            "total": pounds(total),
-            "limit": pounds(limit) if limit is not None else "",
-            "left": pounds(limit - total) if limit is not None and total <= limit else "",
-            "over": pounds(total - limit) if limit is not None and total > limit else "",
+            "total": total,
+            "limit": limit,
+            "left": limit - total if limit is not None and total <= limit else None,
+            "over": total - limit if limit is not None and total > limit else None,
             "declines": advisor.payment_preference == PaymentPreference.DECLINE,
             "statement_years": _statement_years(today),
         },
@@ -175,9 +120,9 @@ def expense_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Thank you. We have your claim for {pounds(claim.amount)} "
+                    f"Thank you. We have your claim for {pounds_text(claim.amount)} "
                     f"({claim.description}). The PIE team will check it. "
-                    f"We aim to pay by {_day(claim.expected_payment_date)}.",
+                    f"We aim to pay by {day_text(claim.expected_payment_date)}.",
                 )
                 if late_warning and not confirmed:
                     messages.warning(request, late_warning)
@@ -244,7 +189,7 @@ def time_new(request: HttpRequest) -> HttpResponse:
                     messages.success(
                         request,
                         f"Thank you. We have logged {hours_words(claim.hours)} of {activity} on "
-                        f"{_day(claim.activity_date)}. This comes to {pounds(claim.amount)} "
+                        f"{day_text(claim.activity_date)}. This comes to {pounds_text(claim.amount)} "
                         f"(how we worked it out: {claim.computation}). "
                         "The PIE team will check it.",
                     )
@@ -274,14 +219,13 @@ def preferences(request: HttpRequest) -> HttpResponse:
         bank_form = BankDetailsForm(request.POST)
         if form.is_valid() and bank_form.is_valid():
             try:
-                with transaction.atomic():
-                    advisor.payment_preference = form.cleaned_data["payment_preference"]
-                    advisor.annual_limit = form.cleaned_data["annual_limit"]
-                    advisor.save(update_fields=["payment_preference", "annual_limit", "updated_at"])
-                    if bank_form.has_details:
-                        services.bank_details_set(
-                            advisor=advisor, by=request.user, **bank_form.cleaned_data
-                        )
+                services.payment_preferences_set(
+                    advisor=advisor,
+                    by=request.user,
+                    payment_preference=form.cleaned_data["payment_preference"],
+                    annual_limit=form.cleaned_data["annual_limit"],
+                    bank_details=bank_form.cleaned_data if bank_form.has_details else None,
+                )
             except ValidationError as exc:
                 # The error summary lists the first form's general errors.
                 _service_error(form, exc)
@@ -322,9 +266,6 @@ def statement(request: HttpRequest, year: int) -> HttpResponse:
         raise Http404("There is no statement for that year.")
     advisor = get_advisor_for_user(request)
     data = selectors.tax_year_statement(advisor=advisor, year_start=date(year, 4, 6))
-    for claim in data["claims"]:
-        claim.what = _what(claim)
-        claim.amount_words = pounds(claim.amount)
     return render(
         request,
         "payments/portal_statement.html",
@@ -334,9 +275,9 @@ def statement(request: HttpRequest, year: int) -> HttpResponse:
             "start": data["start"],
             "end": data["end"],
             "claims": data["claims"],
-            "total": pounds(data["total"]),
-            "by_month": [(month, pounds(amount)) for month, amount in data["by_month"]],
-            "by_type": [(label, pounds(amount)) for label, amount in data["by_type"]],
+            "total": data["total"],
+            "by_month": data["by_month"],
+            "by_type": data["by_type"],
             "previous_year": year - 1 if year > 2000 else None,
             "next_year": year + 1 if date(year + 1, 4, 6) <= today else None,
             "is_current": data["start"] <= today <= data["end"],
@@ -347,10 +288,7 @@ def statement(request: HttpRequest, year: int) -> HttpResponse:
 @role_required(Role.ADVISOR, Role.PIE_TEAM, Role.FINANCE)
 def receipt_download(request: HttpRequest, pk: int) -> FileResponse:
     """A claim's receipt: for the PIE team and finance, or the advisor who claimed (others 404)."""
-    if request.user.has_role(Role.PIE_TEAM, Role.FINANCE):
-        claim = get_object_or_404(Claim, pk=pk)
-    else:
-        claim = get_object_or_404(Claim, pk=pk, advisor__user=request.user)
+    claim, _ = get_claim_for_user(request, pk)
     if not claim.receipt:
         raise Http404("This claim has no receipt.")
     try:

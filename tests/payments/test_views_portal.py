@@ -472,11 +472,12 @@ class StatementTest(BaseTestCase):
         earlier = self.client.get(statement_url(2025))
         self.assertContains(earlier, "Last year&#x27;s train")
         self.assertNotContains(earlier, "This year&#x27;s train")
-        self.assertEqual(earlier.context["total"], "£10.00")
+        self.assertEqual(earlier.context["total"], Decimal("10.00"))
+        self.assertContains(earlier, "Total paid: <strong>£10.00</strong>", html=False)
         later = self.client.get(statement_url(2026))
         self.assertContains(later, "This year&#x27;s train")
         self.assertNotContains(later, "Last year&#x27;s train")
-        self.assertEqual(later.context["total"], "£20.00")
+        self.assertEqual(later.context["total"], Decimal("20.00"))
         self.assertContains(later, "6 April 2026 to 5 April 2027")
         self.assertContains(later, "A tax year runs from 6 April one year to 5 April the next.")
 
@@ -496,17 +497,22 @@ class StatementTest(BaseTestCase):
         response = self.client.get(statement_url(2026))
         self.assertEqual(
             response.context["by_month"],
-            [(datetime.date(2026, 4, 1), "£15.50"), (datetime.date(2026, 5, 1), "£55.00")],
+            [
+                (datetime.date(2026, 4, 1), Decimal("15.50")),
+                (datetime.date(2026, 5, 1), Decimal("55.00")),
+            ],
         )
         self.assertEqual(
             response.context["by_type"],
             [
-                ("Expenses: food and drink (subsistence)", "£5.50"),
-                ("Expenses: travel", "£10.00"),
-                ("Time", "£55.00"),
+                ("Expenses: food and drink (subsistence)", Decimal("5.50")),
+                ("Expenses: travel", Decimal("10.00")),
+                ("Time", Decimal("55.00")),
             ],
         )
-        self.assertEqual(response.context["total"], "£70.50")
+        self.assertEqual(response.context["total"], Decimal("70.50"))
+        self.assertContains(response, '<td class="text-end fw-bold">£70.50</td>')
+        self.assertContains(response, '<td class="text-end">£15.50</td>')
         self.assertEqual(len(response.context["claims"]), 3)
         self.assertContains(response, "April 2026")
         self.assertContains(response, "Print this statement")

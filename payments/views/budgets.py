@@ -1,0 +1,95 @@
+"""Budgets and time to pay (PIE team and finance): warnings in words, days to pay by month."""
+
+import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from ascru_pie.access import role_required
+from ascru_pie.lib.money import to_money
+from ascru_pie.roles import Role
+from projects.models import Project
+
+from .. import selectors
+
+STAFF = (Role.PIE_TEAM, Role.FINANCE)
+
+REJECT_REASON_REQUIRED = "Give a reason: the advisor will see it."
+REVERSE_REASON_REQUIRED = "Say why the claim is being corrected."
+PAST_TENSE = {"approve": "approved", "reject": "rejected", "reverse": "reversed"}
+
+PAID_IMPORT_SALT = "payments.paid-import"
+# The preview's rows are signed into the page; a preview older than this must be redone.
+PAID_IMPORT_MAX_AGE = 60 * 60
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+# --- Budgets and time to pay -----------------------------------------------------------------
+
+BUDGET_WORDS = {"over": "Over budget", "near": "Nearly spent: 80% or more", "": "Within budget"}
+
+
+def _budget_rows(statuses: list[selectors.BudgetStatus]) -> list[dict]:
+    return [
+        {
+            "name": s.name,
+            # Sums come straight from the database (SQLite keeps extra places): round for display.
+            "budget": s.budget,
+            "committed": to_money(s.committed),
+            "paid": to_money(s.paid),
+            "percent": s.percent,
+            "warning": s.warning,
+            "words": BUDGET_WORDS[s.warning] if s.budget else "No budget set",
+        }
+        for s in statuses
+    ]
+
+
+def _financial_year_start(today: datetime.date) -> datetime.date:
+    """The financial year starts on 1 April."""
+    return datetime.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+
+
+def _months_back(today: datetime.date, n: int) -> datetime.date:
+    """The first day of the month `n` months before this one."""
+    month = today.month - n
+    year = today.year + (month - 1) // 12
+    return datetime.date(year, (month - 1) % 12 + 1, 1)
+
+
+@role_required(*STAFF)
+def budgets(request: HttpRequest) -> HttpResponse:
+    """Project and central budgets with warnings in words; how long payments take, by month."""
+    today = timezone.localdate()
+    year_starting = _financial_year_start(today)
+    projects = [
+        row
+        for row in _budget_rows(
+            selectors.project_budgets(projects=Project.objects.order_by("title"))
+        )
+        if row["budget"] is not None or row["committed"]
+    ]
+    months = selectors.days_to_pay_by_month(since=_months_back(today, 11), until=today)
+    for month in months:
+        month["share"] = round(100 * month["on_target"] / month["count"])
+    n_paid = sum(m["count"] for m in months)
+    n_on_target = sum(m["on_target"] for m in months)
+    return render(
+        request,
+        "payments/staff_budgets.html",
+        {
+            "projects": projects,
+            "central": _budget_rows(selectors.central_budgets(year_starting=year_starting)),
+            "year_starting": year_starting,
+            "year_ending": datetime.date(year_starting.year + 1, 3, 31),
+            "months": months,
+            "n_paid": n_paid,
+            "share_on_target": round(100 * n_on_target / n_paid) if n_paid else None,
+            **selectors.claims_at_risk_summary(today=today),
+        },
+    )
