@@ -20,6 +20,8 @@ from .models import (
     Claim,
 )
 
+BUDGET_WORDS = {"over": "Over budget", "near": "Nearly spent: 80% or more", "": "Within budget"}
+
 
 @dataclass
 class BudgetStatus:
@@ -40,6 +42,13 @@ class BudgetStatus:
         if self.percent is None:
             return ""
         return "over" if self.percent >= 100 else "near" if self.percent >= 80 else ""
+
+    @property
+    def words(self) -> str:
+        """The state of the budget in words (never colour alone)."""
+        if not self.budget:
+            return "No budget set"
+        return BUDGET_WORDS[self.warning]
 
 
 def project_budgets(*, projects=None) -> list[BudgetStatus]:

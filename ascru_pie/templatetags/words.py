@@ -5,6 +5,7 @@
     {{ 2.5|hours }}                      2.5 hours (1 hour)
     {{ 2.50|hours_number }}              2.5
     {{ n|plural:"claim" }}               1 claim, 3 claims   ({{ n|plural:"person,people" }})
+    {{ median|days }}                    3 days, 1 day, 2.5 days
     {{ meeting.starts_at|date_words }}   Tuesday 3 March 2026
     {{ value|day }}                      3 March 2026 (a date or a moment)
     {{ moment|time_words }}              10am, 10:30am, midday
@@ -41,6 +42,13 @@ def plural_text(n: int, forms: str) -> str:
     return f"{n} {singular if n == 1 else many or singular + 's'}"
 
 
+def days_text(n) -> str:
+    """3 days, 1 day, 2.5 days: a median or a percentile of days, as people say it."""
+    if n is None:
+        return ""
+    return plural_text(int(n), "day") if float(n).is_integer() else f"{n:g} days"
+
+
 def day_text(value) -> str:
     """3 March 2026, from a date or a moment (in local time)."""
     if isinstance(value, datetime.datetime):
@@ -71,6 +79,11 @@ def hours_number(value) -> str:
 @register.filter
 def plural(n, forms: str) -> str:
     return plural_text(int(n), forms)
+
+
+@register.filter
+def days(n) -> str:
+    return days_text(n)
 
 
 @register.filter

@@ -7,7 +7,6 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ascru_pie.access import role_required
-from ascru_pie.lib.money import to_money
 from ascru_pie.roles import Role
 from projects.models import Project
 
@@ -31,25 +30,6 @@ EXPORT_TYPES = {
 
 # --- Budgets and time to pay -----------------------------------------------------------------
 
-BUDGET_WORDS = {"over": "Over budget", "near": "Nearly spent: 80% or more", "": "Within budget"}
-
-
-def _budget_rows(statuses: list[selectors.BudgetStatus]) -> list[dict]:
-    return [
-        {
-            "name": s.name,
-            # Sums come straight from the database (SQLite keeps extra places): round for display.
-            "budget": s.budget,
-            "committed": to_money(s.committed),
-            "paid": to_money(s.paid),
-            "percent": s.percent,
-            "warning": s.warning,
-            "words": BUDGET_WORDS[s.warning] if s.budget else "No budget set",
-        }
-        for s in statuses
-    ]
-
-
 def _financial_year_start(today: datetime.date) -> datetime.date:
     """The financial year starts on 1 April."""
     return datetime.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
@@ -68,11 +48,9 @@ def budgets(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     year_starting = _financial_year_start(today)
     projects = [
-        row
-        for row in _budget_rows(
-            selectors.project_budgets(projects=Project.objects.order_by("title"))
-        )
-        if row["budget"] is not None or row["committed"]
+        budget
+        for budget in selectors.project_budgets(projects=Project.objects.order_by("title"))
+        if budget.budget is not None or budget.committed
     ]
     months = selectors.days_to_pay_by_month(since=_months_back(today, 11), until=today)
     for month in months:
@@ -84,7 +62,7 @@ def budgets(request: HttpRequest) -> HttpResponse:
         "payments/staff_budgets.html",
         {
             "projects": projects,
-            "central": _budget_rows(selectors.central_budgets(year_starting=year_starting)),
+            "central": selectors.central_budgets(year_starting=year_starting),
             "year_starting": year_starting,
             "year_ending": datetime.date(year_starting.year + 1, 3, 31),
             "months": months,

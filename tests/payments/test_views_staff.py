@@ -734,7 +734,7 @@ class BudgetsTest(StaffPaymentsTestCase):
         self.project("No budget", None, ["10.00"])
         self.project("Untouched", None, [])
         response = self.client.get(self.url)
-        rows = {r["name"]: (r["percent"], r["words"]) for r in response.context["projects"]}
+        rows = {r.name: (r.percent, r.words) for r in response.context["projects"]}
         self.assertEqual(
             rows,
             {
@@ -764,7 +764,7 @@ class BudgetsTest(StaffPaymentsTestCase):
             response, f"Central budgets, 1 April {start.year} to 31 March {start.year + 1}"
         )
         self.assertEqual(
-            [(r["name"], r["percent"], r["words"]) for r in response.context["central"]],
+            [(r.name, r.percent, r.words) for r in response.context["central"]],
             [("Support for advisors", 90, "Nearly spent: 80% or more")],
         )
 

@@ -1,0 +1,109 @@
+"""Advisors' own documents (statements, certificates) and the PIE team's reference letters."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from advisors.access import get_advisor_for_user
+from advisors.models import Advisor
+from ascru_pie.access import role_required
+from ascru_pie.lib.dates import tax_year
+from ascru_pie.roles import Role
+
+from .. import services
+from ..access import (
+    ADVISOR_KINDS,
+)
+from ..forms import (
+    ReferenceLetterForm,
+    StatementForm,
+    tax_year_label,
+)
+from ..models import ReportRequest
+from .requests import Kind, _list_context, _list_partial, _request_rows
+
+# --- Advisors' own documents ---------------------------------------------------------------------
+
+
+@role_required(Role.ADVISOR)
+def portal_documents(request: HttpRequest) -> HttpResponse:
+    """Ask for a statement of payments or a certificate of involvement, and download them."""
+    advisor = get_advisor_for_user(request)
+    mine = ReportRequest.objects.filter(advisor=advisor, kind__in=ADVISOR_KINDS)
+    poll_url = reverse("reports:portal")
+    if request.GET.get("partial"):
+        rows = _request_rows(mine, user=request.user, portal=True)
+        return _list_partial(request, _list_context(rows, poll_url=poll_url, portal=True))
+
+    today = timezone.localdate()
+    document = request.POST.get("document") if request.method == "POST" else None
+    form = StatementForm(
+        request.POST if document == Kind.STATEMENT else None, tax_year_start=tax_year(today)[0].year
+    )
+    kind = year = None
+    if document == Kind.CERTIFICATE:
+        kind = Kind.CERTIFICATE
+    elif document == Kind.STATEMENT and form.is_valid():
+        kind, year = Kind.STATEMENT, form.cleaned_data["year"]
+    if kind:
+        try:
+            services.report_request(kind=kind, by=request.user, advisor=advisor, year=year)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            what = f"statement for {tax_year_label(year)}" if year else "certificate of involvement"
+            messages.success(
+                request,
+                f"Thank you. We are making your {what}. It usually takes less than a minute. "
+                "When it is ready, a link to download it appears in the list below.",
+            )
+        return redirect("reports:portal")
+
+    rows = _request_rows(mine, user=request.user, portal=True)
+    return render(
+        request,
+        "reports/portal_documents.html",
+        {"form": form, "advisor": advisor, **_list_context(rows, poll_url=poll_url, portal=True)},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Reference letters (PIE team) ----------------------------------------------------------------
+
+
+@role_required(Role.PIE_TEAM)
+def reference_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a drafted reference letter for an advisor, then have it made into a PDF."""
+    advisor = get_object_or_404(Advisor, pk=pk)
+    if request.method == "POST":
+        form = ReferenceLetterForm(request.POST)
+        if form.is_valid():
+            try:
+                services.report_request(
+                    kind=Kind.REFERENCE,
+                    by=request.user,
+                    advisor=advisor,
+                    letter_text=form.cleaned_data["letter_text"],
+                )
+            except ValidationError as exc:
+                form.add_error("letter_text", " ".join(exc.messages))
+            else:
+                messages.success(
+                    request,
+                    f"The reference letter for {advisor.full_name} is being made. It is listed "
+                    "under “Your reports” below, with a download link when it is ready.",
+                )
+                return redirect("reports:home")
+    else:
+        form = ReferenceLetterForm(
+            initial={"letter_text": services.reference_draft(advisor=advisor)}
+        )
+    return render(
+        request,
+        "reports/reference.html",
+        {"advisor": advisor, "form": form},
+        status=400 if form.errors else 200,
+    )
