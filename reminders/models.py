@@ -3,6 +3,18 @@
 from django.conf import settings
 from django.db import models
 
+from ascru_pie.templatetags.words import plural_text
+
+KIND_WORDS = {
+    "rsvp-chase": "Asked to answer an invitation",
+    "agenda-deadline": "Agenda deadline is close",
+    "pie-digest": "Daily digest for the PIE team",
+    "impact-prompt": "Asked the project lead what changed",
+    "checkin": "Check-in after a long time without involvement",
+    "survey": "Invitation to a feedback survey",
+    "contact-list": "Daily call and post list for the coordinator",
+}
+
 
 class Delivery(models.Model):
     """One reminder to one person about one thing. The key makes it happen at most once."""
@@ -64,3 +76,29 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient or self.advisor or self.user}: {self.get_status_display()}"
+
+    @property
+    def kind_words(self) -> str:
+        """What the reminder was, as the PIE team would say it."""
+        if self.kind.startswith("meeting-") and self.kind.endswith("d"):
+            days = self.kind.removeprefix("meeting-").removesuffix("d")
+            if days.isdigit():
+                return f"Meeting reminder, {plural_text(int(days), 'day')} before"
+        return KIND_WORDS.get(self.kind, self.kind.replace("-", " ").capitalize())
+
+    @property
+    def status_words(self) -> str:
+        if self.status == self.Status.FAILED:
+            return f"Failed: {self.error}" if self.error else "Failed"
+        if self.status == self.Status.PENDING and self.attempts:
+            tried = f"Waiting to try again (tried {plural_text(self.attempts, 'time')})"
+            return f"{tried}: {self.error}" if self.error else tried
+        return self.get_status_display()
+
+    @property
+    def person(self) -> str:
+        if self.advisor:
+            return self.advisor.full_name
+        if self.user:
+            return str(self.user)
+        return self.recipient

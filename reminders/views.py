@@ -20,45 +20,6 @@ DELIVERIES_PER_PAGE = 50
 CONTACT_LIST_DAYS = 2
 
 
-def _plural(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else plural or singular + 's'}"
-
-
-def _kind_words(kind: str) -> str:
-    """What a reminder was, as the PIE team would say it."""
-    if kind.startswith("meeting-") and kind.endswith("d"):
-        days = kind.removeprefix("meeting-").removesuffix("d")
-        if days.isdigit():
-            return f"Meeting reminder, {_plural(int(days), 'day')} before"
-    words = {
-        "rsvp-chase": "Asked to answer an invitation",
-        "agenda-deadline": "Agenda deadline is close",
-        "pie-digest": "Daily digest for the PIE team",
-        "impact-prompt": "Asked the project lead what changed",
-        "checkin": "Check-in after a long time without involvement",
-        "survey": "Invitation to a feedback survey",
-        "contact-list": "Daily call and post list for the coordinator",
-    }
-    return words.get(kind, kind.replace("-", " ").capitalize())
-
-
-def _delivery_status_words(delivery: Delivery) -> str:
-    if delivery.status == Delivery.Status.FAILED:
-        return f"Failed: {delivery.error}" if delivery.error else "Failed"
-    if delivery.status == Delivery.Status.PENDING and delivery.attempts:
-        tried = f"Waiting to try again (tried {_plural(delivery.attempts, 'time')})"
-        return f"{tried}: {delivery.error}" if delivery.error else tried
-    return delivery.get_status_display()
-
-
-def _person(delivery: Delivery) -> str:
-    if delivery.advisor:
-        return delivery.advisor.full_name
-    if delivery.user:
-        return str(delivery.user)
-    return delivery.recipient
-
-
 @role_required(Role.PIE_TEAM)
 def reminders_log(request: HttpRequest) -> HttpResponse:
     """Reminders sent (or not), advisors not involved for a while, and today's call/post list."""
@@ -70,10 +31,6 @@ def reminders_log(request: HttpRequest) -> HttpResponse:
     if status:
         deliveries = deliveries.filter(status=status)
     page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
-    for delivery in page:
-        delivery.kind_words = _kind_words(delivery.kind)
-        delivery.person = _person(delivery)
-        delivery.status_words = _delivery_status_words(delivery)
 
     now = timezone.now()
     since = timezone.localdate() - datetime.timedelta(days=CONTACT_LIST_DAYS - 1)
@@ -86,9 +43,6 @@ def reminders_log(request: HttpRequest) -> HttpResponse:
         .select_related("advisor", "user")
         .order_by("channel", "advisor__last_name", "advisor__first_name", "pk")
     )
-    for delivery in to_contact:
-        delivery.kind_words = _kind_words(delivery.kind)
-        delivery.person = _person(delivery)
     inactive = list(inactive_advisors(now))
     for advisor in inactive:
         dates = [d for d in (advisor.last_invited, advisor.last_attended, advisor.last_claim) if d]
