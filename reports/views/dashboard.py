@@ -24,9 +24,9 @@ from ..forms import (
     ReportRequestForm,
     YearForm,
 )
+from ..words import report_about_words
 from .requests import (
     Kind,
-    _about,
     _dashboard_requests,
     _list_context,
     _list_partial,
@@ -168,7 +168,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"{report.get_kind_display()} asked for ({_about(report, portal=False)}). "
+            f"{report.get_kind_display()} asked for ({report_about_words(report, portal=False)}). "
             "It is listed under “Your reports” below, and this page shows when it is ready.",
         )
     return redirect("reports:home")

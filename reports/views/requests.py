@@ -9,26 +9,21 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from ascru_pie.access import role_required
-from ascru_pie.lib.dates import deadline_words
 from ascru_pie.models import User
 from ascru_pie.roles import Role
 
 from .. import services
 from ..access import (
     ADVISOR_KINDS,
+    can_retry,
     get_report_for_user,
     is_staff_reader,
 )
-from ..figures import Period
-from ..forms import (
-    tax_year_label,
-)
 from ..models import ReportRequest
+from ..words import ADVISOR_FAILED_WORDS, report_status_words
 
 Kind, Status = ReportRequest.Kind, ReportRequest.Status
 
@@ -37,62 +32,13 @@ IN_PROGRESS = (Status.QUEUED, Status.RUNNING)
 # How many requests the lists show, newest first.
 RECENT_REQUESTS = 20
 
-# What advisors call their two documents.
-PORTAL_KIND_WORDS = {
-    Kind.STATEMENT: "Statement of payments",
-    Kind.CERTIFICATE: "Certificate of involvement",
-}
-ADVISOR_FAILED_WORDS = (
-    "Failed: something went wrong while making it. Please try again. "
-    "If it fails again, please contact the Involvement Coordinator."
-)
-
-
 # --- The list of requests (a full page's section, or the htmx partial) ------------------------
-
-
-def _about(report: ReportRequest, *, portal: bool) -> str:
-    """What the report covers: the year, the project or the advisor."""
-    if report.kind == Kind.ANNUAL:
-        return Period.calendar_year(report.year).label if report.year else ""
-    if report.kind == Kind.PROJECT:
-        return report.project.title if report.project else ""
-    if report.kind == Kind.STATEMENT:
-        years = f"Tax year {tax_year_label(report.year)}" if report.year else ""
-        return years if portal else f"{report.advisor.full_name}: {years}"
-    if report.kind == Kind.CERTIFICATE:
-        upto = (
-            f"Your involvement up to {date_format(timezone.localtime(report.created_at), 'j F Y')}"
-        )
-        return upto if portal else report.advisor.full_name
-    return report.advisor.full_name if report.advisor else ""
-
-
-def _status_words(report: ReportRequest, *, portal: bool) -> str:
-    if report.status == Status.QUEUED:
-        return "Queued: it will be made in a moment"
-    if report.status == Status.RUNNING:
-        return "Being made"
-    if report.status == Status.DONE:
-        return "Ready"
-    # The technical reason helps the PIE team; an advisor gets plain words instead.
-    if portal:
-        return ADVISOR_FAILED_WORDS
-    return f"Failed: {report.error}" if report.error else "Failed"
 
 
 def _request_rows(requests: QuerySet, *, user: User, portal: bool) -> list[ReportRequest]:
     rows = list(requests.select_related("project", "advisor", "requested_by")[:RECENT_REQUESTS])
-    pie_team = user.has_role(Role.PIE_TEAM)
     for report in rows:
-        report.kind_words = PORTAL_KIND_WORDS.get(report.kind) if portal else None
-        report.kind_words = report.kind_words or report.get_kind_display()
-        report.about = _about(report, portal=portal)
-        report.status_words = _status_words(report, portal=portal)
-        report.requested_words = deadline_words(report.created_at)
-        report.can_retry = report.status == Status.FAILED and (
-            pie_team or report.requested_by_id == user.pk
-        )
+        report.can_retry = can_retry(report, user)
     return rows
 
 
@@ -139,7 +85,7 @@ def request_status(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(
         {
             "status": report.status,
-            "status_words": _status_words(report, portal=portal),
+            "status_words": report_status_words(report, portal=portal),
             "error": (ADVISOR_FAILED_WORDS if portal else report.error) if failed else "",
             "download_url": reverse("reports:download", args=[report.pk])
             if report.status == Status.DONE
