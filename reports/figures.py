@@ -17,9 +17,12 @@ from impacts.services import survey_results
 from meetings.models import Attendance, Meeting
 from payments.models import Claim
 from payments.selectors import central_budgets, days_to_pay_by_month, project_budgets
-from projects.models import PlannedActivity, Project, Stage
+from projects.models import PIEPlan, PlannedActivity, Project, Stage
 
 from .charts import Bar, bar_chart
+
+# Attendance that counts as taking part (not absent).
+PRESENT = [Attendance.Status.ATTENDED, Attendance.Status.PARTLY]
 
 
 @dataclass
@@ -102,7 +105,7 @@ def key_figures(period: Period) -> Figures:
     f.advisors_active = Advisor.objects.active().count()
     attended = Attendance.objects.filter(
         meeting__starts_at__date__range=(period.start, period.end),
-        status__in=["attended", "partly"],
+        status__in=PRESENT,
     ).select_related("meeting")
     months: dict[datetime.date, Decimal] = {}
     involved = set()
@@ -117,7 +120,7 @@ def key_figures(period: Period) -> Figures:
         attendance__isnull=True,
         activity_date__range=(period.start, period.end),
     )
-    for c in logged.exclude(status__in=["rejected", "cancelled"]):
+    for c in logged.counted():
         f.hours += c.hours or ZERO
         key = c.activity_date.replace(day=1)
         months[key] = months.get(key, ZERO) + (c.hours or ZERO)
@@ -138,20 +141,20 @@ def key_figures(period: Period) -> Figures:
     management = held.filter(type=Meeting.Type.MANAGEMENT)
     f.management_held = management.count()
     f.management_with_advisor = (
-        management.filter(attendances__status__in=["attended", "partly"]).distinct().count()
+        management.filter(attendances__status__in=PRESENT).distinct().count()
     )
 
     claims = Claim.objects.filter(activity_date__range=(period.start, period.end))
     sums = claims.aggregate(
-        paid=Sum("amount", filter=Q(status="paid")),
+        paid=Sum("amount", filter=Q(status=Claim.Status.PAID)),
         committed=Sum("amount", filter=Q(status__in=Claim.COMMITTED)),
     )
     f.paid_total, f.committed_total = sums["paid"] or ZERO, sums["committed"] or ZERO
     days = [
         (p - a).days
-        for a, p in Claim.objects.filter(
-            status="paid", paid_on__range=(period.start, period.end), reverses__isnull=True
-        ).values_list("activity_date", "paid_on")
+        for a, p in Claim.objects.paid()
+        .filter(paid_on__range=(period.start, period.end), reverses__isnull=True)
+        .values_list("activity_date", "paid_on")
     ]
     f.claims_paid = len(days)
     if days:
@@ -169,7 +172,7 @@ def key_figures(period: Period) -> Figures:
 
     stage_labels = dict(ImpactStage.choices)
     activity = (
-        PlannedActivity.objects.filter(plan__status="approved")
+        PlannedActivity.objects.filter(plan__status=PIEPlan.Status.APPROVED)
         .values("stage")
         .annotate(n=Count("pk"), advisors=Sum("advisors"))
         .order_by()
@@ -180,7 +183,7 @@ def key_figures(period: Period) -> Figures:
         for value, label in Stage.choices
     ]
     impacts = ImpactRecord.objects.filter(
-        kind="actual", recorded_on__range=(period.start, period.end)
+        kind=ImpactRecord.Kind.ACTUAL, recorded_on__range=(period.start, period.end)
     )
     counts = {
         r["stage"]: r["n"] for r in impacts.values("stage").annotate(n=Count("pk")).order_by()

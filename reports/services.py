@@ -11,12 +11,12 @@ from advisors.models import Advisor
 from ascru_pie.models import User
 from ascru_pie.roles import Role
 from impacts.models import GrippSummary, ImpactRecord
-from meetings.models import Attendance
+from meetings.models import Attendance, Meeting
 from payments.selectors import project_budgets, tax_year_statement
 from projects.budget import plan_budget
 from projects.models import PIEPlan
 
-from .figures import Period, key_figures
+from .figures import PRESENT, Period, key_figures
 from .models import ReportRequest
 from .tasks import report_build as report_build_task
 
@@ -149,7 +149,7 @@ def _project(request: ReportRequest):
         .prefetch_related("contributors")
         .order_by("stage", "recorded_on"),
         "gripp": GrippSummary.objects.filter(project=project).first(),
-        "meetings": project.meetings.exclude(status="cancelled").order_by("starts_at"),
+        "meetings": project.meetings.exclude(status=Meeting.Status.CANCELLED).order_by("starts_at"),
     }
 
 
@@ -165,7 +165,7 @@ def _certificate(request: ReportRequest):
 
     advisor = request.advisor
     attended = (
-        Attendance.objects.filter(advisor=advisor, status__in=["attended", "partly"])
+        Attendance.objects.filter(advisor=advisor, status__in=PRESENT)
         .select_related("meeting", "meeting__project")
         .order_by("meeting__starts_at")
     )
@@ -190,7 +190,7 @@ def _reference(request: ReportRequest):
 def reference_draft(*, advisor: Advisor) -> str:
     """A first draft of a reference letter from the advisor's record, for the PIE team to edit."""
 
-    meetings = Attendance.objects.filter(advisor=advisor, status__in=["attended", "partly"]).count()
+    meetings = Attendance.objects.filter(advisor=advisor, status__in=PRESENT).count()
     roles = sorted({a.role for a in advisor.project_assignments.all()})
     training = [t.course for t in advisor.training.all()]
     joined = f"since {advisor.joined_on:%B %Y}" if advisor.joined_on else ""

@@ -9,13 +9,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ascru_pie.access import role_required
+from ascru_pie.lib.forms import posted
 from ascru_pie.roles import Role
 
 from .. import services
 from ..access import get_project_for_user
 from ..budget import plan_budget
 from ..forms import ActivityForm, ActivityFormSet, PlanTextForm, ReviewForm
-from ..models import PIEPlan, PlannedActivity, Project, ProjectMembership, ReviewComment, Stage
+from ..models import (
+    ExpressionOfInterest,
+    PIEPlan,
+    PlannedActivity,
+    Project,
+    ProjectMembership,
+    ReviewComment,
+    Stage,
+)
 
 RESEARCH = (Role.RESEARCHER, Role.PIE_TEAM)
 
@@ -41,7 +50,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "memberships": project.memberships.select_related("user"),
         "plans": project.plans.order_by("-version"),
         "opportunities": project.opportunities.annotate(
-            n_interested=Count("interests", filter=~Q(interests__status="withdrawn"))
+            n_interested=Count(
+                "interests", filter=~Q(interests__status=ExpressionOfInterest.Status.WITHDRAWN)
+            )
         ).order_by("-closing_date"),
         "outputs": project.outputs.prefetch_related("credits__advisor"),
         "assignments": project.advisor_assignments.select_related("advisor"),
@@ -156,7 +167,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if plan is None:
         messages.info(request, "There is no plan to edit at the moment.")
         return redirect("projects:plan", pk)
-    data = request.POST if request.method == "POST" else None
+    data = posted(request)
     text_form = PlanTextForm(data, instance=plan)
     formsets = _formsets(data, plan)
     if request.method == "POST":
@@ -251,7 +262,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
     if plan is None:
         messages.info(request, "There is no plan waiting for review on this project.")
         return redirect("projects:plan", pk)
-    form = ReviewForm(request.POST if request.method == "POST" else None)
+    form = ReviewForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             if "approve" in request.POST:
