@@ -48,13 +48,6 @@ def is_staff_reader(user: User) -> bool:
     return user.has_role(Role.PIE_TEAM, Role.MANAGER)
 
 
-def get_report_and_retry_for_user(request: HttpRequest, pk: int) -> tuple[ReportRequest, bool]:
-    """The report request and whether the user may ask for it again (failed, and theirs or
-    they are the PIE team)."""
-    report = get_report_for_user(request, pk)
-    return report, can_retry(report, request.user)
-
-
 def can_retry(report: ReportRequest, user: User) -> bool:
     return report.status == ReportRequest.Status.FAILED and (
         user.has_role(Role.PIE_TEAM) or report.requested_by_id == user.pk

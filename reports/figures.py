@@ -5,7 +5,6 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -212,8 +211,3 @@ def key_figures(period: Period) -> Figures:
             examples.setdefault(s.pk, impact)
     f.standards = [(s.name, s.n, examples.get(s.pk)) for s in evidence]
     return f
-
-
-def suppressed(n: int) -> int | str:
-    threshold = settings.EQUALITY_SUPPRESS_BELOW
-    return n if n >= threshold else f"fewer than {threshold}"
