@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from ascru_pie.models import User
 from ascru_pie.roles import Role
 from ascru_pie.services import user_invite
 
-from .models import Advisor, Application, ApplicationEvent, EqualityMonitoring
+from .models import Advisor, Application, ApplicationEvent, EqualityMonitoring, Topic
 
 PERSON_FIELDS = [
     "first_name",
@@ -211,6 +212,19 @@ def application_decline(*, application: Application, by: User | None, message: s
             email.alternatives = []
             transaction.on_commit(email.send)
     return locked
+
+
+def advisor_profile_update(*, advisor: Advisor, topics: Iterable[Topic]) -> Advisor:
+    """Save an advisor's own changes to their details and their topics together, or neither.
+
+    `advisor` carries the changed details (a ProfileForm's `save(commit=False)`, which has
+    already checked them against the model), so no full_clean() here: it would also judge
+    fields the advisor cannot change.
+    """
+    with transaction.atomic():
+        advisor.save()
+        advisor.topics.set(topics)
+    return advisor
 
 
 def advisor_set_status(*, advisor: Advisor, status: str) -> Advisor:

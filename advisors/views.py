@@ -75,7 +75,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=advisor)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            services.advisor_profile_update(
+                advisor=form.save(commit=False), topics=form.cleaned_data["topics"]
+            )
             messages.success(request, "Your details have been saved.")
             return redirect("advisors:profile")
         messages.error(

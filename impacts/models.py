@@ -1,5 +1,6 @@
 """The PIE impact database ("What has this involvement done for the research?") and feedback."""
 
+import os
 import uuid
 
 from django.conf import settings
@@ -118,6 +119,11 @@ class ImpactRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project}: {self.get_stage_display()} ({self.get_kind_display().lower()})"
+
+    @property
+    def evidence_filename(self) -> str:
+        """The evidence file's own name, without the folders it is stored in ("" if none)."""
+        return os.path.basename(self.evidence_file.name or "")
 
 
 class AdvisorReflection(models.Model):

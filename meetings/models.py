@@ -176,6 +176,27 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.advisor} – {self.meeting}"
 
+    @property
+    def answer_words(self) -> str:
+        """The advisor's answer, as their portal says it to them."""
+        return {
+            self.RSVP.PENDING: "You have not answered yet",
+            self.RSVP.YES: "You said yes, you will come",
+            self.RSVP.NO: "You said no, you cannot come",
+            self.RSVP.MAYBE: "You said maybe",
+        }[self.rsvp]
+
+    @property
+    def roster_answer_words(self) -> str:
+        """The answer as the PIE team reads it on the roster and in its CSV (the choice labels
+        speak to the advisor)."""
+        return {
+            self.RSVP.PENDING: "Not answered yet",
+            self.RSVP.YES: "Yes, coming",
+            self.RSVP.MAYBE: "Maybe",
+            self.RSVP.NO: "No, cannot come",
+        }[self.rsvp]
+
 
 class AgendaItem(models.Model):
     class Status(models.TextChoices):
@@ -201,6 +222,16 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def proposal_words(self) -> str:
+        """What happened to the item, as the person who proposed it reads it."""
+        return {
+            self.Status.PROPOSED: "Waiting for the PIE team to decide",
+            self.Status.ACCEPTED: "Accepted: it is on the agenda",
+            self.Status.DEFERRED: "Moved to a later meeting",
+            self.Status.DECLINED: "Not accepted",
+        }[self.status]
 
 
 class Attendance(models.Model):

@@ -185,6 +185,46 @@ def agenda_decide(
     return item
 
 
+@dataclass
+class AgendaDecision:
+    item: AgendaItem
+    status: str
+    reason: str
+    order: int | None = None
+
+
+def agenda_decide_many(
+    *, meeting: Meeting, decisions: list[AgendaDecision], by: User
+) -> list[AgendaItem]:
+    """Decide several of the meeting's agenda items together: every decision is saved, or none.
+
+    Raises a ValidationError keyed by item id that lists every item refused, not just the
+    first, so each row can say what it needs. The items passed in may hold the decisions tried
+    even when none was saved: read what is saved before calling.
+    """
+    errors: dict[int, list[str]] = {}
+    with transaction.atomic():
+        for decision in decisions:
+            item = decision.item
+            if item.meeting_id != meeting.pk:
+                errors[item.pk] = ["This item is on the agenda of another meeting."]
+                continue
+            try:
+                agenda_decide(
+                    item=item,
+                    status=decision.status,
+                    reason=decision.reason,
+                    order=decision.order,
+                    by=by,
+                )
+            except ValidationError as exc:
+                errors[item.pk] = exc.messages
+        if errors:
+            # Raised inside the transaction, so the decisions already saved are rolled back.
+            raise ValidationError(errors)
+    return [decision.item for decision in decisions]
+
+
 def agenda_publish(*, meeting: Meeting, by: User) -> Meeting:
     if not by.has_role(Role.PIE_TEAM):
         raise PermissionDenied("Only the PIE team publishes the agenda.")

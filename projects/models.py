@@ -377,6 +377,16 @@ class ExpressionOfInterest(models.Model):
     def __str__(self) -> str:
         return f"{self.advisor} – {self.opportunity}"
 
+    @property
+    def answer_words(self) -> str:
+        """Where the advisor's interest stands, as their portal says it to them."""
+        return {
+            self.Status.INTERESTED: "You said you are interested",
+            self.Status.SELECTED: "You have been selected",
+            self.Status.NOT_SELECTED: "Not selected this time",
+            self.Status.WITHDRAWN: "You withdrew your interest",
+        }[self.status]
+
 
 class ProjectAdvisor(models.Model):
     """An advisor assigned to a project, with a role."""

@@ -5,14 +5,12 @@ any project's. Searching and exporting are for the PIE team, researchers and the
 each seeing what ImpactRecord.objects.visible_to allows.
 """
 
-import os
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from advisors.models import Advisor
@@ -22,6 +20,7 @@ from projects.access import get_project_for_user
 from projects.models import PIEPlan, PlannedActivity, Project
 
 from .. import services
+from ..access import get_impact_for_user
 from ..forms import GrippForm, ImpactForm, ImpactSearchForm
 from ..models import GrippSummary, ImpactRecord, ImpactStage
 from ..resources import ImpactResource
@@ -46,8 +45,6 @@ def project_impacts(request: HttpRequest, pk: int) -> HttpResponse:
             "standards",
         )
     )
-    for impact in impacts:
-        impact.evidence_filename = os.path.basename(impact.evidence_file.name or "")
     stages = []
     for value, label in ImpactStage.choices:
         actual = [i for i in impacts if i.stage == value and i.kind == ImpactRecord.Kind.ACTUAL]
@@ -262,12 +259,9 @@ def follow_up(request: HttpRequest) -> HttpResponse:
 @role_required(*RESEARCH)
 def evidence_download(request: HttpRequest, pk: int, impact_pk: int) -> FileResponse:
     """An impact's evidence file, for the project's researchers and the PIE team (kept privately)."""
-    project = get_project_for_user(request, pk)
-    impact = get_object_or_404(ImpactRecord, pk=impact_pk, project=project)
+    impact, _ = get_impact_for_user(request, impact_pk, project_pk=pk)
     if not impact.evidence_file:
         raise Http404("This impact has no evidence file.")
     return FileResponse(
-        impact.evidence_file.open("rb"),
-        as_attachment=True,
-        filename=os.path.basename(impact.evidence_file.name),
+        impact.evidence_file.open("rb"), as_attachment=True, filename=impact.evidence_filename
     )

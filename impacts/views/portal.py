@@ -6,7 +6,6 @@ manager see survey results in aggregate, with small counts hidden; only the PIE 
 the free-text answers, and never with a name.
 """
 
-import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -16,14 +15,15 @@ from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from advisors.access import get_advisor_for_user
-from advisors.models import Advisor
 from ascru_pie.access import role_required
+from ascru_pie.lib.forms import posted
 from ascru_pie.roles import Role
+from ascru_pie.templatetags.words import date_words
 
 from .. import services
+from ..access import get_impact_for_user
 from ..forms_portal import ReflectionForm, SurveyAnswerForm
 from ..models import AdvisorReflection, ImpactRecord, Survey, SurveyReceipt, SurveyResponse
 
@@ -34,19 +34,7 @@ Again = SurveyResponse.Again
 SCALE_QUESTIONS = ("felt_valued", "had_support", "paid_on_time")
 
 
-def _day(day: datetime.date) -> str:
-    """Tuesday 3 March 2026."""
-    return date_format(day, "l j F Y")
-
-
 # --- You said, we did -------------------------------------------------------------------------
-
-
-def _get_impact_for_advisor(advisor: Advisor, pk: int) -> ImpactRecord:
-    """An impact the advisor contributed to; 404 for any other, so strangers learn nothing."""
-    return get_object_or_404(
-        ImpactRecord.objects.select_related("project").filter(contributors=advisor), pk=pk
-    )
 
 
 @role_required(Role.ADVISOR)
@@ -67,7 +55,6 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
     )
     for impact in impacts:
         impact.reflection = impact.own_reflections[0] if impact.own_reflections else None
-        impact.recorded_words = _day(impact.recorded_on)
     return render(request, "impacts/portal_impacts.html", {"impacts": impacts})
 
 
@@ -75,7 +62,7 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
 def reflection(request: HttpRequest, pk: int) -> HttpResponse:
     """Add or change the advisor's reflection on an impact they contributed to."""
     advisor = get_advisor_for_user(request)
-    impact = _get_impact_for_advisor(advisor, pk)
+    impact, _ = get_impact_for_user(request, pk, advisor=advisor)
     existing = AdvisorReflection.objects.filter(impact=impact, advisor=advisor).first()
     if request.method == "POST":
         form = ReflectionForm(request.POST)
@@ -94,12 +81,7 @@ def reflection(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "impacts/portal_reflection.html",
-        {
-            "impact": impact,
-            "existing": existing,
-            "form": form,
-            "recorded_words": _day(impact.recorded_on),
-        },
+        {"impact": impact, "existing": existing, "form": form},
         status=400 if form.errors else 200,
     )
 
@@ -120,8 +102,6 @@ def survey_list(request: HttpRequest) -> HttpResponse:
         .select_related("meeting")
         .order_by("closes_on", "pk")
     )
-    for survey in surveys:
-        survey.closes_words = _day(survey.closes_on)
     return render(request, "impacts/portal_surveys.html", {"surveys": surveys})
 
 
@@ -132,11 +112,11 @@ def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey.objects.select_related("meeting"), pk=pk)
     today = timezone.localdate()
     if today < survey.opens_on:
-        refusal = f"This survey is not open yet. It opens on {_day(survey.opens_on)}."
+        refusal = f"This survey is not open yet. It opens on {date_words(survey.opens_on)}."
     elif today > survey.closes_on:
         refusal = (
-            f"This survey closed on {_day(survey.closes_on)}, so you cannot answer it any more. "
-            "Thank you for your interest."
+            f"This survey closed on {date_words(survey.closes_on)}, so you cannot answer it "
+            "any more. Thank you for your interest."
         )
     elif SurveyReceipt.objects.filter(survey=survey, advisor=advisor).exists():
         refusal = ALREADY_ANSWERED
@@ -145,7 +125,7 @@ def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
     form = None
     if not refusal:
-        form = SurveyAnswerForm(request.POST if request.method == "POST" else None)
+        form = SurveyAnswerForm(posted(request))
         if request.method == "POST" and form.is_valid():
             anonymous = form.cleaned_data["anonymous"]
             try:
@@ -167,12 +147,7 @@ def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "impacts/portal_survey.html",
-        {
-            "survey": survey,
-            "form": form,
-            "refusal": refusal,
-            "closes_words": _day(survey.closes_on),
-        },
+        {"survey": survey, "form": form, "refusal": refusal},
         status=400 if failed else 200,
     )
 
@@ -283,31 +258,22 @@ def feedback_results(request: HttpRequest) -> HttpResponse:
             lists["works_well"].sort(key=str.casefold)
             lists["does_not_work"].sort(key=str.casefold)
 
-    today = timezone.localdate()
     sections = [
         {
             "id": "overall",
             "title": "All surveys together",
-            "about": f"{len(surveys)} survey{'s' if len(surveys) != 1 else ''}.",
+            "survey": None,
+            "n_surveys": len(surveys),
             "summary": _summary(overall_row, threshold),
             "texts": None,
         }
     ]
     for survey in surveys:
-        if today < survey.opens_on:
-            when = f"Opens on {_day(survey.opens_on)}"
-        elif today > survey.closes_on:
-            when = f"Closed on {_day(survey.closes_on)}"
-        else:
-            when = f"Open until {_day(survey.closes_on)}"
-        about = survey.get_kind_display()
-        if survey.meeting_id:
-            about += f": “{survey.meeting.title}”"
         sections.append(
             {
                 "id": f"survey-{survey.pk}",
                 "title": survey.title,
-                "about": f"{about}. {when}.",
+                "survey": survey,
                 "summary": _summary(per_survey.get(survey.pk, empty), threshold),
                 "texts": (
                     texts.get(survey.pk, {"works_well": [], "does_not_work": []})

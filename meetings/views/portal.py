@@ -12,29 +12,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ascru_pie.access import role_required
-from ascru_pie.lib.dates import date_words, hours_words, time_words, when_words
+
+# Not used here: tests/browser/test_meetings_portal.py imports it from this module. Once that
+# test imports it from ascru_pie.lib.dates, this line can go.
+from ascru_pie.lib.dates import when_words  # noqa: F401
+from ascru_pie.lib.forms import posted
 from ascru_pie.roles import Role
 
 from .. import services
 from ..access import get_invitation_for_user, get_meeting_for_user
 from ..forms_portal import AgendaProposalForm, RSVPForm
 from ..models import AgendaItem, Invitation, Meeting, MeetingPaper
-
-# What an advisor sees about their own answer, in plain words.
-ANSWER_WORDS = {
-    Invitation.RSVP.PENDING: "You have not answered yet",
-    Invitation.RSVP.YES: "You said yes, you will come",
-    Invitation.RSVP.NO: "You said no, you cannot come",
-    Invitation.RSVP.MAYBE: "You said maybe",
-}
-# What happened to an agenda item they proposed, in plain words.
-PROPOSAL_WORDS = {
-    AgendaItem.Status.PROPOSED: "Waiting for the PIE team to decide",
-    AgendaItem.Status.ACCEPTED: "Accepted: it is on the agenda",
-    AgendaItem.Status.DEFERRED: "Moved to a later meeting",
-    AgendaItem.Status.DECLINED: "Not accepted",
-}
-
 
 # --- Advisor portal ---------------------------------------------------------------------
 
@@ -48,9 +36,6 @@ def portal_list(request: HttpRequest) -> HttpResponse:
         .order_by("meeting__starts_at", "meeting_id")
     )
     now = timezone.now()
-    for invitation in invitations:
-        invitation.when = when_words(invitation.meeting)
-        invitation.answer_words = ANSWER_WORDS[invitation.rsvp]
     coming_up = [i for i in invitations if i.meeting.ends_at >= now]
     past = [i for i in reversed(invitations) if i.meeting.ends_at < now]
     return render(request, "meetings/portal_list.html", {"coming_up": coming_up, "past": past})
@@ -69,8 +54,6 @@ def _render_detail(
             "created_at", "pk"
         )
     )
-    for item in proposals:
-        item.status_words = PROPOSAL_WORDS[item.status]
     agenda = []
     if meeting.agenda_published_at:
         agenda = list(
@@ -88,19 +71,9 @@ def _render_detail(
         {
             "meeting": meeting,
             "invitation": invitation,
-            "when": when_words(meeting),
-            "answer_words": ANSWER_WORDS[invitation.rsvp],
-            "preparation": hours_words(meeting.preparation_hours)
-            if meeting.preparation_hours > 0
-            else "",
             "papers": list(meeting.papers.all()),
             "proposals": proposals,
             "agenda": agenda,
-            "deadline": (
-                f"{date_words(meeting.agenda_deadline)} at {time_words(meeting.agenda_deadline)}"
-                if meeting.agenda_deadline
-                else ""
-            ),
             "is_cancelled": is_cancelled,
             "has_ended": has_ended,
             # Answering a meeting that is over, or cancelled, means nothing.
@@ -117,9 +90,7 @@ def _render_detail(
 def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One meeting the advisor is invited to; a POST (the "answer" button) is their answer."""
     invitation = get_invitation_for_user(request, pk)
-    rsvp_form = RSVPForm.for_invitation(
-        invitation, request.POST if request.method == "POST" else None
-    )
+    rsvp_form = RSVPForm.for_invitation(invitation, posted(request))
     if request.method == "POST" and rsvp_form.is_valid():
         try:
             services.rsvp_answer(

@@ -5,34 +5,26 @@ Scheduling and editing a meeting happen in the admin; these pages link to it.
 """
 
 import csv
-import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from advisors.models import ContactMethod
 from ascru_pie.access import role_required
 from ascru_pie.lib.exports import cell_safe
+from ascru_pie.lib.forms import posted
+from ascru_pie.models import User
 from ascru_pie.roles import Role
+from ascru_pie.templatetags.words import plural_text
 
 from .. import services
 from ..access import get_meeting_for_user
 from ..forms_staff import AgendaDecisionForm, AgendaProposeForm, InviteForm, MeetingFilterForm
 from ..models import AgendaItem, Invitation, Meeting
-
-# An invitee's answer as the PIE team reads it (the model's labels speak to the advisor).
-ANSWER_WORDS = {
-    Invitation.RSVP.PENDING: "Not answered yet",
-    Invitation.RSVP.YES: "Yes, coming",
-    Invitation.RSVP.MAYBE: "Maybe",
-    Invitation.RSVP.NO: "No, cannot come",
-}
 
 ROSTER_CSV_HEADER = [
     "Name",
@@ -44,21 +36,6 @@ ROSTER_CSV_HEADER = [
     "Standing support needs",
     "Enhanced support",
 ]
-
-
-def _posted(request: HttpRequest) -> QueryDict | None:
-    # Not `request.POST or None`: an empty POST must still be a bound (and checked) form.
-    return request.POST if request.method == "POST" else None
-
-
-def _plural(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
-
-
-def _status_words(meeting: Meeting, now: datetime.datetime) -> str:
-    if meeting.status == Meeting.Status.SCHEDULED and meeting.ends_at < now:
-        return "Took place: attendance not recorded yet"
-    return meeting.get_status_display()
 
 
 # --- The list -------------------------------------------------------------------------------
@@ -90,9 +67,6 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             n_no=answered[Invitation.RSVP.NO],
         )
     )
-    now = timezone.now()
-    for meeting in meetings:
-        meeting.status_words = _status_words(meeting, now)
 
     with_advisor, held = services.management_presence_share()
     return render(
@@ -114,18 +88,11 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 # --- One meeting ----------------------------------------------------------------------------
 
 
-def _roster(meeting: Meeting) -> list[Invitation]:
-    invitations = list(meeting.invitations.select_related("advisor"))
-    for invitation in invitations:
-        invitation.answer_words = ANSWER_WORDS[invitation.rsvp]
-    return invitations
-
-
 @role_required(Role.PIE_TEAM)
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The meeting and its live roster: answers, needs for this meeting and standing needs."""
     meeting = get_meeting_for_user(request, pk)
-    invitations = _roster(meeting)
+    invitations = list(meeting.invitations.select_related("advisor"))
     counts = dict.fromkeys(Invitation.RSVP.values, 0)
     for invitation in invitations:
         counts[invitation.rsvp] += 1
@@ -134,7 +101,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "meetings/staff_detail.html",
         {
             "meeting": meeting,
-            "status_words": _status_words(meeting, timezone.now()),
             "invitations": invitations,
             "counts": {
                 "yes": counts[Invitation.RSVP.YES],
@@ -160,14 +126,14 @@ def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(ROSTER_CSV_HEADER)
-    for invitation in _roster(meeting):
+    for invitation in meeting.invitations.select_related("advisor"):
         advisor = invitation.advisor
         row = [
             advisor.full_name,
             advisor.email,
             advisor.phone,
             advisor.get_contact_method_display(),
-            invitation.answer_words,
+            invitation.roster_answer_words,
             invitation.needs,
             advisor.support_needs,
             "Yes" if advisor.enhanced_support else "No",
@@ -183,7 +149,7 @@ def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Invite one advisor, the project team or the PIEG; warn first about overlapping meetings."""
     meeting = get_meeting_for_user(request, pk)
-    form = InviteForm(_posted(request), meeting=meeting)
+    form = InviteForm(posted(request), meeting=meeting)
     clashes: list[services.Clash] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -222,7 +188,7 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _invited_messages(request: HttpRequest, *, invited: list[Invitation], skipped: int) -> None:
-    text = f"{_plural(len(invited), 'advisor')} invited."
+    text = f"{plural_text(len(invited), 'advisor')} invited."
     if skipped:
         text += (
             f" {skipped} {'was' if skipped == 1 else 'were'} already invited, so not invited again."
@@ -275,8 +241,12 @@ def agenda_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
     if action == "decide":
         bound = [form for form in decision_forms if form.is_bound]
-        if all(form.is_valid() for form in bound) and _agenda_decide_all(bound, by=request.user):
-            messages.success(request, f"Agenda decisions saved for {_plural(len(bound), 'item')}.")
+        if all(form.is_valid() for form in bound) and _agenda_decide(
+            meeting, bound, by=request.user
+        ):
+            messages.success(
+                request, f"Agenda decisions saved for {plural_text(len(bound), 'item')}."
+            )
             return redirect("meetings:agenda", meeting.pk)
         messages.error(request, "Nothing was saved. Please check the items marked below.")
     elif action == "publish":
@@ -284,7 +254,7 @@ def agenda_manage(request: HttpRequest, pk: int) -> HttpResponse:
         undecided = sum(item.status == AgendaItem.Status.PROPOSED for item in items)
         text = "The agenda is published: invitees can now see the accepted items."
         if undecided:
-            text += f" {_plural(undecided, 'item')} still {'has' if undecided == 1 else 'have'} no decision."
+            text += f" {plural_text(undecided, 'item')} still {'has' if undecided == 1 else 'have'} no decision."
         messages.success(request, text)
         return redirect("meetings:agenda", meeting.pk)
     elif action == "propose" and propose_form.is_valid():
@@ -314,27 +284,18 @@ def agenda_manage(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _agenda_decide_all(forms: list[AgendaDecisionForm], *, by) -> bool:
-    """Save every decision, or none: a row the service refuses rolls back all the others."""
-    ok = True
-    with transaction.atomic():
+def _agenda_decide(meeting: Meeting, forms: list[AgendaDecisionForm], *, by: User) -> bool:
+    """Save every row's decision, or none; a refused row gets its reasons next to it."""
+    decisions = [services.AgendaDecision(item=form.item, **form.cleaned_data) for form in forms]
+    try:
+        services.agenda_decide_many(meeting=meeting, decisions=decisions, by=by)
+    except ValidationError as exc:
         for form in forms:
-            data = form.cleaned_data
-            try:
-                services.agenda_decide(
-                    item=form.item,
-                    status=data["status"],
-                    reason=data["reason"],
-                    order=data["order"],
-                    by=by,
-                )
-            except ValidationError as exc:
+            if form.item.pk in exc.message_dict:
                 # Next to the reason: the service's rules are all about what a decision needs.
-                form.add_error("reason", " ".join(exc.messages))
-                ok = False
-        if not ok:
-            transaction.set_rollback(True)
-    return ok
+                form.add_error("reason", " ".join(exc.message_dict[form.item.pk]))
+        return False
+    return True
 
 
 # --- Cancelling -----------------------------------------------------------------------------
@@ -351,5 +312,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if already_told:
         messages.info(request, "This meeting was already cancelled; no one was told twice.")
     else:
-        messages.success(request, f"Meeting cancelled; {_plural(told, 'invitee')} told by email.")
+        messages.success(
+            request, f"Meeting cancelled; {plural_text(told, 'invitee')} told by email."
+        )
     return redirect("meetings:detail", meeting.pk)

@@ -7,14 +7,15 @@ advisors; advisors see open opportunities in the portal and say they are interes
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateformat import format as date_format
 
 from advisors.access import get_advisor_for_user
 from advisors.models import Advisor
 from ascru_pie.access import role_required
+from ascru_pie.lib.forms import posted
 from ascru_pie.roles import Role
+from ascru_pie.templatetags.words import day_text
 
 from .. import services
 from ..access import get_project_for_user
@@ -23,20 +24,8 @@ from ..models import ExpressionOfInterest, Opportunity, OutputCredit
 
 RESEARCH = (Role.RESEARCHER, Role.PIE_TEAM)
 
-# What an advisor sees about their own expression of interest, in plain words.
-INTEREST_WORDS = {
-    ExpressionOfInterest.Status.INTERESTED: "You said you are interested",
-    ExpressionOfInterest.Status.SELECTED: "You have been selected",
-    ExpressionOfInterest.Status.NOT_SELECTED: "Not selected this time",
-    ExpressionOfInterest.Status.WITHDRAWN: "You withdrew your interest",
-}
 # Once the PIE team has decided, saying "I am interested" again must not undo the decision.
 DECIDED = (ExpressionOfInterest.Status.SELECTED, ExpressionOfInterest.Status.NOT_SELECTED)
-
-
-def _posted(request: HttpRequest) -> QueryDict | None:
-    # Not `request.POST or None`: an empty POST must still be a bound (and checked) form.
-    return request.POST if request.method == "POST" else None
 
 
 # --- Researchers and the PIE team ---------------------------------------------------------
@@ -46,7 +35,7 @@ def _posted(request: HttpRequest) -> QueryDict | None:
 def opportunity_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Post an opportunity for a project: its researchers, or the PIE team for any project."""
     project = get_project_for_user(request, pk)
-    form = OpportunityForm(_posted(request))
+    form = OpportunityForm(posted(request))
     if request.method == "POST":
         if form.is_valid():
             opportunity = form.save(commit=False)
@@ -56,7 +45,7 @@ def opportunity_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 f"The opportunity “{opportunity.role}” is posted. Advisors can see it in their "
-                f"portal until {date_format(opportunity.closing_date, 'j F Y')}.",
+                f"portal until {day_text(opportunity.closing_date)}.",
             )
             return redirect("projects:detail", project.pk)
         messages.error(
@@ -79,7 +68,7 @@ def opportunity_select(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("advisor")
         .prefetch_related("advisor__lived_experience")
     )
-    form = SelectionForm(_posted(request), interest_ids=[i.pk for i in interests])
+    form = SelectionForm(posted(request), interest_ids=[i.pk for i in interests])
     if request.method == "POST" and form.is_valid():
         try:
             chosen = services.interest_select(
@@ -126,7 +115,7 @@ def output_list(request: HttpRequest, pk: int) -> HttpResponse:
     """A project's outputs with who is credited, and a form to add one."""
     project = get_project_for_user(request, pk)
     assignments = list(project.advisor_assignments.select_related("advisor"))
-    form = OutputForm(_posted(request), assignments=assignments)
+    form = OutputForm(posted(request), assignments=assignments)
     if request.method == "POST":
         if form.is_valid():
             output = services.output_create(
@@ -168,13 +157,14 @@ def portal_opportunity_list(request: HttpRequest) -> HttpResponse:
     closed = _closing_soon_first(
         i.opportunity for i in interests.values() if i.opportunity_id not in open_ids
     )
-    for opportunity in [*open_opportunities, *closed]:
-        interest = interests.get(opportunity.pk)
-        opportunity.my_status = INTEREST_WORDS[interest.status] if interest else ""
     return render(
         request,
         "projects/portal_opportunity_list.html",
-        {"opportunities": open_opportunities, "closed": closed},
+        {
+            # Each with what the advisor said about it, if anything.
+            "opportunities": [(o, interests.get(o.pk)) for o in open_opportunities],
+            "closed": [(o, interests[o.pk]) for o in closed],
+        },
     )
 
 
@@ -193,7 +183,7 @@ def portal_opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_open and interest is None:
         raise Http404("No such opportunity.")
 
-    form = InterestForm(_posted(request), instance=interest)
+    form = InterestForm(posted(request), instance=interest)
     if request.method == "POST":
         if "withdraw" in request.POST:
             if interest is None or interest.status == ExpressionOfInterest.Status.WITHDRAWN:
@@ -242,7 +232,6 @@ def portal_opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "opportunity": opportunity,
             "interest": interest,
-            "my_status": INTEREST_WORDS[interest.status] if interest else "",
             "is_open": is_open,
             "can_express": is_open and (interest is None or interest.status not in DECIDED),
             "can_withdraw": interest is not None
