@@ -2,9 +2,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from advisors.models import Advisor
 from ascru_pie.roles import Role
 
-from .models import Project
+from .models import ExpressionOfInterest, Opportunity, Project
 
 
 def get_project_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> Project:
@@ -20,3 +21,22 @@ def get_project_for_user(request: HttpRequest, pk: int, *, write: bool = False) 
     if write and not member:
         raise PermissionDenied("Only the project's researchers can change this.")
     return project
+
+
+def get_opportunity_for_user(
+    request: HttpRequest, pk: int, *, advisor: Advisor | None = None
+) -> tuple[Opportunity, ExpressionOfInterest | None]:
+    """The opportunity and, for an advisor, what they said about it.
+
+    The PIE team sees any. An advisor (pass `advisor`) sees open ones, and a closed one only
+    if they answered it (to see the outcome); any other is 404.
+    """
+    opportunity = get_object_or_404(Opportunity.objects.select_related("project"), pk=pk)
+    if advisor is None:
+        if not request.user.has_role(Role.PIE_TEAM):
+            raise Http404("No such opportunity.")
+        return opportunity, None
+    interest = ExpressionOfInterest.objects.filter(advisor=advisor, opportunity=opportunity).first()
+    if not opportunity.is_open and interest is None:
+        raise Http404("No such opportunity.")
+    return opportunity, interest

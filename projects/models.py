@@ -348,6 +348,11 @@ class Opportunity(models.Model):
     def __str__(self) -> str:
         return self.role
 
+    @property
+    def is_open(self) -> bool:
+        """Open and not past its closing date (as Opportunity.objects.open())."""
+        return self.status == self.Status.OPEN and self.closing_date >= timezone.localdate()
+
 
 class ExpressionOfInterest(models.Model):
     class Status(models.TextChoices):

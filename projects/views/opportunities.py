@@ -7,18 +7,17 @@ advisors; advisors see open opportunities in the portal and say they are interes
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from advisors.access import get_advisor_for_user
-from advisors.models import Advisor
 from ascru_pie.access import role_required
 from ascru_pie.lib.forms import posted
 from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import day_text
 
 from .. import services
-from ..access import get_project_for_user
+from ..access import get_opportunity_for_user, get_project_for_user
 from ..forms_opportunities import InterestForm, OpportunityForm, OutputForm, SelectionForm
 from ..models import ExpressionOfInterest, Opportunity, OutputCredit
 
@@ -62,7 +61,7 @@ def opportunity_create(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.PIE_TEAM)
 def opportunity_select(request: HttpRequest, pk: int) -> HttpResponse:
     """Everyone who is interested, least recently involved first, to share roles fairly."""
-    opportunity = get_object_or_404(Opportunity.objects.select_related("project"), pk=pk)
+    opportunity, _ = get_opportunity_for_user(request, pk)
     interests = list(
         opportunity.interests.exclude(status=ExpressionOfInterest.Status.WITHDRAWN)
         .select_related("advisor")
@@ -168,20 +167,12 @@ def portal_opportunity_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _interest_for(advisor: Advisor, opportunity: Opportunity) -> ExpressionOfInterest | None:
-    return ExpressionOfInterest.objects.filter(advisor=advisor, opportunity=opportunity).first()
-
-
 @role_required(Role.ADVISOR)
 def portal_opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One opportunity: say you are interested, change what you said, or withdraw."""
     advisor = get_advisor_for_user(request)
-    opportunity = get_object_or_404(Opportunity.objects.select_related("project"), pk=pk)
-    interest = _interest_for(advisor, opportunity)
-    is_open = Opportunity.objects.open().filter(pk=pk).exists()
-    # A closed opportunity stays visible only to those who answered it, to see the outcome.
-    if not is_open and interest is None:
-        raise Http404("No such opportunity.")
+    opportunity, interest = get_opportunity_for_user(request, pk, advisor=advisor)
+    is_open = opportunity.is_open
 
     form = InterestForm(posted(request), instance=interest)
     if request.method == "POST":
