@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from advisors.models import Advisor
@@ -111,10 +112,24 @@ class AnticipatedStatus:
     actual_count: int
 
 
+def _actual_impacts_of_activity():
+    """Actual impacts recorded against the outer planned activity in any version of its plan:
+    a new version's copy keeps the activity's key, so impacts recorded earlier still count."""
+    return ImpactRecord.objects.filter(
+        kind=ImpactRecord.Kind.ACTUAL,
+        project_id=OuterRef("plan__project_id"),
+        planned_activity__key=OuterRef("key"),
+    )
+
+
 def plan_anticipated_status(*, plan: PIEPlan) -> list[AnticipatedStatus]:
-    """For each planned activity: has an actual impact been recorded against it? One query."""
+    """For each planned activity: has an actual impact been recorded against it (in this or an
+    earlier version of the plan)? One query."""
+    counts = (
+        _actual_impacts_of_activity().order_by().values("kind").annotate(n=Count("pk")).values("n")
+    )
     activities = plan.activities.annotate(
-        actual_count=Count("impacts", filter=Q(impacts__kind=ImpactRecord.Kind.ACTUAL))
+        actual_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
     )
     return [AnticipatedStatus(a, a.actual_count) for a in activities]
 
@@ -150,8 +165,7 @@ def projects_needing_follow_up(*, today: datetime.date | None = None) -> list[di
         )
     activities = (
         PlannedActivity.objects.filter(plan__status=PIEPlan.Status.APPROVED, planned_date__lt=today)
-        .annotate(actual=Count("impacts", filter=Q(impacts__kind=ImpactRecord.Kind.ACTUAL)))
-        .filter(actual=0)
+        .filter(~Exists(_actual_impacts_of_activity()))
         .select_related("plan__project")
         .order_by("planned_date")
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from .models import ExpressionOfInterest, Opportunity, Output, OutputCredit, ProjectAdvisor
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_PLACES = 100
 
 
 class OpportunityForm(forms.ModelForm):
@@ -82,6 +83,10 @@ class OpportunityForm(forms.ModelForm):
         places = self.cleaned_data["places"]
         if places is not None and places < 1:
             raise forms.ValidationError("You need at least one advisor.")
+        if places is not None and places > MAX_PLACES:
+            raise forms.ValidationError(
+                f"An opportunity can have at most {MAX_PLACES} places. For more, post it twice."
+            )
         return places
 
     def clean(self):

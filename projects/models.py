@@ -1,8 +1,12 @@
 """Projects, their PIE plans (versioned), opportunities and outputs."""
 
+import calendar
+import datetime
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -66,6 +70,7 @@ class Project(models.Model):
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="projects_ends_after_start",
+                violation_error_message="The project's end date must be on or after its start date.",
             )
         ]
 
@@ -89,7 +94,11 @@ class ProjectMembership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["project", "user"], name="projects_one_membership")
+            models.UniqueConstraint(
+                fields=["project", "user"],
+                name="projects_one_membership",
+                violation_error_message="This person is already on the project's team.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -129,6 +138,9 @@ class PIEPlan(models.Model):
     budget_total = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True, editable=False
     )
+    # The whole budget as priced at approval (projects.budget.budget_snapshot): an approved
+    # or superseded version shows this, never a re-pricing at today's rates.
+    approved_budget = models.JSONField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -144,17 +156,24 @@ class PIEPlan(models.Model):
         verbose_name = "PIE plan"
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "version"], name="projects_plan_version_unique"
+                fields=["project", "version"],
+                name="projects_plan_version_unique",
+                violation_error_message="This project already has a plan with that version number.",
             ),
             models.UniqueConstraint(
                 fields=["project"],
                 condition=Q(status__in=["draft", "submitted", "changes_requested", "resubmitted"]),
                 name="projects_one_open_plan",
+                violation_error_message=(
+                    "This project already has a plan being written or reviewed. "
+                    "Finish that one first."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["project"],
                 condition=Q(status="approved"),
                 name="projects_one_approved_plan",
+                violation_error_message="This project already has an approved plan.",
             ),
         ]
 
@@ -168,6 +187,38 @@ class PIEPlan(models.Model):
     @property
     def in_review(self) -> bool:
         return self.status in self.IN_REVIEW
+
+    @property
+    def is_decided(self) -> bool:
+        """Approved (or approved and later superseded): its budget is the one approved."""
+        return self.status in (self.Status.APPROVED, self.Status.SUPERSEDED)
+
+    def priced_on(self, today: datetime.date) -> datetime.date:
+        """The day undated sessions are priced on: the submission day once submitted
+        (what the reviewer sees is what approval stores), else today."""
+        if self.submitted_at and not self.is_editable:
+            return timezone.localtime(self.submitted_at).date()
+        return today
+
+
+# Bounds on what a planned activity may ask for. Each one is far above any real PIE plan, and
+# together they keep every computed total well inside the money columns (max_digits=12).
+MAX_ADVISORS = 100
+MAX_SESSIONS = 200
+MAX_HOURS_PER_SESSION = Decimal("24")
+MAX_EXPENSES_PER_ADVISOR = Decimal("2000.00")
+MAX_SUPPORT_COST_PER_SESSION = Decimal("5000.00")
+MAX_ENHANCED_SUPPORT_COST = Decimal("50000.00")
+MAX_ACTIVITIES_PER_STAGE = 30
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later; the last day of that month if it is shorter (31 Jan → 28 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 class PlannedActivity(models.Model):
@@ -186,29 +237,82 @@ class PlannedActivity(models.Model):
         IN_PERSON = "in_person", "In person"
         HYBRID = "hybrid", "Both"
 
+    class Frequency(models.TextChoices):
+        """How an activity's sessions follow its first one: each session is priced at the
+        rate in force on its own date."""
+
+        SAME_DAY = "same_day", "All on the same day"
+        WEEKLY = "weekly", "Every week"
+        FORTNIGHTLY = "fortnightly", "Every two weeks"
+        MONTHLY = "monthly", "Every month"
+        QUARTERLY = "quarterly", "Every three months"
+
     plan = models.ForeignKey(PIEPlan, on_delete=models.CASCADE, related_name="activities")
+    # The same activity in every version of the plan: a new version copies it, and impacts
+    # recorded against one version's activity still count for the next.
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
     stage = models.CharField(max_length=20, choices=Stage)
     activity_type = models.CharField("type", max_length=20, choices=Type)
     description = models.CharField(max_length=300, blank=True)
-    advisors = models.PositiveSmallIntegerField("how many advisors", default=1)
-    sessions = models.PositiveSmallIntegerField(default=1)
+    advisors = models.PositiveSmallIntegerField(
+        "how many advisors",
+        default=1,
+        validators=[
+            MinValueValidator(1, "At least one advisor takes part."),
+            MaxValueValidator(
+                MAX_ADVISORS,
+                f"An activity can have at most {MAX_ADVISORS} advisors. "
+                "For more, add it as two activities.",
+            ),
+        ],
+    )
+    sessions = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[
+            MinValueValidator(1, "Plan at least one session."),
+            MaxValueValidator(
+                MAX_SESSIONS,
+                f"An activity can have at most {MAX_SESSIONS} sessions. "
+                "For more, add it as two activities.",
+            ),
+        ],
+    )
     hours_per_session = models.DecimalField(
         "hours per advisor per session",
         max_digits=5,
         decimal_places=2,
         help_text="Including preparation and reading.",
+        validators=[
+            MaxValueValidator(
+                MAX_HOURS_PER_SESSION,
+                "Hours per session must be more than 0 and no more than 24.",
+            )
+        ],
     )
     mode = models.CharField("online or in person", max_length=10, choices=Mode, default=Mode.ONLINE)
     planned_date = models.DateField(
         null=True,
         blank=True,
-        help_text="When it will happen (first session). The rate in force then is used.",
+        help_text="When the first session will happen. Each session is paid at the rate in force on its day.",
+    )
+    frequency = models.CharField(
+        "how often, if there is more than one session",
+        max_length=12,
+        choices=Frequency,
+        default=Frequency.MONTHLY,
     )
     expenses_per_advisor = models.DecimalField(
         "expected travel and other expenses per advisor per session (£)",
         max_digits=12,
         decimal_places=2,
         default=Decimal("0.00"),
+        validators=[
+            MinValueValidator(0, "Expenses cannot be less than £0."),
+            MaxValueValidator(
+                MAX_EXPENSES_PER_ADVISOR,
+                f"Expenses can be at most £{MAX_EXPENSES_PER_ADVISOR:,} per advisor per session.",
+            ),
+        ],
     )
     support_cost_per_session = models.DecimalField(
         "support costs per session (£)",
@@ -216,12 +320,26 @@ class PlannedActivity(models.Model):
         decimal_places=2,
         default=Decimal("0.00"),
         help_text="For example a BSL interpreter, carer cover or large-print papers.",
+        validators=[
+            MinValueValidator(0, "Support costs cannot be less than £0."),
+            MaxValueValidator(
+                MAX_SUPPORT_COST_PER_SESSION,
+                f"Support costs can be at most £{MAX_SUPPORT_COST_PER_SESSION:,} per session.",
+            ),
+        ],
     )
     enhanced_support_cost = models.DecimalField(
         "extra support for advisors with enhanced needs, whole activity (£)",
         max_digits=12,
         decimal_places=2,
         default=Decimal("0.00"),
+        validators=[
+            MinValueValidator(0, "Extra support cannot be less than £0."),
+            MaxValueValidator(
+                MAX_ENHANCED_SUPPORT_COST,
+                f"Extra support can be at most £{MAX_ENHANCED_SUPPORT_COST:,} for the whole activity.",
+            ),
+        ],
     )
     support_description = models.CharField("what support", max_length=300, blank=True)
     anticipated_impact = models.TextField("What will this involvement do for the research?")
@@ -232,13 +350,38 @@ class PlannedActivity(models.Model):
         verbose_name_plural = "planned activities"
         constraints = [
             models.CheckConstraint(
-                condition=Q(hours_per_session__gt=0), name="projects_activity_hours_positive"
+                condition=Q(hours_per_session__gt=0),
+                name="projects_activity_hours_positive",
+                violation_error_message="Hours per session must be more than 0 and no more than 24.",
             ),
             models.CheckConstraint(
                 condition=Q(expenses_per_advisor__gte=0)
                 & Q(support_cost_per_session__gte=0)
                 & Q(enhanced_support_cost__gte=0),
                 name="projects_activity_costs_non_negative",
+                violation_error_message="Expenses and support costs cannot be less than £0.",
+            ),
+            # The same bounds as the fields' validators, for any path that skips full_clean().
+            models.CheckConstraint(
+                condition=Q(advisors__gte=1, advisors__lte=MAX_ADVISORS)
+                & Q(sessions__gte=1, sessions__lte=MAX_SESSIONS)
+                & Q(hours_per_session__lte=MAX_HOURS_PER_SESSION)
+                & Q(expenses_per_advisor__lte=MAX_EXPENSES_PER_ADVISOR)
+                & Q(support_cost_per_session__lte=MAX_SUPPORT_COST_PER_SESSION)
+                & Q(enhanced_support_cost__lte=MAX_ENHANCED_SUPPORT_COST),
+                name="projects_activity_numbers_in_range",
+                violation_error_message=(
+                    f"An activity can have 1 to {MAX_ADVISORS} advisors and 1 to {MAX_SESSIONS} "
+                    "sessions of up to 24 hours, with expenses of up to "
+                    f"£{MAX_EXPENSES_PER_ADVISOR:,} per advisor per session, support of up to "
+                    f"£{MAX_SUPPORT_COST_PER_SESSION:,} per session and extra support of up to "
+                    f"£{MAX_ENHANCED_SUPPORT_COST:,}."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "key"],
+                name="projects_activity_key_once_per_plan",
+                violation_error_message="That activity is already in this version of the plan.",
             ),
         ]
 
@@ -255,12 +398,28 @@ class PlannedActivity(models.Model):
         "hours_per_session",
         "mode",
         "planned_date",
+        "frequency",
         "expenses_per_advisor",
         "support_cost_per_session",
         "enhanced_support_cost",
         "support_description",
         "anticipated_impact",
     ]
+
+    def session_dates(self, *, first: datetime.date | None = None) -> list[datetime.date]:
+        """The day of each session: the first on `planned_date` (or `first` when it has none),
+        the rest following at the activity's frequency."""
+        start = self.planned_date or first
+        if start is None:
+            return []
+        step = {
+            self.Frequency.SAME_DAY: lambda n: start,
+            self.Frequency.WEEKLY: lambda n: start + datetime.timedelta(weeks=n),
+            self.Frequency.FORTNIGHTLY: lambda n: start + datetime.timedelta(weeks=2 * n),
+            self.Frequency.MONTHLY: lambda n: _add_months(start, n),
+            self.Frequency.QUARTERLY: lambda n: _add_months(start, 3 * n),
+        }[self.frequency]
+        return [step(n) for n in range(self.sessions)]
 
 
 class ReviewComment(models.Model):
@@ -375,7 +534,9 @@ class ExpressionOfInterest(models.Model):
         verbose_name_plural = "expressions of interest"
         constraints = [
             models.UniqueConstraint(
-                fields=["opportunity", "advisor"], name="projects_one_interest_per_advisor"
+                fields=["opportunity", "advisor"],
+                name="projects_one_interest_per_advisor",
+                violation_error_message="This advisor has already said they are interested.",
             )
         ]
 
@@ -412,7 +573,9 @@ class ProjectAdvisor(models.Model):
         ordering = ["project", "advisor"]
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "advisor", "role"], name="projects_one_assignment_per_role"
+                fields=["project", "advisor", "role"],
+                name="projects_one_assignment_per_role",
+                violation_error_message="This advisor already has that role on the project.",
             )
         ]
 
@@ -458,7 +621,9 @@ class OutputCredit(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["output", "advisor"], name="projects_one_credit_per_advisor"
+                fields=["output", "advisor"],
+                name="projects_one_credit_per_advisor",
+                violation_error_message="This advisor is already credited on this output.",
             )
         ]
 

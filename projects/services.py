@@ -5,7 +5,9 @@ approves. Each step is recorded (PlanEvent) and emails the other side.
 """
 
 import difflib
+import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,8 +18,9 @@ from ascru_pie.lib.dates import hours_number
 from ascru_pie.lib.emails import make_message
 from ascru_pie.models import User
 from ascru_pie.roles import Role
+from ascru_pie.templatetags.words import pounds_text
 
-from .budget import Budget, plan_budget
+from .budget import Budget, budget_from_snapshot, budget_snapshot, plan_budget
 from .models import (
     ExpressionOfInterest,
     Opportunity,
@@ -73,7 +76,28 @@ def _require_pie_team(user: User, action: str = "review PIE plans") -> None:
 
 
 def plan_budget_for(plan: PIEPlan, *, today: date | None = None) -> Budget:
-    return plan_budget(plan.activities.all(), today=today or timezone.localdate())
+    """The budget of a plan version as people should see it.
+
+    An approved or superseded version: the budget stored at approval, whatever the rate
+    card says now. Any other: priced live (undated sessions on the submission day once
+    submitted, so the reviewer sees what approval will store; else on today).
+    """
+    activities = list(plan.activities.all())
+    if plan.is_decided and plan.approved_budget:
+        return budget_from_snapshot(plan.approved_budget, activities)
+    budget = plan_budget(activities, today=plan.priced_on(today or timezone.localdate()))
+    if (
+        plan.is_decided
+        and plan.budget_total is not None
+        and budget.totals.total != plan.budget_total
+    ):
+        # Approved before budgets were stored in full: say which figure was approved.
+        budget.problems.append(
+            f"This version was approved at {pounds_text(plan.budget_total)}. The breakdown "
+            f"here is worked out again from today's rate card and comes to "
+            f"{pounds_text(budget.totals.total)}."
+        )
+    return budget
 
 
 def plan_start(*, project: Project, by: User) -> PIEPlan:
@@ -108,12 +132,30 @@ def plan_update(
         plan.support_and_training = support_and_training
         plan.full_clean()
         plan.save(update_fields=["recognition", "support_and_training"])
-        plan.activities.all().delete()
-        for order, data in enumerate(activities):
-            activity = PlannedActivity(plan=plan, order=order, **data)
-            activity.full_clean()
-            activity.save()
+        _activities_replace(plan, activities)
     return plan
+
+
+def _activities_replace(plan: PIEPlan, activities: list[dict]) -> None:
+    """Make the plan's activities exactly `activities`, keeping each one's row (and so its
+    key and the impacts recorded against it) when it comes back with its key."""
+    existing = {a.key: a for a in plan.activities.all()}
+    kept = []
+    for order, data in enumerate(activities):
+        data = dict(data)
+        key = data.pop("key", None)
+        # A key that is not one of this plan's activities (or comes twice) starts a new one.
+        activity = existing.pop(key, None) if key else None
+        if activity is None:
+            activity = PlannedActivity(plan=plan, key=uuid.uuid4())
+        for name, value in data.items():
+            setattr(activity, name, value)
+        activity.order = order
+        activity.full_clean()
+        kept.append(activity)
+    PlannedActivity.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
+    for activity in kept:
+        activity.save()
 
 
 def plan_submit(*, plan: PIEPlan, by: User) -> PIEPlan:
@@ -141,12 +183,28 @@ def plan_submit(*, plan: PIEPlan, by: User) -> PIEPlan:
     return plan
 
 
+def _comments_given(comments: dict[str, str]) -> dict[str, str]:
+    sections = dict(ReviewComment.SECTIONS)
+    return {
+        section: text.strip()
+        for section, text in comments.items()
+        if section in sections and text and text.strip()
+    }
+
+
+def _comments_create(
+    plan: PIEPlan, comments: dict[str, str], *, by: User, at
+) -> list[ReviewComment]:
+    return [
+        ReviewComment.objects.create(plan=plan, section=section, comment=text, by=by, at=at)
+        for section, text in comments.items()
+    ]
+
+
 def plan_request_changes(*, plan: PIEPlan, by: User, comments: dict[str, str]) -> PIEPlan:
     """Send the plan back to the researchers with comments per section."""
     _require_pie_team(by)
-    comments = {
-        section: text.strip() for section, text in comments.items() if text and text.strip()
-    }
+    comments = _comments_given(comments)
     if not comments:
         raise ValidationError("Write at least one comment so the researchers know what to change.")
     with transaction.atomic():
@@ -156,10 +214,7 @@ def plan_request_changes(*, plan: PIEPlan, by: User, comments: dict[str, str]) -
                 f"Changes can only be requested on a submitted plan; this one is {plan.get_status_display().lower()}."
             )
         now = timezone.now()
-        created = [
-            ReviewComment.objects.create(plan=plan, section=section, comment=text, by=by, at=now)
-            for section, text in comments.items()
-        ]
+        created = _comments_create(plan, comments, by=by, at=now)
         _move(plan, PIEPlan.Status.CHANGES_REQUESTED, by)
         plan.decided_at, plan.decided_by = now, by
         plan.save(update_fields=["status", "decided_at", "decided_by"])
@@ -173,12 +228,22 @@ def plan_request_changes(*, plan: PIEPlan, by: User, comments: dict[str, str]) -
     return plan
 
 
-def plan_approve(*, plan: PIEPlan, by: User) -> PIEPlan:
+def plan_approve(
+    *,
+    plan: PIEPlan,
+    by: User,
+    comments: dict[str, str] | None = None,
+    expected_total: Decimal | None = None,
+) -> PIEPlan:
     """Approve: the plan becomes read-only and its budget becomes the project's PIE budget.
 
-    Approving twice does nothing more.
+    The budget is priced once, here, and stored on the version with its breakdown; the plan
+    shows that from now on. `expected_total` is the budget the reviewer saw: if the rate card
+    changed since, nothing is approved and they are told the new figure. Any comments typed
+    are kept with the approval and emailed. Approving twice does nothing more.
     """
     _require_pie_team(by)
+    comments = _comments_given(comments or {})
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=plan.project_id)
         plan = _lock(plan)
@@ -188,19 +253,32 @@ def plan_approve(*, plan: PIEPlan, by: User) -> PIEPlan:
             raise ValidationError(
                 f"Only a submitted plan can be approved; this one is {plan.get_status_display().lower()}."
             )
-        budget = plan_budget_for(plan, today=(plan.submitted_at or timezone.now()).date())
+        budget = plan_budget(
+            list(plan.activities.all()), today=plan.priced_on(timezone.localdate())
+        )
         if budget.problems:
             raise ValidationError(budget.problems)
+        if expected_total is not None and budget.totals.total != expected_total:
+            raise ValidationError(
+                f"The budget has changed since you opened this page (the rate card was updated): "
+                f"it is now {pounds_text(budget.totals.total)}, not {pounds_text(expected_total)}. "
+                "Check the new budget and approve again. Nothing has been approved."
+            )
         for previous in project.plans.filter(status=PIEPlan.Status.APPROVED):
             _move(previous, PIEPlan.Status.SUPERSEDED, by)
             previous.save(update_fields=["status"])
+        now = timezone.now()
+        created = _comments_create(plan, comments, by=by, at=now)
         _move(plan, PIEPlan.Status.APPROVED, by)
         plan.budget_total = budget.totals.total
-        plan.decided_at, plan.decided_by = timezone.now(), by
-        plan.save(update_fields=["status", "budget_total", "decided_at", "decided_by"])
+        plan.approved_budget = budget_snapshot(budget)
+        plan.decided_at, plan.decided_by = now, by
+        plan.save(
+            update_fields=["status", "budget_total", "approved_budget", "decided_at", "decided_by"]
+        )
         project.pie_budget = plan.budget_total
         project.save(update_fields=["pie_budget"])
-        _notify("plan-approved", _researcher_emails(project), plan, by=by)
+        _notify("plan-approved", _researcher_emails(project), plan, by=by, comments=created)
     return plan
 
 
@@ -224,9 +302,12 @@ def plan_new_version(*, plan: PIEPlan, by: User) -> PIEPlan:
             recognition=plan.recognition,
             support_and_training=plan.support_and_training,
         )
+        # Each copy keeps its activity's key: impacts recorded against the approved
+        # version's activities still count against the new version's.
         PlannedActivity.objects.bulk_create(
             PlannedActivity(
                 plan=new,
+                key=a.key,
                 order=a.order,
                 **{f: getattr(a, f) for f in PlannedActivity.CONTENT_FIELDS},
             )
@@ -234,6 +315,16 @@ def plan_new_version(*, plan: PIEPlan, by: User) -> PIEPlan:
         )
         PlanEvent.objects.create(plan=new, to_status=new.status, by=by)
     return new
+
+
+def _when_words(activity: PlannedActivity) -> str:
+    if activity.planned_date is None:
+        when = "no date yet"
+    else:
+        when = f"from {activity.planned_date.day} {activity.planned_date:%B %Y}"
+    if activity.sessions > 1:
+        when += f", {activity.get_frequency_display().lower()}"
+    return when
 
 
 def _plan_lines(plan: PIEPlan) -> list[str]:
@@ -246,7 +337,7 @@ def _plan_lines(plan: PIEPlan) -> list[str]:
         lines.append(
             f"{stage_labels[a.stage]}: {a.get_activity_type_display()}"
             f"{' – ' + a.description if a.description else ''}; {a.advisors} advisor(s) × {a.sessions} session(s) × "
-            f"{hours_number(a.hours_per_session)} h; {a.get_mode_display().lower()}; expenses £{a.expenses_per_advisor}, "
+            f"{hours_number(a.hours_per_session)} h; {a.get_mode_display().lower()}; {_when_words(a)}; expenses £{a.expenses_per_advisor}, "
             f"support £{a.support_cost_per_session}/session + £{a.enhanced_support_cost}; "
             f"impact: {a.anticipated_impact}"
         )

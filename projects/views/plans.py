@@ -14,7 +14,7 @@ from ascru_pie.roles import Role
 
 from .. import services
 from ..access import get_project_for_user
-from ..budget import plan_budget
+from ..budget import Budget, plan_budget
 from ..forms import ActivityForm, ActivityFormSet, PlanTextForm, ReviewForm
 from ..models import (
     ExpressionOfInterest,
@@ -69,8 +69,8 @@ def _current_plan(project: Project) -> PIEPlan | None:
 
 
 def _plan_context(request: HttpRequest, project: Project, plan: PIEPlan) -> dict:
-    activities = list(plan.activities.all())
-    budget = plan_budget(activities, today=timezone.localdate())
+    # Approved and superseded versions show the budget stored at approval; others re-price.
+    budget = services.plan_budget_for(plan)
     by_stage = [
         (value, label, [a for a in budget.lines if a.activity.stage == value])
         for value, label in Stage.choices
@@ -142,18 +142,28 @@ def _formsets(data, plan: PIEPlan | None) -> dict[str, ActivityFormSet]:
     initial: dict[str, list] = {value: [] for value, _ in Stage.choices}
     if plan is not None and data is None:
         for a in plan.activities.all():
-            initial[a.stage].append({f: getattr(a, f) for f in ActivityForm.Meta.fields})
+            initial[a.stage].append(
+                {"key": a.key, **{f: getattr(a, f) for f in ActivityForm.Meta.fields}}
+            )
     return {
         value: ActivityFormSet(data, prefix=value, initial=initial[value] or None)
         for value, _ in Stage.choices
     }
 
 
+def _is_activity(formset: ActivityFormSet, i: int, form: ActivityForm) -> bool:
+    """Is this (validated) form an activity? Every saved one not ticked for removal, changed
+    or not, and each new one that was filled in."""
+    return (i < formset.initial_form_count() or form.has_changed()) and not form.cleaned_data.get(
+        "DELETE"
+    )
+
+
 def _activities_from(formsets: dict[str, ActivityFormSet]) -> list[dict]:
     activities = []
     for stage, formset in formsets.items():
-        for form in formset.forms:
-            if not form.has_changed() or form.cleaned_data.get("DELETE"):
+        for i, form in enumerate(formset.forms):
+            if not _is_activity(formset, i, form):
                 continue
             data = {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
             activities.append({"stage": stage, **data})
@@ -214,13 +224,13 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _budget_from_formsets(formsets: dict[str, ActivityFormSet]):
+def _budget_from_formsets(formsets: dict[str, ActivityFormSet]) -> Budget:
     """A budget from unsaved input: only the activities whose fields are valid so far."""
     activities = []
     for stage, formset in formsets.items():
-        for form in formset.forms:
-            if form.is_valid() and form.has_changed() and not form.cleaned_data.get("DELETE"):
-                data = {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+        for i, form in enumerate(formset.forms):
+            if form.is_valid() and _is_activity(formset, i, form):
+                data = {k: v for k, v in form.cleaned_data.items() if k not in ("DELETE", "key")}
                 activities.append(PlannedActivity(stage=stage, **data))
     return plan_budget(activities, today=timezone.localdate())
 
@@ -256,29 +266,50 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.PIE_TEAM)
 def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
-    """The PIE team approves a submitted plan, or asks for changes with comments per section."""
+    """The PIE team approves a submitted plan, or asks for changes with comments per section.
+
+    Whatever happens, the comments typed are never lost: on a refusal the page comes back
+    with them filled in.
+    """
     project = get_project_for_user(request, pk)
     plan = project.plans.filter(status__in=PIEPlan.IN_REVIEW).first()
-    if plan is None:
-        messages.info(request, "There is no plan waiting for review on this project.")
-        return redirect("projects:plan", pk)
     form = ReviewForm(posted(request))
+    if plan is None:
+        if request.method != "POST":
+            messages.info(request, "There is no plan waiting for review on this project.")
+            return redirect("projects:plan", pk)
+        # Decided by someone else while this page was open: show what was typed, unsent.
+        plan = _current_plan(project)
+        if plan is None:
+            raise Http404("No plan on this project.")
+        form.is_valid()
+        form.add_error(
+            None,
+            f"This plan is no longer waiting for review (it is now {plan.get_status_display().lower()}), "
+            "so nothing was sent. Your comments are still below if you need them.",
+        )
+        context = _plan_context(request, project, plan)
+        context.update(form=form, can_decide=False)
+        return render(request, "projects/plan_review.html", context, status=409)
     if request.method == "POST" and form.is_valid():
         try:
             if "approve" in request.POST:
-                services.plan_approve(plan=plan, by=request.user)
+                services.plan_approve(
+                    plan=plan,
+                    by=request.user,
+                    comments=form.comments(),
+                    expected_total=form.cleaned_data["budget_total"],
+                )
                 messages.success(
                     request,
                     f"Plan version {plan.version} approved. The project's PIE budget is now set from it.",
                 )
             else:
-                services.plan_request_changes(
-                    plan=plan, by=request.user, comments=form.cleaned_data
-                )
+                services.plan_request_changes(plan=plan, by=request.user, comments=form.comments())
                 messages.success(request, "Your comments have been sent to the researchers.")
             return redirect("projects:plan", pk)
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
     context = _plan_context(request, project, plan)
-    context["form"] = form
+    context.update(form=form, can_decide=True)
     return render(request, "projects/plan_review.html", context, status=400 if form.errors else 200)

@@ -31,11 +31,13 @@ class BudgetTest(TestCase):
     def test_hand_worked_plan_with_a_rate_change_and_enhanced_support(self) -> None:
         activities = [
             # Before the rise: 2.5 h x £25 = £62.50 per advisor-session; x 4 advisors x 3 sessions = £750.00.
+            # (All three on 1 November; sessions spread over a rate change: test_session_dates.py.)
             # Expenses £12.50 x 12 = £150.00. Support £40 x 3 sessions = £120.00.
             activity(
                 stage="design",
                 advisors=4,
                 sessions=3,
+                frequency="same_day",
                 hours_per_session=Decimal("2.5"),
                 planned_date=date(2025, 11, 1),
                 expenses_per_advisor=Decimal("12.50"),
