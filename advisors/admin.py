@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from import_export.admin import ImportExportModelAdmin
+
+from ascru_pie.lib.imports import SafeImportExportModelAdmin
 
 from . import services
 from .forms import DeclineForm
@@ -92,7 +93,7 @@ class SupportNeedsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Advisor)
-class AdvisorAdmin(ImportExportModelAdmin):
+class AdvisorAdmin(SafeImportExportModelAdmin):
     resource_classes = [AdvisorResource]
     list_display = (
         "full_name",
@@ -175,10 +176,6 @@ class AdvisorAdmin(ImportExportModelAdmin):
         return format_html(
             '<a href="{}">Draft a reference letter</a>', reverse("reports:reference", args=[obj.pk])
         )
-
-    def get_import_data_kwargs(self, **kwargs):
-        # All or nothing: one bad row rolls back the whole file.
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
 
     def save_model(self, request, obj, form, change) -> None:
         if change and "status" in form.changed_data:

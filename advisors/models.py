@@ -158,11 +158,15 @@ class Advisor(PersonDetails):
         permissions = [("view_bank_details", "Can see advisors' payment details")]
         constraints = [
             models.UniqueConstraint(
-                fields=["email"], condition=~Q(email=""), name="advisors_unique_email"
+                fields=["email"],
+                condition=~Q(email=""),
+                name="advisors_unique_email",
+                violation_error_message="Another advisor already has this email address.",
             ),
             models.CheckConstraint(
                 condition=Q(support_budget__isnull=True) | Q(support_budget__gte=Decimal("0")),
                 name="advisors_support_budget_non_negative",
+                violation_error_message="The support budget cannot be negative.",
             ),
         ]
 

@@ -1,11 +1,13 @@
 """CSV/XLSX import and export of the register (django-import-export).
 
-Equality answers are never part of it: they are special-category data.
+Equality answers are never part of it: they are special-category data. Exporting the register
+and importing the file back changes nothing (tests/test_round_trip.py); the file checks, UK
+dates and plain problems come from `ascru_pie.lib.imports.SafeModelResource`.
 """
 
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
-from ascru_pie.lib.exports import cell_safe
+from ascru_pie.lib.imports import RowRefused, SafeModelResource, StrictManyToManyWidget
 
 from .models import Advisor, ContactFormat, ContactMethod, LivedExperience, Topic
 
@@ -25,13 +27,13 @@ class ChoiceWidget(widgets.Widget):
             if text in (key.lower(), str(label).lower()):
                 return key
         allowed = ", ".join(self.choices.values)
-        raise ValueError(f"'{value}' is not one of: {allowed}")
+        raise RowRefused(f"'{value}' is not one of: {allowed}")
 
     def render(self, value, obj=None, **kwargs):
         return value or ""
 
 
-class AdvisorResource(resources.ModelResource):
+class AdvisorResource(SafeModelResource):
     contact_method = fields.Field(
         attribute="contact_method",
         column_name="contact_method",
@@ -53,12 +55,12 @@ class AdvisorResource(resources.ModelResource):
     lived_experience = fields.Field(
         attribute="lived_experience",
         column_name="lived_experience",
-        widget=widgets.ManyToManyWidget(LivedExperience, field="code", separator=";"),
+        widget=StrictManyToManyWidget(LivedExperience, field="code", separator=";"),
     )
     topics = fields.Field(
         attribute="topics",
         column_name="topics",
-        widget=widgets.ManyToManyWidget(Topic, field="name", separator=";"),
+        widget=StrictManyToManyWidget(Topic, field="name", separator=";"),
     )
 
     class Meta:
@@ -92,12 +94,9 @@ class AdvisorResource(resources.ModelResource):
         report_skipped = True
         use_transactions = True
 
-    def export_field(self, field, instance, **kwargs):
-        # Names and needs come from the public form: never let a spreadsheet run them.
-        return cell_safe(super().export_field(field, instance, **kwargs))
-
-    def before_import_row(self, row, **kwargs) -> None:
+    def clean_row(self, row) -> None:
         # The natural key must be present: without it a row would create an unmatched duplicate.
-        if not (row.get("email") or "").strip():
-            raise ValueError("Every row needs an email address: it is how advisors are matched.")
-        row["email"] = row["email"].strip().lower()
+        email = str(row.get("email") or "").strip().lower()
+        if not email:
+            raise RowRefused("Every row needs an email address: it is how advisors are matched.")
+        row["email"] = email

@@ -138,7 +138,11 @@ class AdvisorReflection(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["impact", "advisor"], name="impacts_one_reflection")
+            models.UniqueConstraint(
+                fields=["impact", "advisor"],
+                name="impacts_one_reflection",
+                violation_error_message="This advisor has already written a reflection on this impact.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -201,7 +205,9 @@ class Survey(models.Model):
         ordering = ["-opens_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes_on__gte=models.F("opens_on")), name="impacts_survey_dates"
+                condition=Q(closes_on__gte=models.F("opens_on")),
+                name="impacts_survey_dates",
+                violation_error_message="The survey must close on or after the day it opens.",
             )
         ]
 
@@ -257,7 +263,9 @@ class SurveyReceipt(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["survey", "advisor"], name="impacts_one_response_per_advisor"
+                fields=["survey", "advisor"],
+                name="impacts_one_response_per_advisor",
+                violation_error_message="This advisor has already answered this survey.",
             )
         ]
 

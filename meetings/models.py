@@ -96,10 +96,14 @@ class Meeting(models.Model):
         ordering = ["-starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="meetings_ends_after_start"
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="meetings_ends_after_start",
+                violation_error_message="The meeting must end after it starts.",
             ),
             models.CheckConstraint(
-                condition=Q(preparation_hours__gte=0), name="meetings_preparation_non_negative"
+                condition=Q(preparation_hours__gte=0),
+                name="meetings_preparation_non_negative",
+                violation_error_message="Preparation hours cannot be negative.",
             ),
         ]
 
@@ -170,7 +174,11 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["meeting", "advisor__last_name", "advisor__first_name"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "advisor"], name="meetings_one_invitation")
+            models.UniqueConstraint(
+                fields=["meeting", "advisor"],
+                name="meetings_one_invitation",
+                violation_error_message="This advisor is already invited to this meeting.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -260,13 +268,20 @@ class Attendance(models.Model):
         ordering = ["meeting", "advisor__last_name"]
         verbose_name_plural = "attendance"
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "advisor"], name="meetings_one_attendance"),
+            models.UniqueConstraint(
+                fields=["meeting", "advisor"],
+                name="meetings_one_attendance",
+                violation_error_message="This advisor's attendance at this meeting is already recorded.",
+            ),
             models.CheckConstraint(
-                condition=Q(preparation_hours__gte=0), name="meetings_attendance_prep_non_negative"
+                condition=Q(preparation_hours__gte=0),
+                name="meetings_attendance_prep_non_negative",
+                violation_error_message="Preparation hours cannot be negative.",
             ),
             models.CheckConstraint(
                 condition=~Q(status="partly") | Q(minutes_attended__gt=0),
                 name="meetings_partly_needs_minutes",
+                violation_error_message="Partial attendance needs the minutes attended.",
             ),
         ]
 

@@ -5,26 +5,21 @@ AttendancePayResource, which syncs the claims in the import's transaction, so a 
 import changes nothing and a repeated one adds nothing.
 """
 
-from decimal import Decimal, InvalidOperation
-
 from django.utils import timezone
-from import_export import fields, resources, widgets
+from import_export import fields
 
 from advisors.models import Advisor
+from ascru_pie.lib.imports import LookupWidget, PlainDecimalWidget, RowRefused, SafeModelResource
 
 from .models import Attendance, Invitation, Meeting
 
 
-class AttendanceResource(resources.ModelResource):
+class AttendanceResource(SafeModelResource):
     meeting = fields.Field(
-        attribute="meeting",
-        column_name="meeting_id",
-        widget=widgets.ForeignKeyWidget(Meeting, "pk"),
+        attribute="meeting", column_name="meeting_id", widget=LookupWidget(Meeting, "pk")
     )
     advisor = fields.Field(
-        attribute="advisor",
-        column_name="advisor_email",
-        widget=widgets.ForeignKeyWidget(Advisor, "email"),
+        attribute="advisor", column_name="advisor_email", widget=LookupWidget(Advisor, "email")
     )
 
     class Meta:
@@ -41,32 +36,36 @@ class AttendanceResource(resources.ModelResource):
         # The meetings the import touched, for whoever pays for them next.
         self.meetings: set[int] = set()
 
-    def before_import_row(self, row, **kwargs) -> None:
-        row["advisor_email"] = (row.get("advisor_email") or "").strip().lower()
-        status = (row.get("status") or "").strip().lower()
+    def key_words(self, row) -> str:
+        return f"meeting {row.get('meeting_id')}, {row.get('advisor_email')}"
+
+    def clean_row(self, row) -> None:
+        row["advisor_email"] = str(row.get("advisor_email") or "").strip().lower()
+        status = str(row.get("status") or "").strip().lower()
         labels = {label.lower(): value for value, label in Attendance.Status.choices}
         row["status"] = labels.get(status, status)
         if row["status"] not in Attendance.Status.values:
-            raise ValueError(
+            raise RowRefused(
                 f"Status '{row.get('status')}' is not one of: attended, partly, absent."
             )
         if row["status"] != Attendance.Status.PARTLY:
             row["minutes_attended"] = None
         try:
-            Decimal(str(row.get("preparation_hours") or "0"))
-        except InvalidOperation:
-            raise ValueError(
+            PlainDecimalWidget().clean(row.get("preparation_hours"))
+        except RowRefused:
+            raise RowRefused(
                 f"Preparation hours '{row.get('preparation_hours')}' is not a number."
             ) from None
-        row["preparation_hours"] = row.get("preparation_hours") or "0"
+        if row.get("preparation_hours") in (None, ""):
+            row["preparation_hours"] = "0"
 
     def before_save_instance(self, instance, row, **kwargs) -> None:
         if not Invitation.objects.filter(
             meeting=instance.meeting, advisor=instance.advisor
         ).exists():
-            raise ValueError(f"{instance.advisor} was not invited to {instance.meeting}.")
+            raise RowRefused(f"{instance.advisor} was not invited to {instance.meeting}.")
         if instance.meeting.status == Meeting.Status.CANCELLED:
-            raise ValueError(f"{instance.meeting} was cancelled.")
+            raise RowRefused(f"{instance.meeting} was cancelled.")
         if instance.meeting.starts_at > timezone.now():
-            raise ValueError(f"{instance.meeting} has not happened yet.")
+            raise RowRefused(f"{instance.meeting} has not happened yet.")
         self.meetings.add(instance.meeting_id)

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
+from ascru_pie.lib.imports import SafeImportExportModelAdmin
 from meetings.models import Attendance, Meeting
 from meetings.resources import AttendanceResource
 from rates.models import RateCard
@@ -103,7 +103,7 @@ class AttendancePayResource(AttendanceResource):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ImportExportModelAdmin):
+class AttendanceAdmin(SafeImportExportModelAdmin):
     """Attendance is recorded on the staff page; here it can be imported from a file.
 
     Registered by payments, not meetings: importing attendance pays for it (claims are synced
@@ -138,6 +138,3 @@ class AttendanceAdmin(ImportExportModelAdmin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "by": request.user}
-
-    def get_import_data_kwargs(self, **kwargs):
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}

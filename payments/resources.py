@@ -7,7 +7,6 @@ but applied only by services.finance_paid_apply (all or nothing, twice is harmle
 """
 
 import datetime
-import io
 from dataclasses import dataclass
 
 import tablib
@@ -20,6 +19,7 @@ from import_export import fields, resources
 from advisors.models import PaymentPreference
 from ascru_pie.lib.crypto import decrypt
 from ascru_pie.lib.exports import cell_safe
+from ascru_pie.lib.imports import DateRefused, FileRefused, parse_uk_date, read_table
 
 from .models import Claim, PaymentBatch
 
@@ -130,7 +130,6 @@ class FinanceExportResource(resources.Resource):
 
 PAID_FILE_MAX_BYTES = 1024 * 1024
 PAID_FILE_MAX_ROWS = 5000
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
 class PaidFileError(ValueError):
@@ -163,20 +162,6 @@ def _claim_id(value) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _date(value) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def _text(value) -> str:
     if value is None:
         return ""
@@ -187,37 +172,22 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _dataset(name: str, content: bytes) -> tablib.Dataset:
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension == "xlsx":
-        if not content.startswith(b"PK\x03\x04"):
-            raise PaidFileError("This file is named .xlsx but is not an Excel workbook.")
-        try:
-            return tablib.Dataset().load(io.BytesIO(content), format="xlsx")
-        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-            raise PaidFileError(
-                "The Excel file could not be read. Save it again and retry."
-            ) from exc
-    if extension == "csv":
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1252", errors="replace")
-        try:
-            return tablib.Dataset().load(text, format="csv")
-        except Exception as exc:
-            raise PaidFileError("The CSV file could not be read.") from exc
-    raise PaidFileError("Upload a CSV file (.csv) or an Excel workbook (.xlsx).")
-
-
 def paid_file_read(*, name: str, content: bytes) -> list[PaidRow]:
     """Read the rows of a paid file and check their shape (numbers, dates, duplicates).
 
-    Raises PaidFileError when the file as a whole cannot be used. Claims are not looked up here.
+    The file goes through the same safe reader as every import (ascru_pie.lib.imports): size,
+    zip bombs, XML entities and encodings are checked there. Dates are UK dates (03/04/2026 is
+    3 April). Raises PaidFileError when the file as a whole cannot be used. Claims are not
+    looked up here.
     """
     if len(content) > PAID_FILE_MAX_BYTES:
         raise PaidFileError("The file is larger than 1 MB; a paid file should be much smaller.")
-    dataset = _dataset(name, content)
+    try:
+        dataset = read_table(
+            name=name, content=content, max_bytes=PAID_FILE_MAX_BYTES, max_rows=PAID_FILE_MAX_ROWS
+        )
+    except FileRefused as exc:
+        raise PaidFileError(str(exc)) from None
     headers = [_text(h).lower() for h in (dataset.headers or [])]
     missing = [c for c in ("claim", "paid_on") if c not in headers]
     if missing:
@@ -230,26 +200,34 @@ def paid_file_read(*, name: str, content: bytes) -> list[PaidRow]:
     today = timezone.localdate()
     rows: list[PaidRow] = []
     first_line: dict[int, int] = {}
-    # Line 1 is the header row, so data starts on line 2, as a spreadsheet numbers it.
+    # Line 1 is the header row, so data starts on line 2, as a spreadsheet numbers it (the
+    # reader keeps blank rows, so the numbers stay right after one).
     for line, values in enumerate(dataset, start=2):
         claim_value, date_value = values[claim_col], values[date_col]
         if not _text(claim_value) and not _text(date_value):
             continue  # a blank line
         row = PaidRow(line=line, claim_text=_text(claim_value), paid_on_text=_text(date_value))
         row.claim_id = _claim_id(claim_value) if row.claim_text else None
-        row.paid_on = _date(date_value) if row.paid_on_text else None
+        date_problem = ""
+        try:
+            row.paid_on = parse_uk_date(date_value)
+        except DateRefused as exc:
+            # UK dates: 03/04/2026 is 3 April; an ambiguous or impossible date is refused.
+            date_problem = " ".join(
+                filter(
+                    None, [f"“{exc.text}” is not a date: use YYYY-MM-DD or DD/MM/YYYY.", exc.detail]
+                )
+            )
         if row.claim_id is None:
             row.error = (
                 f"the claim number “{row.claim_text}” is not a number."
                 if row.claim_text
                 else "the claim number is missing."
             )
+        elif date_problem:
+            row.error = f"the date {date_problem}"
         elif row.paid_on is None:
-            row.error = (
-                f"the date “{row.paid_on_text}” is not a date: use YYYY-MM-DD or DD/MM/YYYY."
-                if row.paid_on_text
-                else "the date paid is missing."
-            )
+            row.error = "the date paid is missing."
         elif row.paid_on > today:
             row.error = f"the date paid, {row.paid_on:%d %B %Y}, is in the future."
         elif row.claim_id in first_line:
@@ -257,8 +235,6 @@ def paid_file_read(*, name: str, content: bytes) -> list[PaidRow]:
         if row.claim_id is not None:
             first_line.setdefault(row.claim_id, line)
         rows.append(row)
-        if len(rows) > PAID_FILE_MAX_ROWS:
-            raise PaidFileError(f"The file has more than {PAID_FILE_MAX_ROWS} rows; split it up.")
     if not rows:
         raise PaidFileError("The file has no rows below its column names.")
     return rows
