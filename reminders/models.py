@@ -1,7 +1,10 @@
 """The delivery log: every reminder to every person, claimed once by its key."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from ascru_pie.templatetags.words import plural_text
 
@@ -14,6 +17,25 @@ KIND_WORDS = {
     "survey": "Invitation to a feedback survey",
     "contact-list": "Daily call and post list for the coordinator",
 }
+
+
+# A send claimed longer ago than this is a worker that died: it may be claimed again.
+SEND_LEASE = datetime.timedelta(minutes=15)
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def claimable(self, *, now: datetime.datetime) -> "DeliveryQuerySet":
+        """Waiting to send, or claimed by a worker that died (SEND_LEASE ago)."""
+        return self.filter(
+            Q(status=Delivery.Status.PENDING)
+            | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - SEND_LEASE)
+        )
+
+    def without_task(self, *, now: datetime.datetime) -> "DeliveryQuerySet":
+        """Claimable, with no live task: the broker never took one, or the one it took (or a
+        retry) was due TASK_LOST_AFTER_SECONDS ago and has not run."""
+        lost = now - datetime.timedelta(seconds=settings.TASK_LOST_AFTER_SECONDS)
+        return self.claimable(now=now).filter(Q(task_due_at=None) | Q(task_due_at__lt=lost))
 
 
 class Delivery(models.Model):
@@ -61,13 +83,18 @@ class Delivery(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    # When a worker claimed the send; a claim older than a few minutes is a worker that died.
+    # When a worker claimed the send; a claim older than SEND_LEASE is a worker that died.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When the task that sends it is due (now, or a retry's backoff); empty when the broker did
+    # not take it (Redis down), so the sweeper knows to send it (services.deliveries_sweep).
+    task_due_at = models.DateTimeField(null=True, blank=True)
     # For call/post deliveries: when they went out on the coordinator's daily list.
     listed_on = models.DateField(null=True, blank=True)
     # Payload for rendering: the email template name and ids of what it is about.
     template = models.CharField(max_length=60)
     context = models.JSONField(default=dict, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advisors.models import Advisor, ContactMethod
+from ascru_pie.celery import enqueue_on_commit
 from ascru_pie.models import User
 from ascru_pie.roles import Role
 from impacts.models import Survey, SurveyReceipt
@@ -281,13 +282,50 @@ def reminders_queue(*, now: datetime | None = None) -> list[int]:
                         status=Delivery.Status.PENDING
                         if channel == Delivery.Channel.EMAIL
                         else Delivery.Status.LISTED,
+                        task_due_at=now if channel == Delivery.Channel.EMAIL else None,
                     )
             except IntegrityError:
                 continue  # another run claimed it a moment ago
             if channel == Delivery.Channel.EMAIL:
                 new_emails.append(delivery.pk)
-                transaction.on_commit(lambda pk=delivery.pk: delivery_send.delay(pk))
+    _send_to_worker(new_emails)
     return new_emails
+
+
+def _send_to_worker(delivery_ids: list[int]) -> None:
+    """Enqueue delivery_send for each after commit; what the broker does not take is marked
+    as having no task, and the sweeper sends it when the broker is back."""
+    enqueue_on_commit(
+        delivery_send,
+        delivery_ids,
+        unsent=lambda ids: Delivery.objects.filter(pk__in=ids).update(task_due_at=None),
+    )
+
+
+# The most deliveries one sweep sends; the next sweep sends the rest.
+SWEEP_BATCH = 1000
+
+
+def deliveries_sweep(*, now: datetime | None = None) -> int:
+    """Beat, every 30 seconds: send every email delivery that has no live task; return how many.
+
+    That is a pending one the broker never took (or whose task was lost), and a send claimed
+    by a worker that died (SEND_LEASE ago). Safe to run twice or overlapping: the rows being
+    sent are locked and stamped, and delivery_send claims each send once, so a spare task
+    does nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # skip_locked: an overlapping sweep leaves these to us (PostgreSQL; SQLite serialises).
+        due = list(
+            Delivery.objects.without_task(now=now)
+            .select_for_update(skip_locked=True)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        )
+        Delivery.objects.filter(pk__in=due).update(task_due_at=now)
+        _send_to_worker(due)
+    return len(due)
 
 
 def reminder_context(delivery: Delivery) -> dict:

@@ -1,9 +1,10 @@
 """Reminder tasks: thin, take ids, safe to run twice."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from ascru_pie.lib.emails import make_message
@@ -20,9 +21,6 @@ def reminders_run() -> int:
         return len(reminders_queue())
 
 
-STALE_CLAIM = timezone.timedelta(minutes=15)
-
-
 @shared_task(
     bind=True, name="reminders.tasks.delivery_send", max_retries=settings.REMINDER_MAX_ATTEMPTS - 1
 )
@@ -35,11 +33,10 @@ def delivery_send(self, delivery_id: int) -> str:
     from .services import reminder_context
 
     now = timezone.now()
-    claimable = Q(status=Delivery.Status.PENDING) | Q(
-        status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
-    )
-    if not Delivery.objects.filter(claimable, pk=delivery_id).update(
-        status=Delivery.Status.SENDING, claimed_at=now
+    if not (
+        Delivery.objects.claimable(now=now)
+        .filter(pk=delivery_id)
+        .update(status=Delivery.Status.SENDING, claimed_at=now)
     ):
         return "skipped"
     delivery = Delivery.objects.get(pk=delivery_id)
@@ -49,15 +46,17 @@ def delivery_send(self, delivery_id: int) -> str:
     except Exception as exc:  # any failure to render or send is recorded, then retried
         attempts = delivery.attempts + 1
         final = attempts >= settings.REMINDER_MAX_ATTEMPTS
+        # Back off: 1, 2, 4 ... minutes. The sweeper leaves it alone until the retry is overdue.
+        countdown = 60 * 2**delivery.attempts
         Delivery.objects.filter(pk=delivery_id).update(
             attempts=attempts,
             error=f"{exc.__class__.__name__}: {exc}"[:1000],
             status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
+            task_due_at=None if final else now + timedelta(seconds=countdown),
         )
         if final:
             return "failed"
-        # Back off: 1, 2, 4 ... minutes.
-        raise self.retry(exc=exc, countdown=60 * 2**delivery.attempts) from exc
+        raise self.retry(exc=exc, countdown=countdown) from exc
     Delivery.objects.filter(pk=delivery_id).update(
         status=Delivery.Status.SENT,
         sent_at=timezone.now(),
@@ -66,6 +65,15 @@ def delivery_send(self, delivery_id: int) -> str:
         error="",
     )
     return "sent"
+
+
+@shared_task(name="reminders.tasks.deliveries_sweep")
+def deliveries_sweep() -> int:
+    """Beat, every 30 seconds: send the reminder emails that have no live task (the broker was
+    down, or a worker died while sending). Safe to run twice or overlapping."""
+    from .services import deliveries_sweep as sweep
+
+    return sweep()
 
 
 @shared_task(name="reminders.tasks.contact_list_send")

@@ -1,9 +1,27 @@
 """PDF reports that someone asked for, built by a worker."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from ascru_pie.lib.storage import private_storage
+
+
+class ReportRequestQuerySet(models.QuerySet):
+    def without_task(self, *, now: datetime.datetime) -> "ReportRequestQuerySet":
+        """Queued with no live task: the broker never took one, or the one it took was due
+        TASK_LOST_AFTER_SECONDS ago and has not started (lost when Redis restarted empty)."""
+        lost = now - datetime.timedelta(seconds=settings.TASK_LOST_AFTER_SECONDS)
+        return self.filter(
+            Q(task_due_at=None) | Q(task_due_at__lt=lost), status=ReportRequest.Status.QUEUED
+        )
+
+    def lease_expired(self, *, now: datetime.datetime) -> "ReportRequestQuerySet":
+        """Being made for longer than any worker may take: the worker making it died."""
+        lease = datetime.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
+        return self.filter(status=ReportRequest.Status.RUNNING, started_at__lt=now - lease)
 
 
 class ReportRequest(models.Model):
@@ -43,6 +61,14 @@ class ReportRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the task that makes it was handed to the broker; empty when the broker did not take
+    # it (Redis down), so the sweeper knows to send it (services.report_requests_sweep).
+    task_due_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker has started making it; a worker that dies leaves it "running"
+    # until its lease (REPORT_LEASE_SECONDS) runs out, and then it is tried again or failed.
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    objects = ReportRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

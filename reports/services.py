@@ -2,12 +2,15 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from advisors.models import Advisor
+from ascru_pie.celery import enqueue_on_commit
 from ascru_pie.models import User
 from ascru_pie.roles import Role
 from impacts.models import GrippSummary, ImpactRecord
@@ -19,6 +22,7 @@ from projects.models import PIEPlan
 from .figures import PRESENT, Period, key_figures
 from .models import ReportRequest
 from .tasks import report_build as report_build_task
+from .words import worker_lost_words
 
 ADVISOR_KINDS = {ReportRequest.Kind.STATEMENT, ReportRequest.Kind.CERTIFICATE}
 
@@ -62,8 +66,9 @@ def report_request(
         project=project,
         advisor=advisor,
         letter_text=letter_text,
+        task_due_at=timezone.now(),
     )
-    transaction.on_commit(lambda: report_build_task.delay(request.pk))
+    _send_to_worker([request.pk])
     return request
 
 
@@ -72,39 +77,117 @@ def report_retry(*, request: ReportRequest, by: User) -> ReportRequest:
 
     updated = ReportRequest.objects.filter(
         pk=request.pk, status=ReportRequest.Status.FAILED
-    ).update(status=ReportRequest.Status.QUEUED, error="", started_at=None, finished_at=None)
+    ).update(
+        status=ReportRequest.Status.QUEUED,
+        error="",
+        started_at=None,
+        finished_at=None,
+        attempts=0,
+        task_due_at=timezone.now(),
+    )
     if updated:
-        transaction.on_commit(lambda: report_build_task.delay(request.pk))
+        _send_to_worker([request.pk])
     request.refresh_from_db()
     return request
+
+
+def _send_to_worker(request_ids: list[int]) -> None:
+    """Enqueue report_build for each after commit; what the broker does not take is marked
+    as having no task, and the sweeper sends it when the broker is back."""
+    enqueue_on_commit(
+        report_build_task,
+        request_ids,
+        unsent=lambda ids: ReportRequest.objects.filter(pk__in=ids).update(task_due_at=None),
+    )
+
+
+# The most requests one sweep sends; the next sweep sends the rest.
+SWEEP_BATCH = 500
+
+
+def report_requests_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Beat, every 30 seconds: make sure every unfinished request has a live task.
+
+    A request "being made" past its lease lost its worker: it is queued again, or after
+    REPORT_MAX_ATTEMPTS starts it is failed with that reason (and can be tried again). Then
+    every queued request with no live task (the broker was down, or lost it) is sent again.
+    Safe to run twice or overlapping: each change is a conditional UPDATE, rows being sent are
+    locked, and report_build only claims a queued request, so a spare task does nothing.
+    """
+    now = now or timezone.now()
+    counts = {"requeued": 0, "failed": 0, "sent": 0}
+    expired = ReportRequest.objects.lease_expired(now=now)
+    for pk, attempts in expired.values_list("pk", "attempts")[:SWEEP_BATCH]:
+        # The attempt number is the lease: a worker that claims it again has a new one.
+        same_lease = ReportRequest.objects.filter(
+            pk=pk, status=ReportRequest.Status.RUNNING, attempts=attempts
+        )
+        if attempts >= settings.REPORT_MAX_ATTEMPTS:
+            counts["failed"] += same_lease.update(
+                status=ReportRequest.Status.FAILED,
+                error=worker_lost_words(attempts),
+                finished_at=now,
+            )
+        else:
+            counts["requeued"] += same_lease.update(
+                status=ReportRequest.Status.QUEUED, started_at=None, task_due_at=None
+            )
+    with transaction.atomic():
+        # skip_locked: an overlapping sweep leaves these to us (PostgreSQL; SQLite serialises).
+        due = list(
+            ReportRequest.objects.without_task(now=now)
+            .select_for_update(skip_locked=True)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        )
+        ReportRequest.objects.filter(pk__in=due).update(task_due_at=now)
+        _send_to_worker(due)
+    counts["sent"] = len(due)
+    return counts
 
 
 def report_build(*, request_id: int) -> str:
     """The worker's job: claim the request, render the PDF, save it; record any failure with its reason.
 
-    Safe to run twice: only a queued request is claimed; a done one is left alone.
+    Safe to run twice: only a queued request is claimed; a done one is left alone. The claim
+    starts a lease (started_at, and the attempt number as its token): if the sweeper has
+    given the request to another worker meanwhile, this one's result is thrown away.
     """
     claimed = ReportRequest.objects.filter(
         pk=request_id, status=ReportRequest.Status.QUEUED
-    ).update(status=ReportRequest.Status.RUNNING, started_at=timezone.now())
+    ).update(
+        status=ReportRequest.Status.RUNNING,
+        started_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
     if not claimed:
         return "skipped"
     request = ReportRequest.objects.select_related("project", "advisor", "requested_by").get(
         pk=request_id
     )
+    mine = ReportRequest.objects.filter(
+        pk=request_id, status=ReportRequest.Status.RUNNING, attempts=request.attempts
+    )
     try:
         pdf, pages = render_report(request)
     except Exception as exc:  # the reason is shown to the person who asked, who can retry
-        ReportRequest.objects.filter(pk=request_id).update(
+        mine.update(
             status=ReportRequest.Status.FAILED,
             error=f"{exc.__class__.__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
         )
         return "failed"
     request.file.save(request.filename, ContentFile(pdf), save=False)
-    request.status, request.finished_at = ReportRequest.Status.DONE, timezone.now()
-    request.pages = pages
-    request.save(update_fields=["file", "status", "finished_at", "pages"])
+    # A conditional UPDATE, not save(): a worker whose lease ran out must not overwrite the
+    # row another worker now owns.
+    if not mine.update(
+        file=request.file.name,
+        status=ReportRequest.Status.DONE,
+        finished_at=timezone.now(),
+        pages=pages,
+    ):
+        request.file.delete(save=False)
+        return "superseded"
     return "done"
 
 

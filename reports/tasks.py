@@ -9,3 +9,12 @@ def report_build(self, request_id: int) -> str:
     from .services import report_build as build
 
     return build(request_id=request_id)
+
+
+@shared_task(name="reports.tasks.report_requests_sweep")
+def report_requests_sweep() -> dict[str, int]:
+    """Beat, every 30 seconds: requeue or fail requests whose worker died; send queued ones that
+    have no live task. Safe to run twice or overlapping."""
+    from .services import report_requests_sweep as sweep
+
+    return sweep()

@@ -22,6 +22,14 @@ ADVISOR_FAILED_WORDS = (
 )
 
 
+def worker_lost_words(attempts: int) -> str:
+    """The reason a request failed when every worker making it died (services.report_requests_sweep)."""
+    return (
+        f"The worker making it stopped before it finished, {attempts} times (it may have run "
+        "out of memory). Please try again later."
+    )
+
+
 def report_kind_words(report: ReportRequest, *, portal: bool) -> str:
     return (PORTAL_KIND_WORDS.get(report.kind) if portal else None) or report.get_kind_display()
 

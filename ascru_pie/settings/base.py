@@ -234,7 +234,26 @@ CELERY_TASK_TIME_LIMIT = 6 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# The broker being down must not fail or hang a request: the row is the source of truth and
+# the sweepers below send what the broker did not take. So give up connecting after 1 s in
+# all, a command after 2 s (longer than kombu's 1 s BRPOP poll), and retry a publish once
+# (that once is what reconnects after Redis restarted): measured, 2 ms when Redis refuses,
+# 2.2 s when it accepts and never answers.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+# A worker keeps trying to reconnect for as long as the broker is down (Celery's default
+# gives up after 100 tries, about 45 minutes, and the worker exits).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BEAT_SCHEDULE = {
     # Every 5 minutes: a worker writes a heartbeat row, so /healthz can say when a
     # worker last ran a task.
@@ -246,7 +265,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.contact_list_send",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Every 30 seconds — send again the work that has no live task: reports queued while the
+    # broker was down (or whose worker died: REPORT_LEASE_SECONDS), and reminder emails the
+    # broker did not take (or whose send was claimed by a worker that died). Every 30 s, not
+    # every minute, because a worker takes up to 30 s to reconnect after an outage: queued
+    # work then drains within a minute of the broker's return. Safe to overlap; a sweep
+    # still waiting after 25 s is dropped, as the next one does the same work.
+    "reports-sweep": {
+        "task": "reports.tasks.report_requests_sweep",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    "deliveries-sweep": {
+        "task": "reminders.tasks.deliveries_sweep",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
 }
+# A queued report or reminder whose task was due this long ago and has not started is
+# taken to be lost (Redis restarted empty, say) and sent again: longer than any normal queue.
+TASK_LOST_AFTER_SECONDS = env.int("TASK_LOST_AFTER_SECONDS", default=5 * 60)
+# A report "being made" for longer than the hard time limit and a minute has lost its worker
+# (killed, out of memory, the machine gone): the sweeper queues it again, up to
+# REPORT_MAX_ATTEMPTS starts in all, then marks it failed with that reason.
+REPORT_LEASE_SECONDS = env.int("REPORT_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+REPORT_MAX_ATTEMPTS = 2
 
 # --- Reminders (timings are settings, the schedule is above) ------------------
 REMINDER_MEETING_DAYS = [7, 1]  # meeting reminders this many days before
