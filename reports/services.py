@@ -16,8 +16,8 @@ from ascru_pie.roles import Role
 from impacts.models import GrippSummary, ImpactRecord
 from meetings.models import Attendance, Meeting
 from payments.selectors import project_budgets, tax_year_statement
-from projects.budget import plan_budget
 from projects.models import PIEPlan
+from projects.services import plan_budget_for
 
 from .figures import PRESENT, Period, key_figures
 from .models import ReportRequest
@@ -208,21 +208,15 @@ def render_report(request: ReportRequest) -> tuple[bytes, int]:
 
 
 def _annual(request: ReportRequest):
-
     figures = key_figures(Period.calendar_year(request.year))
     return "reports/pdf/annual.html", {"f": figures, "charts": figures.charts()}
 
 
 def _project(request: ReportRequest):
-
     project = request.project
     plan = project.plans.filter(status=PIEPlan.Status.APPROVED).first()
-    activities = list(plan.activities.all()) if plan else []
-    budget = (
-        plan_budget(activities, today=(plan.submitted_at or timezone.now()).date())
-        if plan
-        else None
-    )
+    # The budget as approved, never re-priced at today's rates.
+    budget = plan_budget_for(plan) if plan else None
     return "reports/pdf/project.html", {
         "project": project,
         "plan": plan,
