@@ -5,7 +5,7 @@ from meetings.models import Attendance, Meeting
 from meetings.resources import AttendanceResource
 from rates.models import RateCard
 
-from .models import BankDetailsChange, Claim, ClaimEvent
+from .models import BankDetailsChange, CentralBudget, Claim, ClaimEvent
 from .services import claims_sync_for_meeting
 
 
@@ -70,6 +70,15 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(CentralBudget)
+class CentralBudgetAdmin(admin.ModelAdmin):
+    """The unit's central PIE budgets, one per category and financial year (the budgets page
+    reads them)."""
+
+    list_display = ("year_starting", "category", "amount")
+    list_filter = ("category",)
 
 
 @admin.register(BankDetailsChange)

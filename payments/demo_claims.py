@@ -66,10 +66,21 @@ def seed(*, stdout) -> None:
         by=coordinator, claim_ids=[c.pk for c in approved[: len(approved) // 2]]
     )
     services.batch_approve(batch=first, by=finance)
-    for claim in first.claims.all():
-        # Paid between 12 and 40 days after the activity, for the timeliness figures.
-        paid_on = min(today, claim.activity_date + datetime.timedelta(days=12 + (claim.pk % 29)))
-        services.batch_mark_paid(batch=first, paid_on=paid_on, by=finance, claim_ids=[claim.pk])
+    # Paid between 12 and 40 days after the activity, for the timeliness figures.
+    paid = {
+        claim.pk: min(today, claim.activity_date + datetime.timedelta(days=12 + (claim.pk % 29)))
+        for claim in first.claims.all()
+    }
+    if paid:
+        # A paid date cannot be before the batch was approved: in the demo's history, the
+        # batch was built and approved on the day of the first payment.
+        back_then = timezone.make_aware(
+            datetime.datetime.combine(min(paid.values()), datetime.time(9, 0))
+        )
+        PaymentBatch.objects.filter(pk=first.pk).update(created_at=back_then, approved_at=back_then)
+        first.refresh_from_db()
+    for claim_id, paid_on in paid.items():
+        services.batch_mark_paid(batch=first, paid_on=paid_on, by=finance, claim_ids=[claim_id])
     services.batch_build(
         by=coordinator,
         claim_ids=[c.pk for c in approved[len(approved) // 2 : len(approved) * 3 // 4]],

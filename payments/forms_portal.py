@@ -15,12 +15,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from advisors.models import Advisor, PaymentPreference
+from ascru_pie.templatetags.words import pounds_text
 from meetings.models import Meeting
 from projects.models import Project
 from rates.models import RateCard
 
 from . import services
-from .models import Claim
+from .forms_keys import SubmissionKeyForm
+from .models import MAX_ANNUAL_LIMIT, MAX_EXPENSE, Claim
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RECEIPT_TYPES = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -54,9 +56,10 @@ def receipt_help() -> str:
     )
 
 
-class _OverLimitMixin(forms.Form):
+class _OverLimitMixin(SubmissionKeyForm):
     # Sent by the "Submit anyway" button, shown only when a claim would go over the
-    # advisor's own annual limit; never rendered as a field.
+    # advisor's own annual limit; never rendered as a field. The button sends the same form
+    # again, so its one-time key too.
     confirm_over_limit = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
@@ -78,9 +81,11 @@ class ExpenseForm(_OverLimitMixin):
     activity_date = forms.DateField(
         label="Date of the expense",
         widget=DATE,
-        help_text="The day you spent the money, for example the day you travelled.",
+        # Required unless a meeting is chosen: an expense for a meeting takes its date.
+        required=False,
+        help_text="The day you spent the money, for example the day you travelled. "
+        "If it was for a meeting, we use the date of the meeting.",
         error_messages={
-            "required": "Enter the date of the expense.",
             "invalid": "Enter a real date, for example 14 March 2026.",
         },
     )
@@ -89,12 +94,15 @@ class ExpenseForm(_OverLimitMixin):
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),
+        max_value=MAX_EXPENSE,
         help_text="In pounds and pence, for example 12.50.",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={
             "required": "Enter how much you spent, for example 12.50.",
             "invalid": "Enter the amount as a number, for example 12.50.",
             "min_value": "Enter an amount of more than £0.00.",
+            "max_value": f"You can claim up to {pounds_text(MAX_EXPENSE)} at a time. For more, "
+            "please talk to the Involvement Coordinator.",
             "max_decimal_places": "Enter the amount in pounds and pence, for example 12.50.",
             "max_digits": "That amount is too large. Please check it.",
             "max_whole_digits": "That amount is too large. Please check it.",
@@ -136,6 +144,17 @@ class ExpenseForm(_OverLimitMixin):
         if receipt:
             services.receipt_check(receipt)
         return receipt
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (
+            not data.get("activity_date")
+            and not data.get("meeting")
+            and not self.has_error("activity_date")
+            and not self.has_error("meeting")
+        ):
+            self.add_error("activity_date", "Enter the date of the expense.")
+        return data
 
 
 class TimeForm(_OverLimitMixin):
@@ -200,7 +219,7 @@ class TimeForm(_OverLimitMixin):
         )
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(SubmissionKeyForm):
     payment_preference = forms.ChoiceField(
         label="How would you like to be paid?",
         choices=PREFERENCE_CHOICES,
@@ -216,21 +235,29 @@ class PreferencesForm(forms.Form):
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0"),
-        help_text=(
-            "Payments can affect some benefits. If you want to stay under an amount, enter it "
-            "and we will warn you before a claim would take you over it. Leave it empty for no "
-            "limit. Not sure? Ask the Involvement Coordinator: they can put you in touch with "
-            "free, independent benefits advice."
-        ),
+        max_value=MAX_ANNUAL_LIMIT,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={
             "invalid": "Enter the limit as a number of pounds, for example 1000, or leave it empty.",
             "min_value": "Enter a limit of £0 or more, or leave it empty.",
+            "max_value": f"Enter a limit of no more than {pounds_text(MAX_ANNUAL_LIMIT)}, "
+            "or leave it empty.",
             "max_decimal_places": "Enter the limit in pounds and pence, for example 1000.00.",
             "max_digits": "That limit is too large. Please check it.",
             "max_whole_digits": "That limit is too large. Please check it.",
         },
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # What counts towards the limit is a setting, so the help says which.
+        self.fields["annual_limit"].help_text = (
+            "Payments can affect some benefits. If you want to stay under an amount, enter it "
+            "and we will warn you before a claim would take you over it. "
+            f"{services.limit_counts_words()} Leave it empty for no limit. Not sure? Ask the "
+            "Involvement Coordinator: they can put you in touch with free, independent "
+            "benefits advice."
+        )
 
 
 class BankNumberInput(forms.TextInput):

@@ -7,12 +7,15 @@ batched or paid, the annual limit and the four-eyes rule are all decided in serv
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 
 from advisors.models import Advisor
+from ascru_pie.templatetags.words import plural_text, pounds_text
 from projects.models import Project
 from rates.models import RateCard
 
-from .models import Claim
+from .forms_keys import SubmissionKeyForm
+from .models import MAX_EXPENSE, Claim
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -65,7 +68,7 @@ class ReasonForm(forms.Form):
         self.fields["reason"].help_text = help_text
 
 
-class _StaffClaimForm(forms.Form):
+class _StaffClaimForm(SubmissionKeyForm):
     advisor = forms.ModelChoiceField(
         label="Advisor",
         queryset=Advisor.objects.active().order_by("last_name", "first_name"),
@@ -96,6 +99,21 @@ class _StaffClaimForm(forms.Form):
         empty_label="Not for a project",
         help_text="Claims for a project count against its PIE budget.",
     )
+    late_reason = forms.CharField(
+        label="Reason for an old date (PIE team only)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "Keep the reason to 500 characters or fewer."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        months = plural_text(settings.CLAIM_MAX_AGE_MONTHS, "month")
+        self.fields["late_reason"].help_text = (
+            f"Only for a date more than {months} ago: say why it is being paid now. "
+            "It is kept in the claim’s history."
+        )
 
 
 class StaffExpenseForm(_StaffClaimForm):
@@ -111,11 +129,16 @@ class StaffExpenseForm(_StaffClaimForm):
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),
+        max_value=MAX_EXPENSE,
         error_messages={
             "required": "Enter the amount.",
             "invalid": "Enter the amount in pounds and pence, like 12.50.",
             "min_value": "Enter an amount of more than £0.00.",
+            "max_value": f"An expense claim can be up to {pounds_text(MAX_EXPENSE)}. "
+            "Please check the amount.",
             "max_decimal_places": "Enter the amount in pounds and pence, like 12.50.",
+            "max_digits": "That amount is too large. Please check it.",
+            "max_whole_digits": "That amount is too large. Please check it.",
         },
     )
     receipt = forms.FileField(
@@ -132,6 +155,7 @@ class StaffExpenseForm(_StaffClaimForm):
         "description",
         "project",
         "receipt",
+        "late_reason",
     ]
 
 
@@ -160,10 +184,20 @@ class StaffTimeForm(_StaffClaimForm):
             "min_value": "Enter at least 0.25 hours (15 minutes).",
             "max_value": "Enter no more than 24 hours.",
             "max_decimal_places": "Enter the hours with at most two decimal places.",
+            "max_digits": "Enter no more than 24 hours.",
+            "max_whole_digits": "Enter no more than 24 hours.",
         },
     )
 
-    field_order = ["advisor", "activity", "activity_date", "hours", "description", "project"]
+    field_order = [
+        "advisor",
+        "activity",
+        "activity_date",
+        "hours",
+        "description",
+        "project",
+        "late_reason",
+    ]
 
 
 class MarkPaidForm(forms.Form):

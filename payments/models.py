@@ -2,13 +2,26 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from ascru_pie.lib.storage import private_storage
-from ascru_pie.templatetags.words import day_text, plural_text
+from ascru_pie.templatetags.words import day_text, plural_text, pounds_text
 from rates.models import RateCard
+
+# Bounds on the numbers people type, each refused with a plain message (forms, services, admin).
+# The largest single expense claim: more than this is a mistake, or a cost the PIE team pays direct.
+MAX_EXPENSE = Decimal("5000.00")
+# Hours of work on one day.
+MAX_HOURS_A_DAY = Decimal("24")
+# The largest annual limit an advisor can set (far above any benefits threshold).
+MAX_ANNUAL_LIMIT = Decimal("100000.00")
+# The largest central budget for one category and year.
+MAX_CENTRAL_BUDGET = Decimal("1000000.00")
+# What a money column (max_digits=12, decimal_places=2) can hold: totals must stay below it.
+MAX_MONEY = Decimal("9999999999.99")
 
 
 class PaymentBatch(models.Model):
@@ -44,11 +57,32 @@ class PaymentBatch(models.Model):
             models.CheckConstraint(
                 condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("created_by")),
                 name="payments_batch_builder_cannot_approve",
+                violation_error_message="Whoever built a batch cannot approve it: ask a colleague.",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Batch {self.reference} (£{self.total}, {self.get_status_display().lower()})"
+        return f"Batch {self.reference} ({pounds_text(self.total)}, {self.get_status_display().lower()})"
+
+
+class BatchCounter(models.Model):
+    """The last batch number given out on each day. Batch references come from here, under a
+    row lock, so two batches built at the same moment never get the same reference."""
+
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day"],
+                name="payments_one_batch_counter_a_day",
+                violation_error_message="There is already a batch counter for this day.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d %b %Y}: {self.last}"
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -71,6 +105,11 @@ class ClaimQuerySet(models.QuerySet):
 
     def submitted(self) -> "ClaimQuerySet":
         return self.filter(status=Claim.Status.SUBMITTED)
+
+    def towards_limit(self) -> "ClaimQuerySet":
+        """Claims of the kinds that count towards an advisor's own annual limit
+        (settings.ANNUAL_LIMIT_COUNTS: time payments only, or time and expenses)."""
+        return self.filter(kind__in=Claim.limit_kinds())
 
     def ready_to_batch(self) -> "ClaimQuerySet":
         """Approved and in no payment batch yet."""
@@ -146,8 +185,26 @@ class Claim(models.Model):
     attendance = models.OneToOneField(
         "meetings.Attendance", on_delete=models.PROTECT, null=True, blank=True, related_name="claim"
     )
-    hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    preparation_hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    hours = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("0"), "Hours cannot be less than nothing."),
+            MaxValueValidator(MAX_HOURS_A_DAY, "Enter no more than 24 hours for one day."),
+        ],
+    )
+    preparation_hours = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("0"), "Hours cannot be less than nothing."),
+            MaxValueValidator(MAX_HOURS_A_DAY, "Enter no more than 24 hours for one day."),
+        ],
+    )
     rate_snapshot = models.JSONField(
         default=dict, blank=True, help_text="The rate rows used, as they were."
     )
@@ -172,6 +229,9 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The one-time key of the form the claim was sent from: the same form sent again (a double
+    # click, a reload, a retry) finds this claim instead of making a second one.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ClaimQuerySet.as_manager()
 
@@ -181,21 +241,51 @@ class Claim(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gte=0) | Q(reverses__isnull=False),
                 name="payments_amount_non_negative",
+                violation_error_message="A claim cannot be for less than £0.00.",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["in_batch", "paid"]) | Q(batch__isnull=False),
                 name="payments_batched_claims_have_a_batch",
+                violation_error_message="A claim being paid or paid must be in a payment batch.",
             ),
             models.CheckConstraint(
                 condition=~Q(status="paid") | Q(paid_on__isnull=False),
                 name="payments_paid_claims_have_a_date",
+                violation_error_message="A paid claim needs the date it was paid.",
             ),
             # A claim is reversed at most once.
-            models.UniqueConstraint(fields=["reverses"], name="payments_one_reversal_per_claim"),
+            models.UniqueConstraint(
+                fields=["reverses"],
+                name="payments_one_reversal_per_claim",
+                violation_error_message="This claim has already been corrected.",
+            ),
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                name="payments_one_claim_per_submission",
+                violation_error_message="This claim has already been sent.",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} claim #{self.pk}: {self.advisor} £{self.amount} ({self.get_status_display()})"
+        return (
+            f"{self.get_kind_display()} claim #{self.pk}: {self.advisor} "
+            f"{pounds_text(self.amount)} ({self.get_status_display()})"
+        )
+
+    @staticmethod
+    def limit_kinds() -> list[str]:
+        """The kinds of claim that count towards an advisor's own annual limit.
+
+        Money paid back for out-of-pocket expenses is treated differently from pay by most
+        benefits rules, so by default only time counts (settings.ANNUAL_LIMIT_COUNTS).
+        """
+        if settings.ANNUAL_LIMIT_COUNTS == "all":
+            return [Claim.Kind.TIME, Claim.Kind.EXPENSE]
+        return [Claim.Kind.TIME]
+
+    @property
+    def counts_towards_limit(self) -> bool:
+        return self.is_counted and self.kind in self.limit_kinds()
 
     @property
     def is_locked(self) -> bool:
@@ -274,6 +364,16 @@ class Claim(models.Model):
     def days_to_pay(self) -> int | None:
         return (self.paid_on - self.activity_date).days if self.paid_on else None
 
+    @property
+    def days_to_pay_words(self) -> str:
+        """'12 days after the activity'; a paid date before the activity is said to be wrong."""
+        days = self.days_to_pay
+        if days is None:
+            return ""
+        if days < 0:
+            return "the paid date is before the activity: check it"
+        return f"{plural_text(days, 'day')} after the activity"
+
 
 # Where a claim is up to, in plain words. Paid and rejected add a date or the reason.
 ADVISOR_STATUS_WORDS = {
@@ -343,21 +443,35 @@ class CentralBudget(models.Model):
         help_text="The first day of the financial year, e.g. 1 April 2026."
     )
     category = models.CharField(max_length=15, choices=Category)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(Decimal("0"), "A budget cannot be less than £0.00."),
+            MaxValueValidator(
+                MAX_CENTRAL_BUDGET,
+                f"A central budget can be up to {pounds_text(MAX_CENTRAL_BUDGET)}. Please check the amount.",
+            ),
+        ],
+    )
 
     class Meta:
         ordering = ["-year_starting", "category"]
         constraints = [
             models.UniqueConstraint(
-                fields=["year_starting", "category"], name="payments_one_central_budget"
+                fields=["year_starting", "category"],
+                name="payments_one_central_budget",
+                violation_error_message="There is already a budget for this category in this year: change that one instead.",
             ),
             models.CheckConstraint(
-                condition=Q(amount__gte=0), name="payments_central_budget_non_negative"
+                condition=Q(amount__gte=0),
+                name="payments_central_budget_non_negative",
+                violation_error_message="A budget cannot be less than £0.00.",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()} from {self.year_starting:%d %b %Y}: £{self.amount}"
+        return f"{self.get_category_display()} from {self.year_starting:%d %b %Y}: {pounds_text(self.amount)}"
 
 
 class BankDetailsChange(models.Model):
@@ -372,9 +486,18 @@ class BankDetailsChange(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     old_last4 = models.CharField(max_length=4, blank=True)
     new_last4 = models.CharField(max_length=4)
+    # The one-time key of the form the change came from: sending it again changes nothing.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                name="payments_one_bank_change_per_submission",
+                violation_error_message="These bank details have already been saved.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.advisor}: account ending {self.old_last4 or '—'} → {self.new_last4}"

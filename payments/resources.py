@@ -159,7 +159,8 @@ def _claim_id(value) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = str(value).strip().lstrip("#")
-    return int(text) if text.isdigit() else None
+    # Thousands of digits are no claim number (and int() refuses more than 4,300).
+    return int(text) if text.isdigit() and len(text) <= 100 else None
 
 
 def _text(value) -> str:

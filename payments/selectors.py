@@ -62,12 +62,13 @@ def project_budgets(*, projects=None) -> list[BudgetStatus]:
         .order_by()
     )
     sums = {r["project_id"]: r for r in rows}
+    # Rounded to the penny: SQLite's Sum comes back with extra decimal places.
     return [
         BudgetStatus(
             p.title,
             p.pie_budget,
-            sums.get(p.pk, {}).get("committed") or ZERO,
-            sums.get(p.pk, {}).get("paid") or ZERO,
+            to_money(sums.get(p.pk, {}).get("committed") or ZERO),
+            to_money(sums.get(p.pk, {}).get("paid") or ZERO),
         )
         for p in projects
     ]
@@ -97,7 +98,10 @@ def central_budgets(*, year_starting: date) -> list[BudgetStatus]:
         )
         result.append(
             BudgetStatus(
-                budget.get_category_display(), budget.amount, sums["c"] or ZERO, sums["p"] or ZERO
+                budget.get_category_display(),
+                budget.amount,
+                to_money(sums["c"] or ZERO),
+                to_money(sums["p"] or ZERO),
             )
         )
     return result
@@ -126,7 +130,10 @@ def _percentile(values: list[int], pct: int) -> float:
 
 
 def days_to_pay_by_month(*, since: date, until: date) -> list[dict]:
-    """For paid claims, by month paid: count, median and 90th percentile days from activity to payment."""
+    """For paid claims, by month paid: count, median and 90th percentile days from activity to payment.
+
+    A claim "paid" before its activity (a mistyped date) is never on target.
+    """
     months: dict[date, list[int]] = defaultdict(list)
     for activity_date, paid_on in Claim.objects.filter(
         status=Claim.Status.PAID, paid_on__range=(since, until), reverses__isnull=True
@@ -138,7 +145,7 @@ def days_to_pay_by_month(*, since: date, until: date) -> list[dict]:
             "count": len(days),
             "median": statistics.median(days),
             "p90": _percentile(days, 90),
-            "on_target": sum(1 for d in days if d <= settings.PAYMENT_TARGET_DAYS),
+            "on_target": sum(1 for d in days if 0 <= d <= settings.PAYMENT_TARGET_DAYS),
         }
         for month, days in sorted(months.items())
     ]
@@ -167,6 +174,6 @@ def tax_year_statement(*, advisor: Advisor, year_start: date) -> dict:
         "end": end,
         "claims": claims,
         "total": to_money(sum((c.amount for c in claims), ZERO)),
-        "by_month": sorted(by_month.items()),
-        "by_type": sorted(by_type.items()),
+        "by_month": [(month, to_money(amount)) for month, amount in sorted(by_month.items())],
+        "by_type": [(label, to_money(amount)) for label, amount in sorted(by_type.items())],
     }

@@ -38,7 +38,8 @@ def rate_in_force(*, activity: str, on) -> RateCard:
     if rate is None:
         raise ValidationError(
             f"There is no rate for {RateCard.Activity(activity).label.lower()} on {on:%d %B %Y}. "
-            "Add one to the rate card first; nothing has been saved."
+            "Add one to the rate card first; nothing has been saved.",
+            code="no_rate",
         )
     return rate
 

@@ -186,6 +186,15 @@ PAYMENT_TARGET_DAYS = env.int("PAYMENT_TARGET_DAYS", default=28)
 # Claims count as "at risk" this many days before the target passes.
 PAYMENT_AT_RISK_DAYS = env.int("PAYMENT_AT_RISK_DAYS", default=7)
 RECEIPT_MAX_BYTES = env.int("RECEIPT_MAX_BYTES", default=5 * 1024 * 1024)
+# What counts towards the annual limit an advisor sets: "time" (payments for their time only;
+# expenses paid back are treated differently by most benefits rules) or "all" (time and expenses).
+ANNUAL_LIMIT_COUNTS = env("ANNUAL_LIMIT_COUNTS", default="time")
+if ANNUAL_LIMIT_COUNTS not in ("time", "all"):
+    raise ImproperlyConfigured(
+        f'ANNUAL_LIMIT_COUNTS must be "time" or "all", not "{ANNUAL_LIMIT_COUNTS}".'
+    )
+# Claims for an activity or expense more than this many months ago need the PIE team and a reason.
+CLAIM_MAX_AGE_MONTHS = env.int("CLAIM_MAX_AGE_MONTHS", default=12)
 # Key for encrypting bank details (Fernet, 32 url-safe base64 bytes). Required in production.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 if not FIELD_ENCRYPTION_KEY:

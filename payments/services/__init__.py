@@ -21,6 +21,7 @@ from .batches import (
 )
 from .claims import (
     ClaimOutcome,
+    LimitNotConfirmed,
     claim_approve,
     claim_cancel,
     claim_expense_submit,
@@ -30,13 +31,24 @@ from .claims import (
     claim_time_log,
     claims_approve,
     claims_sync_for_meeting,
+    expense_date,
     receipt_check,
 )
-from .limits import advisor_tax_year_total, annual_limit_warning, annual_limit_warnings
+from .limits import (
+    YearTotals,
+    advisor_tax_year_total,
+    advisor_year_totals,
+    annual_limit_warning,
+    annual_limit_warnings,
+    limit_counts_words,
+)
 
 __all__ = [
     "ClaimOutcome",
+    "LimitNotConfirmed",
+    "YearTotals",
     "advisor_tax_year_total",
+    "advisor_year_totals",
     "annual_limit_warning",
     "annual_limit_warnings",
     "attendance_confirm_and_pay",
@@ -55,7 +67,9 @@ __all__ = [
     "claim_unbatch",
     "claims_approve",
     "claims_sync_for_meeting",
+    "expense_date",
     "finance_paid_apply",
+    "limit_counts_words",
     "paid_file_preview",
     "payment_preferences_set",
     "receipt_check",

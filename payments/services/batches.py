@@ -1,28 +1,69 @@
 """Payment batches: built from approved claims, approved by a second person, exported, paid.
 
 Lock order, everywhere: the batch first, then its claims. Two paths that lock the same
-rows in the same order cannot deadlock each other on PostgreSQL.
+rows in the same order cannot deadlock each other on PostgreSQL. Building a batch locks its
+claims (skipping any another build holds), then the day's batch counter, which only
+batch_build takes.
+
+A paid date is never in the future, nor before the batch was approved for payment: the
+statement (by tax year) and days to pay are worked out from it.
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ascru_pie.lib.money import ZERO, to_money
 from ascru_pie.models import User
 from ascru_pie.roles import Role
+from ascru_pie.templatetags.words import day_text, pounds_text
 
-from ..models import Claim, PaymentBatch
+from ..models import MAX_MONEY, BatchCounter, Claim, PaymentBatch
 from ..resources import FinanceExportResource, PaidRow
 from .claims import _locked, _require, _transition
 
 
 def _next_reference(today: date) -> str:
+    """PIE-20261201-01, -02 …: the day's counter row is incremented under its row lock, held
+    to the end of the build, so batches built at the same moment get numbers one after another.
+    Must run inside the build's transaction."""
     prefix = f"PIE-{today:%Y%m%d}-"
-    n = PaymentBatch.objects.filter(reference__startswith=prefix).count() + 1
+    counter, _ = BatchCounter.objects.get_or_create(
+        day=today,
+        # Batches made before the counter existed keep their numbers.
+        defaults={"last": PaymentBatch.objects.filter(reference__startswith=prefix).count()},
+    )
+    BatchCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    n = BatchCounter.objects.values_list("last", flat=True).get(pk=counter.pk)
     return f"{prefix}{n:02d}"
+
+
+def _batch_total(claims: list[Claim]) -> Decimal:
+    total = to_money(sum((c.amount for c in claims), ZERO))
+    if abs(total) > MAX_MONEY:
+        raise ValidationError(
+            f"These claims come to more than {pounds_text(MAX_MONEY)}, which is more than one "
+            "batch can hold. Build the batch from fewer claims."
+        )
+    return total
+
+
+def _paid_on_problem(paid_on: date, batch: PaymentBatch) -> str:
+    """Why `paid_on` cannot be the date the batch's claims were paid, or ''."""
+    if paid_on > timezone.localdate():
+        return "The payment date cannot be in the future."
+    if batch.approved_at is not None:
+        approved_on = timezone.localdate(batch.approved_at)
+        if paid_on < approved_on:
+            return (
+                f"The payment date cannot be before batch {batch.reference} was approved for "
+                f"payment, on {day_text(approved_on)}."
+            )
+    return ""
 
 
 def batch_build(*, by: User, claim_ids: list[int] | None = None) -> PaymentBatch:
@@ -39,6 +80,7 @@ def batch_build(*, by: User, claim_ids: list[int] | None = None) -> PaymentBatch
         claims = list(candidates.select_for_update(skip_locked=True).order_by("pk"))
         if not claims:
             raise ValidationError("There are no approved claims waiting to be paid.")
+        total = _batch_total(claims)
         batch = PaymentBatch.objects.create(
             reference=_next_reference(timezone.localdate()), created_by=by
         )
@@ -50,7 +92,7 @@ def batch_build(*, by: User, claim_ids: list[int] | None = None) -> PaymentBatch
                 note=f"Added to batch {batch.reference}",
                 batch=batch,
             )
-        batch.total = to_money(sum((c.amount for c in claims), ZERO))
+        batch.total = total
         batch.save(update_fields=["total"])
     return batch
 
@@ -93,6 +135,8 @@ def batch_mark_paid(
         batch = _locked_batch(batch)
         if batch.status == PaymentBatch.Status.BUILT:
             raise ValidationError("This batch has not been approved for payment yet.")
+        if problem := _paid_on_problem(paid_on, batch):
+            raise ValidationError(problem)
         claims = batch.claims.select_for_update().filter(status=Claim.Status.IN_BATCH)
         if claim_ids is not None:
             claims = claims.filter(pk__in=claim_ids)
@@ -133,7 +177,7 @@ def claim_unbatch(*, claim: Claim, by: User, reason: str) -> Claim:
             batch=None,
         )
         remaining = list(batch.claims.all())
-        batch.total = to_money(sum((c.amount for c in remaining), ZERO))
+        batch.total = _batch_total(remaining)
         if remaining and not any(c.status == Claim.Status.IN_BATCH for c in remaining):
             batch.status, batch.paid_on = (
                 PaymentBatch.Status.PAID,
@@ -162,13 +206,29 @@ def _paid_row_problem(claim: Claim | None, claim_id: int, paid_on: date) -> str:
             f"claim {claim_id} is in batch {claim.batch.reference}, which has not been approved "
             "for payment"
         )
+    if claim.status == Claim.Status.IN_BATCH and claim.batch.approved_at is not None:
+        approved_on = timezone.localdate(claim.batch.approved_at)
+        if paid_on < approved_on:
+            return (
+                f"claim {claim_id} is dated paid on {day_text(paid_on)}, before its batch "
+                f"{claim.batch.reference} was approved for payment on {day_text(approved_on)}"
+            )
     return ""
+
+
+# The largest id a claim can have (a 64-bit key). A bigger number in a file names no claim,
+# and is never sent to the database, which cannot compare it (SQLite raises OverflowError).
+MAX_CLAIM_ID = 2**63 - 1
+
+
+def _claim_ids(ids) -> list[int]:
+    return [i for i in ids if i is not None and 0 < i <= MAX_CLAIM_ID]
 
 
 def paid_file_preview(*, rows: list[PaidRow]) -> list[PaidRow]:
     """Say what applying the file will do to each row's claim (one query); nothing changes."""
     claims = Claim.objects.select_related("advisor", "batch").in_bulk(
-        [r.claim_id for r in rows if r.claim_id is not None]
+        _claim_ids(r.claim_id for r in rows)
     )
     for row in rows:
         row.claim = claims.get(row.claim_id)
@@ -189,7 +249,7 @@ def finance_paid_apply(*, rows: list[tuple[int, date]], by: User) -> int:
     Returns how many claims became paid.
     """
     _require(by, Role.PIE_TEAM, Role.FINANCE, action="import payments")
-    claim_ids = [claim_id for claim_id, _ in rows]
+    claim_ids = _claim_ids(claim_id for claim_id, _ in rows)
     changed = 0
     with transaction.atomic():
         # Batches first, then their claims (the lock order of every batch service). A claim

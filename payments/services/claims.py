@@ -5,26 +5,26 @@ lock after re-checking the current state, so double clicks, two people at once a
 retried tasks can never pay a claim twice.
 """
 
+import calendar
+import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from advisors.models import Advisor, PaymentPreference
 from ascru_pie.lib.money import ZERO, to_money
 from ascru_pie.models import User
 from ascru_pie.roles import Role
+from ascru_pie.templatetags.words import plural_text, pounds_text
 from rates.models import RateCard
 from rates.pricing import time_amount
 
-from ..models import (
-    Claim,
-    ClaimEvent,
-)
+from ..models import MAX_EXPENSE, MAX_HOURS_A_DAY, Claim, ClaimEvent
 from .limits import annual_limit_warning
 
 
@@ -247,7 +247,7 @@ def claim_reverse(*, claim: Claim, by: User, reason: str) -> Claim:
             meeting=claim.meeting,
             amount=-claim.amount,
             reverses=claim,
-            computation=f"Reverses claim #{claim.pk} (£{claim.amount})",
+            computation=f"Reverses claim #{claim.pk} ({pounds_text(claim.amount)})",
             created_by=by,
         )
         _audit(reversal, by=by, from_status="", old_amount=None, note=reason)
@@ -282,25 +282,90 @@ def receipt_check(upload) -> None:
         )
 
 
-DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
+class LimitNotConfirmed(Exception):
+    """The claim would take the advisor over their own annual limit and nobody has said
+    "Submit anyway" yet: nothing was saved. `warning` says why, worded for the reader."""
+
+    def __init__(self, warning: str) -> None:
+        super().__init__(warning)
+        self.warning = warning
 
 
-def _refuse_double_submit(
-    *, advisor: Advisor, kind: str, activity_date: date, amount: Decimal, description: str
-) -> None:
-    """The same claim sent again a moment later (a double click, a reload) is not a second claim."""
-    recent = Claim.objects.filter(
-        advisor=advisor,
-        kind=kind,
-        activity_date=activity_date,
-        amount=amount,
-        description=description,
-        created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
-    ).counted()
-    if recent.exists():
+def _months_before(day: date, months: int) -> date:
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _check_date(*, activity_date: date, by: User, late_reason: str, future: str) -> str:
+    """Refuse a date in the future, or one more than CLAIM_MAX_AGE_MONTHS ago unless the PIE
+    team gives a reason. Returns the audit note for an old date the PIE team accepted, or ''."""
+    today = timezone.localdate()
+    if activity_date > today:
+        raise ValidationError(future)
+    months = settings.CLAIM_MAX_AGE_MONTHS
+    if activity_date >= _months_before(today, months):
+        return ""
+    age = plural_text(months, "month")
+    if not by.has_role(Role.PIE_TEAM):
+        if by.has_role(Role.ADVISOR):
+            raise ValidationError(
+                f"That date is more than {age} ago, so it cannot be claimed here. Please contact "
+                "the Involvement Coordinator, who can look at it with you."
+            )
         raise ValidationError(
-            "This claim has just been sent, so it was not sent again. You can see it in the list of claims."
+            f"That date is more than {age} ago. Only the PIE team can accept a claim that old."
         )
+    if not late_reason.strip():
+        raise ValidationError(
+            f"That date is more than {age} ago. To accept the claim anyway, say why in "
+            "“Reason for an old date”."
+        )
+    return f"Date more than {age} ago, accepted by the PIE team: {late_reason.strip()}"
+
+
+def _replayed(submission_key: uuid.UUID | None, advisor: Advisor) -> Claim | None:
+    """The claim already made from this form, if it was sent before."""
+    if submission_key is None:
+        return None
+    claim = Claim.objects.filter(submission_key=submission_key).first()
+    if claim is not None and claim.advisor_id != advisor.pk:
+        raise ValidationError(
+            "This form has already been used for another claim. Go back and start a new one."
+        )
+    return claim
+
+
+def _insert_once(claim: Claim) -> Claim | None:
+    """Insert a new claim, or return the claim that the same form made a moment earlier.
+
+    Two sendings of one form can both pass the first look for its key; the unique constraint
+    on the key lets one insert through and the other gets an IntegrityError. On PostgreSQL the
+    loser waits for the winner's commit, so the winner's claim is there to be read.
+    """
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        if claim.submission_key is None:
+            raise
+        first = _replayed(claim.submission_key, claim.advisor)
+        if first is None:
+            raise
+        if claim.receipt:
+            claim.receipt.delete(save=False)  # this sending's copy; the first claim keeps its own
+        return first
+    return None
+
+
+def expense_date(*, activity_date: date | None, meeting) -> date | None:
+    """The date of an expense: the meeting's (local) date when it was for a meeting."""
+    return timezone.localdate(meeting.starts_at) if meeting is not None else activity_date
+
+
+def _note(*parts: str) -> str:
+    return ". ".join(p for p in parts if p)
 
 
 def claim_expense_submit(
@@ -308,51 +373,80 @@ def claim_expense_submit(
     advisor: Advisor,
     by: User,
     expense_type: str,
-    activity_date: date,
     amount: Decimal,
     description: str,
+    activity_date: date | None = None,
     receipt=None,
     project=None,
     meeting=None,
+    submission_key: uuid.UUID | None = None,
+    confirm_over_limit: bool = True,
+    late_reason: str = "",
 ) -> tuple[Claim, str]:
-    """An expense claim (by the advisor, or staff on their behalf). Returns (claim, limit warning)."""
+    """An expense claim (by the advisor, or staff on their behalf). Returns (claim, limit warning).
+
+    The same form sent again (`submission_key`) returns the claim it made and writes nothing.
+    An expense for a meeting takes the meeting's date. Over the advisor's annual limit without
+    `confirm_over_limit`, raises LimitNotConfirmed and saves nothing. Writes the audit entry.
+    """
+    if (first := _replayed(submission_key, advisor)) is not None:
+        return first, ""
+    amount = to_money(amount)
     if amount <= 0:
         raise ValidationError("Enter an amount of more than £0.00.")
-    if activity_date > timezone.localdate():
-        raise ValidationError("The date of the expense cannot be in the future.")
+    if amount > MAX_EXPENSE:
+        raise ValidationError(
+            f"An expense claim can be up to {pounds_text(MAX_EXPENSE)}. For more than that, "
+            "please talk to the Involvement Coordinator."
+        )
+    activity_date = expense_date(activity_date=activity_date, meeting=meeting)
+    if meeting is not None and activity_date > timezone.localdate():
+        raise ValidationError("Expenses for a meeting can be claimed once it has taken place.")
+    if activity_date is None:
+        raise ValidationError("Enter the date of the expense.")
+    late_note = _check_date(
+        activity_date=activity_date,
+        by=by,
+        late_reason=late_reason,
+        future="The date of the expense cannot be in the future.",
+    )
     if receipt is not None:
         receipt_check(receipt)
-    _refuse_double_submit(
-        advisor=advisor,
-        kind=Claim.Kind.EXPENSE,
-        activity_date=activity_date,
-        amount=to_money(amount),
-        description=description,
+    warning = annual_limit_warning(
+        advisor=advisor, on=activity_date, amount=amount, kind=Claim.Kind.EXPENSE, reader=by
     )
-    warning = annual_limit_warning(advisor=advisor, on=activity_date, amount=to_money(amount))
+    if warning and not confirm_over_limit:
+        raise LimitNotConfirmed(warning)
     with transaction.atomic():
+        if (first := _replayed(submission_key, advisor)) is not None:
+            return first, ""
         claim = Claim(
             advisor=advisor,
             kind=Claim.Kind.EXPENSE,
             expense_type=expense_type,
             activity_date=activity_date,
-            amount=to_money(amount),
+            amount=amount,
             description=description,
             project=project or (meeting.project if meeting else None),
             meeting=meeting,
             created_by=by,
             computation="Expense as claimed",
+            submission_key=submission_key,
         )
         if receipt is not None:
             claim.receipt = receipt
-        claim.full_clean()
-        claim.save()
+        # The key's uniqueness is left to the database, which is the only place it holds.
+        claim.full_clean(exclude=["submission_key"])
+        if (first := _insert_once(claim)) is not None:
+            return first, ""
         _audit(
             claim,
             by=by,
             from_status="",
             old_amount=None,
-            note="Entered by staff" if by != advisor.user else "Submitted in the portal",
+            note=_note(
+                "Entered by staff" if by != advisor.user else "Submitted in the portal", late_note
+            ),
         )
     return claim, warning
 
@@ -366,30 +460,42 @@ def claim_time_log(
     hours: Decimal,
     description: str,
     project=None,
+    submission_key: uuid.UUID | None = None,
+    confirm_over_limit: bool = True,
+    late_reason: str = "",
 ) -> tuple[Claim, str]:
-    """Time spent on other activity (e.g. document review), at the rate in force that day."""
+    """Time spent on other activity (e.g. document review), at the rate in force that day.
+
+    Returns (claim, limit warning). The same form sent again returns the claim it made; over
+    the limit without `confirm_over_limit`, raises LimitNotConfirmed and saves nothing.
+    """
+    if (first := _replayed(submission_key, advisor)) is not None:
+        return first, ""
     if activity == RateCard.Activity.MEETING:
         raise ValidationError(
             "Meeting time is paid from the attendance record, so it cannot be logged here."
         )
-    if hours <= 0 or hours > 24:
+    if hours <= 0 or hours > MAX_HOURS_A_DAY:
         raise ValidationError("Enter the hours spent: more than 0 and no more than 24.")
-    if activity_date > timezone.localdate():
-        raise ValidationError("The date cannot be in the future.")
+    late_note = _check_date(
+        activity_date=activity_date,
+        by=by,
+        late_reason=late_reason,
+        future="The date cannot be in the future.",
+    )
     if advisor.payment_preference == PaymentPreference.DECLINE:
         raise ValidationError(
             f"{advisor.full_name} has chosen not to be paid, so no claim is made."
         )
     computed = time_amount(on=activity_date, hours=hours, preparation_hours=ZERO, activity=activity)
-    _refuse_double_submit(
-        advisor=advisor,
-        kind=Claim.Kind.TIME,
-        activity_date=activity_date,
-        amount=computed.amount,
-        description=description,
+    warning = annual_limit_warning(
+        advisor=advisor, on=activity_date, amount=computed.amount, kind=Claim.Kind.TIME, reader=by
     )
-    warning = annual_limit_warning(advisor=advisor, on=activity_date, amount=computed.amount)
+    if warning and not confirm_over_limit:
+        raise LimitNotConfirmed(warning)
     with transaction.atomic():
+        if (first := _replayed(submission_key, advisor)) is not None:
+            return first, ""
         claim = Claim(
             advisor=advisor,
             kind=Claim.Kind.TIME,
@@ -402,8 +508,10 @@ def claim_time_log(
             amount=computed.amount,
             computation=computed.computation,
             rate_snapshot=computed.snapshot,
+            submission_key=submission_key,
         )
-        claim.full_clean()
-        claim.save()
-        _audit(claim, by=by, from_status="", old_amount=None, note="Time logged")
+        claim.full_clean(exclude=["submission_key"])
+        if (first := _insert_once(claim)) is not None:
+            return first, ""
+        _audit(claim, by=by, from_status="", old_amount=None, note=_note("Time logged", late_note))
     return claim, warning

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ascru_pie.access import role_required
 from ascru_pie.lib.money import ZERO, to_money
 from ascru_pie.roles import Role
-from ascru_pie.templatetags.words import plural_text
+from ascru_pie.templatetags.words import plural_text, pounds_text
 
 from .. import services
 from ..access import get_batch_for_user
@@ -57,7 +57,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
             return redirect("payments:batches")
         messages.success(
             request,
-            f"Batch {batch.reference} built: {plural_text(batch.claims.count(), 'claim')}, £{batch.total}. "
+            f"Batch {batch.reference} built: {plural_text(batch.claims.count(), 'claim')}, "
+            f"{pounds_text(batch.total)}. "
             "Someone else must now approve it for payment.",
         )
         return redirect("payments:batch", batch.pk)

@@ -30,6 +30,7 @@ EXPORT_TYPES = {
 
 # --- Budgets and time to pay -----------------------------------------------------------------
 
+
 def _financial_year_start(today: datetime.date) -> datetime.date:
     """The financial year starts on 1 April."""
     return datetime.date(today.year if today.month >= 4 else today.year - 1, 4, 1)

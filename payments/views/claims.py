@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from ascru_pie.access import role_required
 from ascru_pie.lib.forms import posted
-from ascru_pie.lib.money import ZERO
+from ascru_pie.lib.money import ZERO, to_money
 from ascru_pie.roles import Role
-from ascru_pie.templatetags.words import plural_text
+from ascru_pie.templatetags.words import plural_text, pounds_text
 from rates.models import RateCard
 
 from .. import selectors, services
@@ -63,7 +63,7 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
 
     today = timezone.localdate()
     claims = list(Claim.objects.submitted().select_related("advisor").order_by("created_at", "pk"))
-    warnings = services.annual_limit_warnings(claims=claims)
+    warnings = services.annual_limit_warnings(claims=claims, reader=request.user)
     for claim in claims:
         claim.days_waiting = (today - timezone.localdate(claim.created_at)).days
         claim.limit_warning = warnings.get(claim.pk, "")
@@ -73,7 +73,7 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "claims": claims,
-            "total": sum((c.amount for c in claims), ZERO),
+            "total": to_money(sum((c.amount for c in claims), ZERO)),
             **selectors.claims_at_risk_summary(today=today),
         },
         status=400 if form.errors else 200,
@@ -150,7 +150,12 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "action": action,
             "limit_warning": services.annual_limit_warning(
-                advisor=claim.advisor, on=claim.activity_date, amount=claim.amount, exclude=claim
+                advisor=claim.advisor,
+                on=claim.activity_date,
+                amount=claim.amount,
+                kind=claim.kind,
+                exclude=claim,
+                reader=request.user,
             )
             if can_decide
             else "",
@@ -164,7 +169,8 @@ def _claim_act(request: HttpRequest, claim: Claim, action: str, form: ReasonForm
     if action == "approve":
         services.claim_approve(claim=claim, by=request.user)
         messages.success(
-            request, f"Claim #{claim.pk} approved: £{claim.amount} for {claim.advisor.full_name}."
+            request,
+            f"Claim #{claim.pk} approved: {pounds_text(claim.amount)} for {claim.advisor.full_name}.",
         )
         return None
     reason = form.cleaned_data["reason"]
@@ -178,7 +184,8 @@ def _claim_act(request: HttpRequest, claim: Claim, action: str, form: ReasonForm
     reversal = services.claim_reverse(claim=claim, by=request.user, reason=reason)
     messages.success(
         request,
-        f"Correcting claim #{reversal.pk} created for minus £{-reversal.amount}. It needs approving and "
+        f"Correcting claim #{reversal.pk} created for minus {pounds_text(-reversal.amount)}. "
+        "It needs approving and "
         "paying like any other claim; the paid claim is unchanged.",
     )
     return reversal
@@ -207,7 +214,7 @@ def claim_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Claim #{claim.pk} entered for {claim.advisor.full_name}: £{claim.amount}. "
+                f"Claim #{claim.pk} entered for {claim.advisor.full_name}: {pounds_text(claim.amount)}. "
                 "It is waiting for approval.",
             )
             if warning:

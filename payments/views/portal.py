@@ -8,6 +8,7 @@ Bank numbers are never shown back: only the last four digits of the account numb
 from datetime import date
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,11 +19,10 @@ from advisors.access import get_advisor_for_user
 from advisors.models import PaymentPreference
 from ascru_pie.access import role_required
 from ascru_pie.lib.dates import hours_words, tax_year
-from ascru_pie.lib.money import ZERO, to_money
+from ascru_pie.lib.money import to_money
 from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import day_text, pounds_text
 from rates.models import RateCard
-from rates.pricing import time_amount
 
 from .. import selectors, services
 from ..access import get_claim_for_user
@@ -43,8 +43,8 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     claims = list(Claim.objects.filter(advisor=advisor).order_by("-activity_date", "-pk"))
     today = timezone.localdate()
     start, end = tax_year(today)
-    total = services.advisor_tax_year_total(advisor=advisor, on=today)
-    limit = advisor.annual_limit
+    totals = services.advisor_year_totals(advisor=advisor, on=today)
+    limit, counted = advisor.annual_limit, totals.towards_limit
     return render(
         request,
         "payments/portal_claims.html",
@@ -53,10 +53,13 @@ def claim_list(request: HttpRequest) -> HttpResponse:
             "claims": claims,
             "year_start": start,
             "year_end": end,
-            "total": total,
+            "total": totals.total,
+            "towards_limit": counted,
             "limit": limit,
-            "left": limit - total if limit is not None and total <= limit else None,
-            "over": total - limit if limit is not None and total > limit else None,
+            "limit_counts": services.limit_counts_words(),
+            "limit_counts_all": settings.ANNUAL_LIMIT_COUNTS == "all",
+            "left": limit - counted if limit is not None and counted <= limit else None,
+            "over": counted - limit if limit is not None and counted > limit else None,
             "declines": advisor.payment_preference == PaymentPreference.DECLINE,
             "statement_years": _statement_years(today),
         },
@@ -76,6 +79,8 @@ def expense_new(request: HttpRequest) -> HttpResponse:
 
     If the claim would take the advisor over the annual limit they set, the form comes
     back with a warning and a "Submit anyway" button; nothing is saved until they press it.
+    The form's one-time key makes sending it twice one claim: the second sending is told
+    "we have your claim", like the first.
     """
     advisor = get_advisor_for_user(request)
     form = ExpenseForm(
@@ -96,14 +101,16 @@ def expense_new(request: HttpRequest) -> HttpResponse:
                 f"Add your receipt “{earlier_receipt}” again. "
                 "We cannot keep a file while you decide.",
             )
-        if not confirmed or form.errors:
             # Still deciding: the warning and the "Submit anyway" button stay on the page.
+            on = services.expense_date(activity_date=data["activity_date"], meeting=data["meeting"])
             warning = services.annual_limit_warning(
-                advisor=advisor, on=data["activity_date"], amount=to_money(data["amount"])
+                advisor=advisor,
+                on=on,
+                amount=to_money(data["amount"]),
+                kind=Claim.Kind.EXPENSE,
+                reader=request.user,
             )
-            if warning and receipt:
-                earlier_receipt = receipt.name
-        if not warning and not form.errors:
+        else:
             try:
                 claim, late_warning = services.claim_expense_submit(
                     advisor=advisor,
@@ -114,7 +121,14 @@ def expense_new(request: HttpRequest) -> HttpResponse:
                     description=data["description"],
                     receipt=receipt or None,
                     meeting=data["meeting"],
+                    submission_key=data["submission_key"],
+                    confirm_over_limit=confirmed,
                 )
+            except services.LimitNotConfirmed as exc:
+                # Still deciding: the warning and the "Submit anyway" button stay on the page.
+                warning = exc.warning
+                if receipt:
+                    earlier_receipt = receipt.name
             except ValidationError as exc:
                 _service_error(form, exc)
             else:
@@ -139,6 +153,7 @@ def expense_new(request: HttpRequest) -> HttpResponse:
             "warning": warning,
             "earlier_receipt": earlier_receipt,
             "receipt_again": receipt_again,
+            "limit_counts": services.limit_counts_words(),
         },
         status=400 if form.errors else 200,
     )
@@ -146,7 +161,11 @@ def expense_new(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ADVISOR)
 def time_new(request: HttpRequest) -> HttpResponse:
-    """Log time spent on other work (e.g. reviewing documents), paid at the rate of the day."""
+    """Log time spent on other work (e.g. reviewing documents), paid at the rate of the day.
+
+    Over the advisor's own limit, it asks first ("Submit anyway"); the form's one-time key
+    makes sending it twice one claim.
+    """
     advisor = get_advisor_for_user(request)
     declines = advisor.payment_preference == PaymentPreference.DECLINE
     form = TimeForm(request.POST if request.method == "POST" else None, advisor=advisor)
@@ -154,52 +173,49 @@ def time_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and not declines and form.is_valid():
         data = form.cleaned_data
         try:
-            computed = time_amount(
-                on=data["activity_date"],
-                hours=data["hours"],
-                preparation_hours=ZERO,
+            claim, late_warning = services.claim_time_log(
+                advisor=advisor,
+                by=request.user,
                 activity=data["activity"],
+                activity_date=data["activity_date"],
+                hours=data["hours"],
+                description=data["description"],
+                project=data["project"],
+                submission_key=data["submission_key"],
+                confirm_over_limit=data["confirm_over_limit"],
             )
-        except ValidationError:
-            form.add_error(
-                None,
-                "We cannot work out the payment for this date yet. Nothing has been saved. "
-                "Please contact the Involvement Coordinator, who will sort it out.",
-            )
-        else:
-            if not data["confirm_over_limit"]:
-                warning = services.annual_limit_warning(
-                    advisor=advisor, on=data["activity_date"], amount=computed.amount
+        except services.LimitNotConfirmed as exc:
+            warning = exc.warning
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "no_rate":
+                form.add_error(
+                    None,
+                    "We cannot work out the payment for this date yet. Nothing has been saved. "
+                    "Please contact the Involvement Coordinator, who will sort it out.",
                 )
-            if not warning:
-                try:
-                    claim, late_warning = services.claim_time_log(
-                        advisor=advisor,
-                        by=request.user,
-                        activity=data["activity"],
-                        activity_date=data["activity_date"],
-                        hours=data["hours"],
-                        description=data["description"],
-                        project=data["project"],
-                    )
-                except ValidationError as exc:
-                    _service_error(form, exc)
-                else:
-                    activity = RateCard.Activity(claim.activity).label.lower()
-                    messages.success(
-                        request,
-                        f"Thank you. We have logged {hours_words(claim.hours)} of {activity} on "
-                        f"{day_text(claim.activity_date)}. This comes to {pounds_text(claim.amount)} "
-                        f"(how we worked it out: {claim.computation}). "
-                        "The PIE team will check it.",
-                    )
-                    if late_warning and not data["confirm_over_limit"]:
-                        messages.warning(request, late_warning)
-                    return redirect("payments:portal")
+            else:
+                _service_error(form, exc)
+        else:
+            activity = RateCard.Activity(claim.activity).label.lower()
+            messages.success(
+                request,
+                f"Thank you. We have logged {hours_words(claim.hours)} of {activity} on "
+                f"{day_text(claim.activity_date)}. This comes to {pounds_text(claim.amount)} "
+                f"(how we worked it out: {claim.computation}). "
+                "The PIE team will check it.",
+            )
+            if late_warning and not data["confirm_over_limit"]:
+                messages.warning(request, late_warning)
+            return redirect("payments:portal")
     return render(
         request,
         "payments/portal_time.html",
-        {"form": form, "warning": warning, "declines": declines},
+        {
+            "form": form,
+            "warning": warning,
+            "declines": declines,
+            "limit_counts": services.limit_counts_words(),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -225,6 +241,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                     payment_preference=form.cleaned_data["payment_preference"],
                     annual_limit=form.cleaned_data["annual_limit"],
                     bank_details=bank_form.cleaned_data if bank_form.has_details else None,
+                    submission_key=form.cleaned_data["submission_key"],
                 )
             except ValidationError as exc:
                 # The error summary lists the first form's general errors.

@@ -144,7 +144,7 @@ def test_advisor_logs_time_and_reads_her_tax_year_statement(page, live_server, a
     # It would take her over her limit: she is asked first, and nothing is saved yet.
     warning = page.locator("#limit-warning")
     assert warning.is_visible()
-    assert "over the limit of £10.00" in warning.inner_text()
+    assert "over your limit of £10.00" in warning.inner_text()
     assert_no_axe_violations(page, "portal-time-over-limit")
     assert not ada.claims.exists()
     with page.expect_navigation():

@@ -20,9 +20,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def claims(demo_users):
-    """Alice's £40 train fare waits for approval and takes her over the £50 limit she set;
-    Bob's older claim is already approved and overdue; two projects are near and over budget."""
+def claims(demo_users, settings):
+    """Alice's £40 train fare waits for approval and takes her over the £50 limit she set
+    (expenses count towards it here); Bob's older claim is already approved and overdue; two
+    projects are near and over budget."""
+    settings.ANNUAL_LIMIT_COUNTS = "all"
     from payments.models import Claim
     from projects.models import Project
     from tests.factories import AdvisorFactory, ProjectFactory
@@ -67,7 +69,8 @@ def test_claim_to_paid_batch_by_two_people(page, new_page, live_server, claims):
     response = page.goto(f"{live_server.url}/staff/payments/")
     assert response.status == 200
     assert _h1(page) == "Claims waiting for approval"
-    assert page.get_by_text("over the limit of £50.00 set for Alice Ashby").is_visible()
+    assert page.get_by_text("Alice Ashby’s payments and expenses").is_visible()
+    assert page.get_by_text("over their limit of £50.00").is_visible()
     assert page.get_by_text("Overdue by 7 days").is_visible()
     assert_no_axe_violations(page, "staff-payments-queue")
 
