@@ -1,7 +1,13 @@
-"""Personas for permission and view tests: one user per role, plus an outsider."""
+"""Personas for permission and view tests: one user per role, plus an outsider; and
+helpers that read what a test got back (a form's submission key, stored files, PDF text)."""
 
+import io
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.test import TestCase
+from pypdf import PdfReader
 
 from ascru_pie.models import User
 from ascru_pie.roles import Role, roles_sync
@@ -28,19 +34,22 @@ class BaseTestCase(TestCase):
     """Sam runs the PIE team, Alice and Bob are advisors, Rita researches, Mo manages,
     Fay pays, and Carol has an account but no role."""
 
-    def setUp(self) -> None:
-        super().setUp()
+    @classmethod
+    def setUpTestData(cls) -> None:
+        # Made once per class, in the class's transaction; each test gets its own deep copy
+        # of these objects (Django's TestData), and its database changes are rolled back.
+        super().setUpTestData()
         ensure_roles()
-        self.staff_sam = make_user("sam", Role.PIE_TEAM, is_staff=True, first_name="Sam")
-        self.advisor_alice = make_user("alice", Role.ADVISOR, first_name="Alice")
-        self.advisor_bob = make_user("bob", Role.ADVISOR, first_name="Bob")
-        self.researcher_rita = make_user("rita", Role.RESEARCHER, first_name="Rita")
-        self.manager_mo = make_user("mo", Role.MANAGER, first_name="Mo")
-        self.finance_fay = make_user("fay", Role.FINANCE, is_staff=True, first_name="Fay")
-        self.outsider_carol = make_user("carol", first_name="Carol")
+        cls.staff_sam = make_user("sam", Role.PIE_TEAM, is_staff=True, first_name="Sam")
+        cls.advisor_alice = make_user("alice", Role.ADVISOR, first_name="Alice")
+        cls.advisor_bob = make_user("bob", Role.ADVISOR, first_name="Bob")
+        cls.researcher_rita = make_user("rita", Role.RESEARCHER, first_name="Rita")
+        cls.manager_mo = make_user("mo", Role.MANAGER, first_name="Mo")
+        cls.finance_fay = make_user("fay", Role.FINANCE, is_staff=True, first_name="Fay")
+        cls.outsider_carol = make_user("carol", first_name="Carol")
         # Alice and Bob are on the register; their records belong to their accounts.
-        self.alice = AdvisorFactory(user=self.advisor_alice, first_name="Alice", last_name="Ashby")
-        self.bob = AdvisorFactory(user=self.advisor_bob, first_name="Bob", last_name="Brown")
+        cls.alice = AdvisorFactory(user=cls.advisor_alice, first_name="Alice", last_name="Ashby")
+        cls.bob = AdvisorFactory(user=cls.advisor_bob, first_name="Bob", last_name="Brown")
 
     def persona(self, role: str | None) -> User | None:
         return {
@@ -51,3 +60,23 @@ class BaseTestCase(TestCase):
             Role.FINANCE: self.finance_fay,
             None: None,
         }[role]
+
+
+def key_of(response) -> str:
+    """The submission key of the form on the page (a form with one is taken only once)."""
+    return response.context["form"]["submission_key"].value()
+
+
+def stored_files() -> list[Path]:
+    """Every file under PRIVATE_MEDIA_ROOT (receipts and reports)."""
+    return [p for p in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text with all whitespace runs made single spaces (lines wrap anywhere)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join((page.extract_text() or "") for page in reader.pages).split())
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)

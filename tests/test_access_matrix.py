@@ -17,29 +17,31 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ascru_pie.roles import Role
 from tests.base import BaseTestCase
-from tests.factories import TrainingFactory
-from tests.impacts.fixtures import alice_impact, bob_impact, impact_with_evidence, open_survey
-from tests.meetings.fixtures import (
+from tests.factories import (
+    TrainingFactory,
+    a_batch,
+    alice_certificate,
+    alice_claim,
+    alice_failed_certificate,
+    alice_impact,
     alice_meeting,
     alice_paper,
+    approved_batch,
+    bob_certificate,
+    bob_claim,
+    bob_impact,
     bob_meeting,
     bob_paper,
+    done_annual,
+    failed_annual,
     held_meeting,
+    impact_with_evidence,
     meeting_to_cancel,
-)
-from tests.payments.fixtures import a_batch, alice_claim, approved_batch, bob_claim
-from tests.projects.fixtures import (
+    open_survey,
     other_project,
     rita_opportunity,
     rita_project,
     rita_submitted_project,
-)
-from tests.reports.fixtures import (
-    alice_certificate,
-    alice_failed_certificate,
-    bob_certificate,
-    done_annual,
-    failed_annual,
 )
 
 PUBLIC = "public"  # anyone, signed in or not

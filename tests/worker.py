@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from unittest import mock
 
+import kombu.pools
 import redis
 from django.conf import settings
 from django.db import connection
@@ -137,9 +138,10 @@ def redis_stop(process: subprocess.Popen) -> None:
 
 def _reset_broker_connections() -> None:
     # The app keeps a pool of broker connections (and of producers on them) made from the URL
-    # it had when first used: drop them, so the next task is sent with the current URL.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # it had when first used: drop them, so the next task is sent with the current URL. The
+    # pools live in kombu's registry, keyed by URL: close them there and forget them, or the
+    # next task to the old URL would be handed the closed pool ("Acquire on closed pool").
+    kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 

@@ -28,3 +28,11 @@ import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="ascru-test-media-")
 PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="ascru-test-private-")
+
+# Celery: never eager here, so that SQLite and PostgreSQL+Redis runs test the same thing:
+# work is enqueued after commit, and a test that needs a task's effect patches `.delay` (or
+# calls the task itself). Without a broker, an in-memory one lets `.delay()` return at once
+# instead of retrying a connection; CI's CELERY_BROKER_URL (Redis) is kept for worker tests.
+CELERY_TASK_ALWAYS_EAGER = False
+if not CELERY_BROKER_URL:  # noqa: F405
+    CELERY_BROKER_URL = "memory://"

@@ -6,14 +6,26 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import transaction
-from django.test import TestCase, TransactionTestCase
+from django.test import SimpleTestCase, TestCase, TransactionTestCase
 
+from ascru_pie.celery import app
 from ascru_pie.models import WorkerHeartbeat
 from ascru_pie.tasks import worker_heartbeat
 from tests.worker import celery_worker, skip_unless_worker_possible
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class TestSettingsTest(SimpleTestCase):
+    def test_tasks_never_run_in_process_and_a_broker_is_always_named(self) -> None:
+        # Every suite (SQLite or PostgreSQL+Redis) enqueues the same way; `make run` is eager
+        # (tests/ascru_pie/test_settings.py).
+        self.assertFalse(settings.CELERY_TASK_ALWAYS_EAGER)
+        self.assertFalse(app.conf.task_always_eager)
+        self.assertTrue(settings.CELERY_BROKER_URL)
+        self.assertEqual(app.conf.broker_url, settings.CELERY_BROKER_URL)
 
 
 class HeartbeatTaskTest(TestCase):

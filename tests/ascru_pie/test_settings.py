@@ -1,4 +1,5 @@
-"""Production mode refuses to start without its secrets, and passes `check --deploy` with them."""
+"""Production mode refuses to start without its secrets, and passes `check --deploy` with them;
+`make run` needs no broker."""
 
 import os
 import subprocess
@@ -22,7 +23,7 @@ def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "EMAIL_", "FIELD_ENCRYPTION"))
+        if not k.startswith(("DJANGO_", "EMAIL_", "FIELD_ENCRYPTION", "CELERY_"))
     }
     clean["DJANGO_SETTINGS_MODULE"] = "ascru_pie.settings.base"
     return subprocess.run(
@@ -60,3 +61,11 @@ class ProductionSettingsTest(SimpleTestCase):
     def test_debug_mode_needs_no_variables(self) -> None:
         result = run_manage("check", env={"DJANGO_DEBUG": "1"})
         self.assertEqual(result.returncode, 0, result.stderr)
+
+
+class DevelopmentSettingsTest(SimpleTestCase):
+    def test_without_a_broker_make_run_runs_tasks_in_process(self) -> None:
+        show = "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, repr(s.CELERY_BROKER_URL))"
+        result = run_manage("shell", "-c", show, env={"DJANGO_DEBUG": "1"})
+        # The last line: `shell` may first say what it imported.
+        self.assertEqual(result.stdout.strip().splitlines()[-1], "True ''", result.stderr)

@@ -7,6 +7,10 @@
   the skip path: `ASCRU_CHROMIUM=/nonexistent pytest tests/browser -rs`.
 - Every scan saves a full-page screenshot to test-artifacts/screenshots/<name>.png, and
   test-artifacts/axe-report.json lists every scan and its violations at the end of the run.
+  Scan names are unique, so that no screenshot overwrites another (the summary says if one did).
+- Under pytest-xdist each worker process has its own browser (with its own temporary
+  profile), live server port and test database; the workers send their scans to the
+  controller, which alone writes the report and prints the summary.
 
 Never run `playwright install`: it downloads a browser, and we use the Debian one.
 """
@@ -165,6 +169,12 @@ def login(page, live_server, username: str, password: str) -> None:
         page.get_by_role("button", name="Sign in").click()
 
 
+def h1(page) -> str:
+    """The page's one and only h1, as text."""
+    assert page.locator("h1").count() == 1
+    return page.get_by_role("heading", level=1).inner_text()
+
+
 def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "page"
 
@@ -239,20 +249,40 @@ def admin_axe_report(page, name: str) -> list[dict]:
 
 
 # --- report -------------------------------------------------------------------------
+# Called by the hooks in tests/conftest.py, which every process loads, including the xdist
+# controller (this file is loaded only by the processes that collect the browser tests).
 
 
-def pytest_sessionfinish(session, exitstatus) -> None:
+def report_collect(node) -> None:
+    """xdist controller: add the scans of a worker that has finished."""
+    _scans.extend(getattr(node, "workeroutput", {}).get("axe_scans", []))
+
+
+def report_write(session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        # An xdist worker: hand the scans to the controller rather than write the report,
+        # which the other workers would overwrite.
+        workeroutput["axe_scans"] = _scans
+        return
     if not _scans:
         return
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     AXE_REPORT.write_text(json.dumps({"tags": AXE_TAGS, "scans": _scans}, indent=2) + "\n")
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
+def report_summary(terminalreporter) -> None:
     if not _scans:
         return
     tr = terminalreporter
     tr.section("axe-core scans")
+    names = [scan["name"] for scan in _scans]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        tr.write_line(
+            f"scan names used twice, so a screenshot was overwritten: {', '.join(repeated)}",
+            red=True,
+        )
     for scan in _scans:
         ids = ", ".join(sorted({v["id"] for v in scan["violations"]})) or "-"
         label = "admin page (Django's own)" if scan["kind"] == "admin" else "page"

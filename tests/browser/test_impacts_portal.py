@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from ascru_pie.demo import DEMO_PASSWORD
-from tests.browser.conftest import assert_no_axe_violations, login
+from tests.browser.conftest import assert_no_axe_violations, h1, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,11 +72,6 @@ def _login_to(page, live_server, username: str, path: str) -> None:
     assert page.url == f"{live_server.url}{path}"
 
 
-def _h1(page) -> str:
-    assert page.locator("h1").count() == 1
-    return page.get_by_role("heading", level=1).inner_text()
-
-
 def test_advisor_reflects_and_answers_a_survey_anonymously(page, live_server, impact_and_survey):
     from impacts.models import AdvisorReflection, SurveyReceipt, SurveyResponse
 
@@ -86,7 +81,7 @@ def test_advisor_reflects_and_answers_a_survey_anonymously(page, live_server, im
     login(page, live_server, "advisor", DEMO_PASSWORD)
     response = page.goto(f"{live_server.url}/portal/impacts/")
     assert response.status == 200
-    assert _h1(page) == "You said, we did"
+    assert h1(page) == "You said, we did"
     assert page.get_by_role("heading", name=PROJECT).is_visible()
     assert page.get_by_text(CHANGE).is_visible()
     assert page.get_by_text("Tuesday 3 March 2026", exact=True).is_visible()
@@ -95,7 +90,7 @@ def test_advisor_reflects_and_answers_a_survey_anonymously(page, live_server, im
     # 2. She adds her reflection.
     with page.expect_navigation():
         page.get_by_role("link", name="Add your reflection").click()
-    assert _h1(page) == "Add your reflection"
+    assert h1(page) == "Add your reflection"
     assert_no_axe_violations(page, "portal-reflection")
     page.get_by_label("Your reflection").fill("It felt good to be listened to.")
     with page.expect_navigation():
@@ -109,12 +104,12 @@ def test_advisor_reflects_and_answers_a_survey_anonymously(page, live_server, im
 
     # 3. She opens the survey.
     page.goto(f"{live_server.url}/portal/surveys/")
-    assert _h1(page) == "Surveys"
+    assert h1(page) == "Surveys"
     assert page.get_by_text("You have not answered yet.").is_visible()
     assert_no_axe_violations(page, "portal-surveys")
     with page.expect_navigation():
         page.get_by_role("link", name=SURVEY).click()
-    assert _h1(page) == SURVEY
+    assert h1(page) == SURVEY
     assert page.get_by_text("we will not know these answers are yours").is_visible()
     assert_no_axe_violations(page, "portal-survey")
 
@@ -164,7 +159,7 @@ def test_advisor_reflects_and_answers_a_survey_anonymously(page, live_server, im
 
 def test_manager_reads_the_feedback_results(page, live_server, impact_and_survey):
     _login_to(page, live_server, "manager", "/impacts/feedback/")
-    assert _h1(page) == "Advisor feedback results"
+    assert h1(page) == "Advisor feedback results"
     section = page.locator("section", has=page.get_by_role("heading", name=SURVEY, exact=True))
     assert section.get_by_text("4.0 out of 5").first.is_visible()
     assert section.get_by_text("100% said yes").is_visible()

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from ascru_pie.demo import DEMO_PASSWORD
-from tests.browser.conftest import assert_no_axe_violations, login
+from tests.browser.conftest import assert_no_axe_violations, h1, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,11 +55,6 @@ def meeting(register):
     return meeting
 
 
-def _h1(page) -> str:
-    assert page.locator("h1").count() == 1
-    return page.get_by_role("heading", level=1).inner_text()
-
-
 def test_advisor_answers_an_invitation_and_proposes_an_agenda_item(page, live_server, meeting):
     from meetings.models import AgendaItem, Invitation
     from meetings.views.portal import when_words
@@ -68,7 +63,7 @@ def test_advisor_answers_an_invitation_and_proposes_an_agenda_item(page, live_se
     login(page, live_server, "advisor", DEMO_PASSWORD)
     response = page.goto(f"{live_server.url}/portal/meetings/")
     assert response.status == 200
-    assert _h1(page) == "Your meetings"
+    assert h1(page) == "Your meetings"
     assert page.get_by_text(when_words(meeting)).is_visible()
     assert page.get_by_text("You have not answered yet").is_visible()
     assert_no_axe_violations(page, "portal-meetings")
@@ -78,7 +73,7 @@ def test_advisor_answers_an_invitation_and_proposes_an_agenda_item(page, live_se
         page.get_by_role("link", name=TITLE).click()
     detail_url = f"{live_server.url}/portal/meetings/{meeting.pk}/"
     assert page.url == detail_url
-    assert _h1(page) == TITLE
+    assert h1(page) == TITLE
     assert page.get_by_text("Breaks every hour.").is_visible()
     assert page.get_by_role("link", name="Add to my calendar").is_visible()
     assert page.get_by_role("link", name="Agenda pack").is_visible()

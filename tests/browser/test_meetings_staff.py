@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from ascru_pie.demo import DEMO_PASSWORD
-from tests.browser.conftest import assert_no_axe_violations, login
+from tests.browser.conftest import assert_no_axe_violations, h1, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,11 +55,6 @@ def meeting(register):
     return meeting
 
 
-def _h1(page) -> str:
-    assert page.locator("h1").count() == 1
-    return page.get_by_role("heading", level=1).inner_text()
-
-
 def test_coordinator_invites_the_pieg_and_decides_the_agenda(page, live_server, meeting):
     from advisors.models import Advisor
     from meetings.models import AgendaItem
@@ -69,7 +64,7 @@ def test_coordinator_invites_the_pieg_and_decides_the_agenda(page, live_server, 
     # 1. The list of upcoming meetings.
     response = page.goto(f"{live_server.url}/staff/meetings/")
     assert response.status == 200
-    assert _h1(page) == "Meetings"
+    assert h1(page) == "Meetings"
     assert page.get_by_label("Type of meeting").is_visible()
     assert page.get_by_role("link", name="Schedule a meeting (in the admin)").is_visible()
     assert_no_axe_violations(page, "staff-meetings")
@@ -84,14 +79,14 @@ def test_coordinator_invites_the_pieg_and_decides_the_agenda(page, live_server, 
     with page.expect_navigation():
         page.get_by_role("link", name=TITLE).click()
     assert page.url == f"{live_server.url}/staff/meetings/{meeting.pk}/"
-    assert _h1(page) == TITLE
+    assert h1(page) == TITLE
     assert page.get_by_text("No one is invited yet.").is_visible()
     assert_no_axe_violations(page, "staff-meeting-detail-empty")
 
     # 3. Invite the PIEG: first a warning about the member already at the workshop.
     with page.expect_navigation():
         page.get_by_role("link", name="Invite advisors").first.click()
-    assert _h1(page) == f"Invite advisors: {TITLE}"
+    assert h1(page) == f"Invite advisors: {TITLE}"
     assert_no_axe_violations(page, "staff-meeting-invite")
 
     page.get_by_label("The whole PIEG (every active PIEG member)").check()
@@ -121,7 +116,7 @@ def test_coordinator_invites_the_pieg_and_decides_the_agenda(page, live_server, 
     # 4. The agenda: declining without a reason is refused, with the reason next to the item.
     with page.expect_navigation():
         page.get_by_role("link", name="Agenda: decide on proposed items and publish").click()
-    assert _h1(page) == f"Agenda: {TITLE}"
+    assert h1(page) == f"Agenda: {TITLE}"
     assert_no_axe_violations(page, "staff-meeting-agenda")
 
     page.get_by_label("Decision on “Transport to meetings”").select_option(label="Declined")

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from ascru_pie.demo import DEMO_PASSWORD
-from tests.browser.conftest import assert_no_axe_violations, login
+from tests.browser.conftest import assert_no_axe_violations, h1, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,11 +47,6 @@ def opportunity(register):
     )
 
 
-def _h1(page) -> str:
-    assert page.locator("h1").count() == 1
-    return page.get_by_role("heading", level=1).inner_text()
-
-
 # --- the journey --------------------------------------------------------------------
 
 
@@ -65,14 +60,14 @@ def test_interest_selection_and_credit_journey(page, new_page, live_server, oppo
     login(page, live_server, "advisor", DEMO_PASSWORD)
     response = page.goto(f"{live_server.url}/portal/opportunities/")
     assert response.status == 200
-    assert _h1(page) == "Opportunities to get involved"
+    assert h1(page) == "Opportunities to get involved"
     assert page.get_by_text("Three 2-hour online meetings").is_visible()
     assert_no_axe_violations(page, "portal-opportunities")
 
     with page.expect_navigation():
         page.get_by_role("link", name=ROLE).click()
     assert page.url == f"{live_server.url}/portal/opportunities/{opportunity.pk}/"
-    assert _h1(page) == ROLE
+    assert h1(page) == ROLE
     assert page.get_by_text("Papers in large print on request.").is_visible()
     assert_no_axe_violations(page, "portal-opportunity")
 
@@ -96,7 +91,7 @@ def test_interest_selection_and_credit_journey(page, new_page, live_server, oppo
     select_url = f"{live_server.url}/research/opportunities/{opportunity.pk}/select/"
     response = coordinator.goto(select_url)
     assert response.status == 200
-    assert _h1(coordinator) == f"Choose advisors: {ROLE}"
+    assert h1(coordinator) == f"Choose advisors: {ROLE}"
     assert coordinator.get_by_role("table").count() == 1
     assert coordinator.get_by_role(
         "cell", name="I have used home care for five years."
@@ -135,7 +130,7 @@ def test_interest_selection_and_credit_journey(page, new_page, live_server, oppo
     outputs_url = f"{live_server.url}/research/projects/{opportunity.project.pk}/outputs/"
     response = researcher.goto(outputs_url)
     assert response.status == 200
-    assert _h1(researcher) == "Outputs: Home care study"
+    assert h1(researcher) == "Outputs: Home care study"
     assert_no_axe_violations(researcher, "project-outputs")
 
     with researcher.expect_navigation():

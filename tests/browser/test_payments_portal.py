@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from ascru_pie.demo import DEMO_PASSWORD
-from tests.browser.conftest import assert_no_axe_violations, login
+from tests.browser.conftest import assert_no_axe_violations, h1, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,11 +34,6 @@ def ada(register):
     return Advisor.objects.get(user__username="advisor")
 
 
-def _h1(page) -> str:
-    assert page.locator("h1").count() == 1
-    return page.get_by_role("heading", level=1).inner_text()
-
-
 def test_advisor_claims_an_expense_with_a_receipt_and_saves_bank_details(page, live_server, ada):
     from payments.models import BankDetails
 
@@ -46,14 +41,14 @@ def test_advisor_claims_an_expense_with_a_receipt_and_saves_bank_details(page, l
     login(page, live_server, "advisor", DEMO_PASSWORD)
     response = page.goto(f"{live_server.url}/portal/payments/")
     assert response.status == 200
-    assert _h1(page) == "Your payments"
+    assert h1(page) == "Your payments"
     assert page.get_by_text("You have no claims yet.").is_visible()
     assert_no_axe_violations(page, "portal-payments-empty")
 
     # 2. She starts an expense claim.
     with page.expect_navigation():
         page.get_by_role("link", name="Claim expenses").click()
-    assert _h1(page) == "Claim expenses"
+    assert h1(page) == "Claim expenses"
     assert page.get_by_text(
         "If you have a receipt, add it: PDF, JPEG or PNG, up to 5 MB"
     ).is_visible()
@@ -102,7 +97,7 @@ def test_advisor_claims_an_expense_with_a_receipt_and_saves_bank_details(page, l
     # 4. She gives us her bank details: afterwards only the last 4 numbers are shown.
     with page.expect_navigation():
         page.get_by_role("link", name="Payment preferences").click()
-    assert _h1(page) == "Payment preferences"
+    assert h1(page) == "Payment preferences"
     assert page.get_by_text("We do not have your bank details yet.").is_visible()
     assert_no_axe_violations(page, "portal-payment-preferences")
     page.get_by_label("Name on the account").fill("A Advisor")
@@ -131,7 +126,7 @@ def test_advisor_logs_time_and_reads_her_tax_year_statement(page, live_server, a
     # 1. Ada logs two hours of document review; the page says what it comes to.
     login(page, live_server, "advisor", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/portal/payments/time/new/")
-    assert _h1(page) == "Log time"
+    assert h1(page) == "Log time"
     assert_no_axe_violations(page, "portal-time")
     day = timezone.localdate() - datetime.timedelta(days=2)
     page.get_by_label("Document review", exact=True).check()
@@ -163,7 +158,7 @@ def test_advisor_logs_time_and_reads_her_tax_year_statement(page, live_server, a
     year = tax_year(timezone.localdate())[0].year
     with page.expect_navigation():
         page.get_by_role("link", name=f"Statement for 6 April {year} to 5 April {year + 1}").click()
-    assert _h1(page) == f"Payments statement: 6 April {year} to 5 April {year + 1}"
+    assert h1(page) == f"Payments statement: 6 April {year} to 5 April {year + 1}"
     assert page.get_by_text("Read the draft survey").is_visible()
     assert page.get_by_role("button", name="Print this statement").is_visible()
     assert_no_axe_violations(page, "portal-payments-statement")

@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from ascru_pie.demo import DEMO_PASSWORD
-from tests.browser.conftest import assert_no_axe_violations, login
+from tests.browser.conftest import assert_no_axe_violations, h1, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,11 +54,6 @@ def claims(demo_users, settings):
     return {"waiting": waiting, "users": demo_users}
 
 
-def _h1(page) -> str:
-    assert page.locator("h1").count() == 1
-    return page.get_by_role("heading", level=1).inner_text()
-
-
 def test_claim_to_paid_batch_by_two_people(page, new_page, live_server, claims):
     from payments.models import Claim, PaymentBatch
 
@@ -68,7 +63,7 @@ def test_claim_to_paid_batch_by_two_people(page, new_page, live_server, claims):
     # 1. The approval queue, with the limit warning and the overdue claim in words.
     response = page.goto(f"{live_server.url}/staff/payments/")
     assert response.status == 200
-    assert _h1(page) == "Claims waiting for approval"
+    assert h1(page) == "Claims waiting for approval"
     assert page.get_by_text("Alice Ashby’s payments and expenses").is_visible()
     assert page.get_by_text("over their limit of £50.00").is_visible()
     assert page.get_by_text("Overdue by 7 days").is_visible()
@@ -90,7 +85,7 @@ def test_claim_to_paid_batch_by_two_people(page, new_page, live_server, claims):
 
     # 2. One claim's page: its history.
     page.goto(f"{live_server.url}/staff/payments/claims/{waiting.pk}/")
-    assert _h1(page) == f"Claim #{waiting.pk}: Alice Ashby, £40.00"
+    assert h1(page) == f"Claim #{waiting.pk}: Alice Ashby, £40.00"
     assert page.get_by_role("cell", name="Submitted → Approved").is_visible()
     assert_no_axe_violations(page, "staff-payments-claim")
 
@@ -99,14 +94,14 @@ def test_claim_to_paid_batch_by_two_people(page, new_page, live_server, claims):
         page.get_by_role("link", name="Payments", exact=True).first.click()
     with page.expect_navigation():
         page.get_by_role("link", name="Payment batches").first.click()
-    assert _h1(page) == "Payment batches"
+    assert h1(page) == "Payment batches"
     assert page.get_by_text("3 approved claims waiting to be paid, £85.00 in all.").is_visible()
     assert_no_axe_violations(page, "staff-payments-batches")
     with page.expect_navigation():
         page.get_by_role("button", name="Build a batch from all approved claims").click()
     batch = PaymentBatch.objects.get()
     assert page.url == f"{live_server.url}/staff/payments/batches/{batch.pk}/"
-    assert _h1(page) == f"Batch {batch.reference}"
+    assert h1(page) == f"Batch {batch.reference}"
     assert page.get_by_text(
         "You built this batch, so someone else must approve it for payment."
     ).is_visible()
@@ -135,7 +130,7 @@ def test_claim_to_paid_batch_by_two_people(page, new_page, live_server, claims):
 
     # 5. Budgets: the warnings are words, and the month's time to pay is shown.
     finance.goto(f"{live_server.url}/staff/payments/budgets/")
-    assert _h1(finance) == "Budgets and time to pay"
+    assert h1(finance) == "Budgets and time to pay"
     table = finance.get_by_role("table", name="Each project’s PIE budget against its claims")
     assert table.get_by_role("row", name="Carers study").get_by_text("Over budget").is_visible()
     assert (
@@ -150,7 +145,7 @@ def test_claim_to_paid_batch_by_two_people(page, new_page, live_server, claims):
 def test_the_paid_import_and_new_claim_pages_are_accessible(page, live_server, claims):
     login(page, live_server, "finance", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/staff/payments/paid-import/")
-    assert _h1(page) == "Import finance’s paid file"
+    assert h1(page) == "Import finance’s paid file"
     assert_no_axe_violations(page, "staff-payments-paid-import")
     page.get_by_label("The paid file (CSV or Excel .xlsx)").set_input_files(
         files=[

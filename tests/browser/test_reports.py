@@ -1,8 +1,9 @@
 """Reports in a real browser: the manager reads the key figures and asks for an annual report,
 Ada asks for her certificate of involvement, and the coordinator checks the reminders log.
 
-Nothing is patched: with no CELERY_BROKER_URL the report is made at once (eager), and in CI
-(a broker but no worker) it stays queued. Either way the row appears, in words.
+Nothing is patched: the test settings never run tasks in-process, so the report is enqueued
+(to an in-memory broker, or CI's Redis) and normally stays queued; on Redis a worker started
+by a worker test at the same moment may pick it up. Either way the row appears, in words.
 Every page must pass axe-core (WCAG 2.2 AA) with zero violations.
 """
 
@@ -14,17 +15,12 @@ import pytest
 from django.utils import timezone
 
 from ascru_pie.demo import DEMO_PASSWORD
-from tests.browser.conftest import assert_no_axe_violations, login
+from tests.browser.conftest import assert_no_axe_violations, h1, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # Where a report can be up to straight after asking: not made yet, being made, or made.
 ON_ITS_WAY = re.compile(r"Queued|Being made|Ready")
-
-
-def _h1(page) -> str:
-    assert page.locator("h1").count() == 1
-    return page.get_by_role("heading", level=1).inner_text()
 
 
 def _open_every_details(page) -> None:
@@ -37,7 +33,7 @@ def test_manager_reads_the_figures_and_asks_for_an_annual_report(page, live_serv
     login(page, live_server, "manager", DEMO_PASSWORD)
     response = page.goto(f"{live_server.url}/reports/")
     assert response.status == 200
-    assert _h1(page) == "Reports and key figures"
+    assert h1(page) == "Reports and key figures"
     year = timezone.localdate().year
     assert page.get_by_role("heading", name=f"Key figures for {year}").is_visible()
     for name in (
@@ -113,7 +109,7 @@ def test_advisor_asks_for_a_certificate_of_involvement(page, live_server, regist
     login(page, live_server, "advisor", DEMO_PASSWORD)
     response = page.goto(f"{live_server.url}/portal/documents/")
     assert response.status == 200
-    assert _h1(page) == "Your documents"
+    assert h1(page) == "Your documents"
     assert page.get_by_role("group", name="Which tax year?").is_visible()
     first = tax_year(timezone.localdate())[0].year
     assert page.get_by_label(f"6 April {first} to 5 April {first + 1}").is_checked()
@@ -163,7 +159,7 @@ def test_coordinator_checks_the_reminders_log(page, live_server, register):
     login(page, live_server, "coordinator", DEMO_PASSWORD)
     response = page.goto(f"{live_server.url}/staff/reminders/")
     assert response.status == 200
-    assert _h1(page) == "Reminders"
+    assert h1(page) == "Reminders"
     assert page.get_by_text("Failed: SMTPRecipientsRefused: no such mailbox").is_visible()
     assert page.get_by_role("table", name="To call").get_by_text("01234 567890").is_visible()
     assert_no_axe_violations(page, "staff-reminders")

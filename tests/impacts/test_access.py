@@ -1,15 +1,13 @@
 """Who may open one impact record: the PIE team and the project's researchers (who may change
 it), and in the portal the advisors who contributed to it (who may only read it)."""
 
-import datetime
-
 from django.http import Http404
 from django.test import RequestFactory
 
 from impacts.access import get_impact_for_user
 from impacts.models import ImpactRecord
 from tests.base import BaseTestCase
-from tests.factories import ProjectFactory, add_member
+from tests.factories import ProjectFactory, add_member, make_impact
 
 
 class GetImpactForUserTest(BaseTestCase):
@@ -19,15 +17,7 @@ class GetImpactForUserTest(BaseTestCase):
         super().setUp()
         self.project = ProjectFactory(title="Rita's study")
         add_member(self.project, self.researcher_rita)
-        self.impact = ImpactRecord.objects.create(
-            project=self.project,
-            stage="design",
-            category="tools",
-            what_changed="Questions reworded",
-            recorded_by=self.researcher_rita,
-            recorded_on=datetime.date(2026, 6, 1),
-        )
-        self.impact.contributors.add(self.alice)
+        self.impact = make_impact(self.project, self.researcher_rita, self.alice)
         self.other_project = ProjectFactory(title="Someone else's study")
 
     def get(self, user, **kwargs) -> tuple[ImpactRecord, bool]:

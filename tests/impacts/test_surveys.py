@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from impacts.models import Survey, SurveyReceipt, SurveyResponse
 from tests.base import BaseTestCase
-from tests.factories import AdvisorFactory
-from tests.impacts.test_views_portal import make_survey
+from tests.factories import AdvisorFactory, make_survey
 
 ANSWERS = {
     "felt_valued": "5",

@@ -18,7 +18,14 @@ from impacts.models import GrippSummary, ImpactRecord, Standard
 from meetings.models import Meeting
 from projects.models import PIEPlan, ProjectAdvisor
 from tests.base import BaseTestCase
-from tests.factories import ActivityFactory, MeetingFactory, PlanFactory, ProjectFactory, add_member
+from tests.factories import (
+    ActivityFactory,
+    MeetingFactory,
+    PlanFactory,
+    ProjectFactory,
+    add_member,
+    make_impact,
+)
 
 PDF = b"%PDF-1.4 minutes of the advisory group"
 
@@ -39,17 +46,6 @@ def impact_post(**overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def make_impact(project, by, **fields) -> ImpactRecord:
-    values = {
-        "stage": "design",
-        "category": "tools",
-        "what_changed": "Questions reworded",
-        "recorded_on": datetime.date(2026, 6, 1),
-        **fields,
-    }
-    return ImpactRecord.objects.create(project=project, recorded_by=by, **values)
 
 
 class ImpactTestCase(BaseTestCase):

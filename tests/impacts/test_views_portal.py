@@ -8,36 +8,21 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from impacts.models import AdvisorReflection, ImpactRecord, Survey, SurveyReceipt
+from impacts.models import AdvisorReflection, ImpactRecord, SurveyReceipt
 from meetings.models import Meeting
 from tests.base import BaseTestCase
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, make_impact, make_survey
 
 
-def make_impact(tc: BaseTestCase, *contributors, **fields) -> ImpactRecord:
-    data = {
-        "project": ProjectFactory(title="Care at home study"),
-        "stage": "design",
+def care_at_home_impact(tc: BaseTestCase, *contributors, **fields) -> ImpactRecord:
+    """An impact Sam recorded on 3 March 2026, on a care-at-home study of its own."""
+    story = {
         "what_changed": "Interviews moved from video calls to phone.",
         "category": ImpactRecord.Category.DESIGN,
-        "recorded_by": tc.staff_sam,
         "recorded_on": datetime.date(2026, 3, 3),
     }
-    impact = ImpactRecord.objects.create(**{**data, **fields})
-    impact.contributors.add(*contributors)
-    return impact
-
-
-def make_survey(*, opens: int = -1, closes: int = 30, **fields) -> Survey:
-    """A survey that opened `opens` days from today and closes `closes` days from today."""
-    today = timezone.localdate()
-    data = {
-        "title": "Annual experience survey",
-        "kind": Survey.Kind.ANNUAL,
-        "opens_on": today + datetime.timedelta(days=opens),
-        "closes_on": today + datetime.timedelta(days=closes),
-    }
-    return Survey.objects.create(**{**data, **fields})
+    project = fields.pop("project", None) or ProjectFactory(title="Care at home study")
+    return make_impact(project, tc.staff_sam, *contributors, **{**story, **fields})
 
 
 # --- you said, we did -----------------------------------------------------------------------------
@@ -47,14 +32,16 @@ class YouSaidWeDidTest(BaseTestCase):
     url = reverse("impacts:portal")
 
     def test_alice_sees_only_the_impacts_she_contributed_to_newest_first(self) -> None:
-        older = make_impact(
+        older = care_at_home_impact(
             self,
             self.alice,
             recorded_on=datetime.date(2026, 1, 10),
             what_changed="The information sheet was rewritten in plain English.",
         )
-        newer = make_impact(self, self.alice, self.bob, recorded_on=datetime.date(2026, 3, 3))
-        bobs = make_impact(self, self.bob, what_changed="Bob's idea about carers' centres.")
+        newer = care_at_home_impact(
+            self, self.alice, self.bob, recorded_on=datetime.date(2026, 3, 3)
+        )
+        bobs = care_at_home_impact(self, self.bob, what_changed="Bob's idea about carers' centres.")
         self.client.force_login(self.advisor_alice)
         response = self.client.get(self.url)
         self.assertEqual(response.status_code, 200)
@@ -68,8 +55,10 @@ class YouSaidWeDidTest(BaseTestCase):
         self.assertNotContains(response, reverse("impacts:portal-reflection", args=[bobs.pk]))
 
     def test_her_own_reflection_is_shown_with_a_change_link_and_others_are_not(self) -> None:
-        reflected = make_impact(self, self.alice, self.bob, recorded_on=datetime.date(2026, 3, 3))
-        not_yet = make_impact(self, self.alice, recorded_on=datetime.date(2026, 1, 10))
+        reflected = care_at_home_impact(
+            self, self.alice, self.bob, recorded_on=datetime.date(2026, 3, 3)
+        )
+        not_yet = care_at_home_impact(self, self.alice, recorded_on=datetime.date(2026, 1, 10))
         AdvisorReflection.objects.create(
             impact=reflected, advisor=self.alice, text="Glad they listened."
         )
@@ -86,7 +75,7 @@ class YouSaidWeDidTest(BaseTestCase):
         self.assertContains(response, reverse("impacts:portal-reflection", args=[not_yet.pk]))
 
     def test_a_planned_impact_says_it_has_not_happened_yet(self) -> None:
-        make_impact(self, self.alice, kind=ImpactRecord.Kind.ANTICIPATED)
+        care_at_home_impact(self, self.alice, kind=ImpactRecord.Kind.ANTICIPATED)
         self.client.force_login(self.advisor_alice)
         response = self.client.get(self.url)
         self.assertContains(response, "What we plan to change")
@@ -103,7 +92,7 @@ class YouSaidWeDidTest(BaseTestCase):
             starts_at=timezone.now() - datetime.timedelta(hours=2),
             ends_at=timezone.now(),
         )
-        impact = make_impact(self, self.alice, meeting=meeting)
+        impact = care_at_home_impact(self, self.alice, meeting=meeting)
         AdvisorReflection.objects.create(impact=impact, advisor=self.alice, text="Good.")
         self.client.force_login(self.advisor_alice)
         # session, user, user's groups (role check), Alice's advisor record,
@@ -111,7 +100,7 @@ class YouSaidWeDidTest(BaseTestCase):
         with self.assertNumQueries(6):
             self.client.get(self.url)
         for n in range(4):
-            more = make_impact(self, self.alice, meeting=meeting)
+            more = care_at_home_impact(self, self.alice, meeting=meeting)
             AdvisorReflection.objects.create(impact=more, advisor=self.alice, text=f"Thought {n}")
         with self.assertNumQueries(6):
             response = self.client.get(self.url)
@@ -135,7 +124,7 @@ class YouSaidWeDidTest(BaseTestCase):
 class ReflectionTest(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.impact = make_impact(self, self.alice)
+        self.impact = care_at_home_impact(self, self.alice)
         self.url = reverse("impacts:portal-reflection", args=[self.impact.pk])
 
     def test_alice_adds_a_reflection_and_returns_to_her_impacts(self) -> None:
@@ -177,7 +166,7 @@ class ReflectionTest(BaseTestCase):
         self.assertFalse(AdvisorReflection.objects.exists())
 
     def test_a_reflection_on_someone_elses_impact_is_not_found(self) -> None:
-        bobs = make_impact(self, self.bob)
+        bobs = care_at_home_impact(self, self.bob)
         url = reverse("impacts:portal-reflection", args=[bobs.pk])
         self.client.force_login(self.advisor_alice)
         self.assertEqual(self.client.get(url).status_code, 404)

@@ -5,39 +5,15 @@ import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from ascru_pie.lib.dates import deadline_words, time_words, when_words
-from meetings.models import AgendaItem, Invitation, Meeting, MeetingPaper
+from meetings.models import AgendaItem, Invitation, Meeting
 from tests.base import BaseTestCase
+from tests.factories import add_paper, invite, make_meeting
 
 LONDON = ZoneInfo("Europe/London")
-
-
-def make_meeting(*, days: float = 7, hours: float = 2, **fields) -> Meeting:
-    """A meeting `days` from now (negative: in the past), lasting `hours`."""
-    starts_at = timezone.now() + datetime.timedelta(days=days)
-    data = {
-        "title": "PIEG meeting",
-        "type": Meeting.Type.PIEG,
-        "starts_at": starts_at,
-        "ends_at": starts_at + datetime.timedelta(hours=hours),
-    }
-    return Meeting.objects.create(**{**data, **fields})
-
-
-def invite(meeting: Meeting, *advisors, **fields) -> list[Invitation]:
-    return [Invitation.objects.create(meeting=meeting, advisor=a, **fields) for a in advisors]
-
-
-def add_paper(meeting: Meeting, title: str = "Agenda pack") -> MeetingPaper:
-    return MeetingPaper.objects.create(
-        meeting=meeting,
-        title=title,
-        file=ContentFile(b"%PDF-1.4 meeting papers", name="papers.pdf"),
-    )
 
 
 class PortalMeetingTestCase(BaseTestCase):
@@ -56,11 +32,11 @@ class PortalMeetingTestCase(BaseTestCase):
             preparation_hours=Decimal("1.50"),
             agenda_deadline=timezone.now() + datetime.timedelta(days=3),
         )
-        (self.invitation,) = invite(self.meeting, self.alice)
+        (self.invitation,) = invite(self.meeting, self.alice, rsvp=Invitation.RSVP.PENDING)
         self.bobs_meeting = make_meeting(
             title="Bob's workshop", agenda_deadline=timezone.now() + datetime.timedelta(days=3)
         )
-        (self.bobs_invitation,) = invite(self.bobs_meeting, self.bob)
+        (self.bobs_invitation,) = invite(self.bobs_meeting, self.bob, rsvp=Invitation.RSVP.PENDING)
 
 
 # --- dates and times in words ----------------------------------------------------------------
@@ -115,9 +91,9 @@ class PortalListTest(PortalMeetingTestCase):
         later = make_meeting(title="Later", days=20)
         long_ago = make_meeting(title="Long ago", days=-60)
         recent = make_meeting(title="Recent", days=-2)
-        invite(later, self.alice)
-        invite(long_ago, self.alice)
-        invite(recent, self.alice)
+        invite(later, self.alice, rsvp=Invitation.RSVP.PENDING)
+        invite(long_ago, self.alice, rsvp=Invitation.RSVP.PENDING)
+        invite(recent, self.alice, rsvp=Invitation.RSVP.PENDING)
         self.client.force_login(self.advisor_alice)
         response = self.client.get(self.url)
         self.assertEqual(
@@ -129,14 +105,22 @@ class PortalListTest(PortalMeetingTestCase):
 
     def test_query_count_does_not_grow_with_invitations(self) -> None:
         self.client.force_login(self.advisor_alice)
-        invite(make_meeting(title="Past one", days=-10), self.alice)
+        invite(make_meeting(title="Past one", days=-10), self.alice, rsvp=Invitation.RSVP.PENDING)
         # session, user, user's groups (role check), invitations with their meetings
         with self.assertNumQueries(4):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["coming_up"]) + len(response.context["past"]), 2)
         for n in range(3):
-            invite(make_meeting(title=f"Future {n}", days=10 + n), self.alice)
-            invite(make_meeting(title=f"Past {n}", days=-20 - n), self.alice)
+            invite(
+                make_meeting(title=f"Future {n}", days=10 + n),
+                self.alice,
+                rsvp=Invitation.RSVP.PENDING,
+            )
+            invite(
+                make_meeting(title=f"Past {n}", days=-20 - n),
+                self.alice,
+                rsvp=Invitation.RSVP.PENDING,
+            )
         with self.assertNumQueries(4):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["coming_up"]) + len(response.context["past"]), 8)
@@ -187,7 +171,7 @@ class PortalDetailTest(PortalMeetingTestCase):
 
     def test_alice_answers_yes_with_what_she_needs(self) -> None:
         # Bob is invited too: Alice's answer must change her invitation only.
-        (bobs,) = invite(self.meeting, self.bob)
+        (bobs,) = invite(self.meeting, self.bob, rsvp=Invitation.RSVP.PENDING)
         self.client.force_login(self.advisor_alice)
         response = self.client.post(
             self.url(), {"rsvp": "yes", "needs": "Large-print papers", "answer": "1"}, follow=True

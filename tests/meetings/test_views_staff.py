@@ -13,28 +13,7 @@ from ascru_pie.roles import Role
 from meetings.models import AgendaItem, Attendance, Invitation, Meeting
 from projects.models import ProjectAdvisor
 from tests.base import BaseTestCase
-from tests.factories import AdvisorFactory, ProjectFactory
-
-
-def make_meeting(**overrides) -> Meeting:
-    """A two-hour PIEG meeting next week, taking agenda proposals until two days before."""
-    start = overrides.pop("starts_at", None) or timezone.now().replace(
-        microsecond=0
-    ) + datetime.timedelta(days=7)
-    fields = {
-        "title": "Spring PIEG",
-        "type": Meeting.Type.PIEG,
-        "starts_at": start,
-        "ends_at": start + datetime.timedelta(hours=2),
-        "agenda_deadline": start - datetime.timedelta(days=2),
-    }
-    return Meeting.objects.create(**{**fields, **overrides})
-
-
-def invite(
-    meeting: Meeting, advisor: Advisor, rsvp: str = Invitation.RSVP.PENDING, needs: str = ""
-) -> Invitation:
-    return Invitation.objects.create(meeting=meeting, advisor=advisor, rsvp=rsvp, needs=needs)
+from tests.factories import AdvisorFactory, ProjectFactory, invite, make_meeting
 
 
 def propose(meeting: Meeting, by, title: str, order: int = 0) -> AgendaItem:
@@ -59,7 +38,7 @@ class StaffMeetingTestCase(BaseTestCase):
         )
         self.alice.refresh_from_db()
         self.bob.refresh_from_db()
-        self.meeting = make_meeting()
+        self.meeting = make_meeting(title="Spring PIEG", agenda_days=2)
         self.client.force_login(self.staff_sam)
 
     def messages_of(self, response) -> list[str]:
@@ -125,9 +104,9 @@ class MeetingListTest(StaffMeetingTestCase):
 
     def test_upcoming_meetings_with_answers_counted(self) -> None:
         carol = AdvisorFactory()
-        invite(self.meeting, self.alice, Invitation.RSVP.YES)
-        invite(self.meeting, self.bob, Invitation.RSVP.MAYBE)
-        invite(self.meeting, carol, Invitation.RSVP.NO)
+        invite(self.meeting, self.alice, rsvp=Invitation.RSVP.YES)
+        invite(self.meeting, self.bob, rsvp=Invitation.RSVP.MAYBE)
+        invite(self.meeting, carol, rsvp=Invitation.RSVP.NO)
         make_meeting(
             title="Last month's PIEG", starts_at=timezone.now() - datetime.timedelta(days=30)
         )
@@ -207,8 +186,8 @@ class MeetingListTest(StaffMeetingTestCase):
     def _meetings_with_invitees(self, n: int) -> None:
         for i in range(n):
             meeting = make_meeting(title=f"Meeting {i}", project=ProjectFactory())
-            invite(meeting, self.alice, Invitation.RSVP.YES)
-            invite(meeting, self.bob, Invitation.RSVP.NO)
+            invite(meeting, self.alice, rsvp=Invitation.RSVP.YES)
+            invite(meeting, self.bob, rsvp=Invitation.RSVP.NO)
 
     def test_query_count_does_not_grow_with_meetings(self) -> None:
         # session, user, the user's groups (role check), the meetings with their counts and
@@ -229,8 +208,10 @@ class MeetingDetailTest(StaffMeetingTestCase):
         return reverse("meetings:detail", args=[(meeting or self.meeting).pk])
 
     def test_roster_shows_answers_this_meetings_needs_and_standing_needs(self) -> None:
-        invite(self.meeting, self.alice, Invitation.RSVP.YES, needs="Large-print papers by post")
-        invite(self.meeting, self.bob, Invitation.RSVP.MAYBE)
+        invite(
+            self.meeting, self.alice, rsvp=Invitation.RSVP.YES, needs="Large-print papers by post"
+        )
+        invite(self.meeting, self.bob, rsvp=Invitation.RSVP.MAYBE)
 
         response = self.client.get(self.url())
 
@@ -279,11 +260,11 @@ class MeetingDetailTest(StaffMeetingTestCase):
         # session, user, the user's groups (role check), the meeting with its project,
         # the invitations with their advisors, the reminder log summary.
         for _ in range(2):
-            invite(self.meeting, AdvisorFactory())
+            invite(self.meeting, AdvisorFactory(), rsvp=Invitation.RSVP.PENDING)
         with self.assertNumQueries(6):
             self.assertEqual(len(self.client.get(self.url()).context["invitations"]), 2)
         for _ in range(8):
-            invite(self.meeting, AdvisorFactory())
+            invite(self.meeting, AdvisorFactory(), rsvp=Invitation.RSVP.PENDING)
         with self.assertNumQueries(6):
             self.assertEqual(len(self.client.get(self.url()).context["invitations"]), 10)
 
@@ -293,8 +274,8 @@ class RosterCsvTest(StaffMeetingTestCase):
         return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
     def test_csv_has_contact_details_answers_and_needs(self) -> None:
-        invite(self.meeting, self.alice, Invitation.RSVP.YES, needs="Large-print papers")
-        invite(self.meeting, self.bob, Invitation.RSVP.NO)
+        invite(self.meeting, self.alice, rsvp=Invitation.RSVP.YES, needs="Large-print papers")
+        invite(self.meeting, self.bob, rsvp=Invitation.RSVP.NO)
 
         response = self.client.get(reverse("meetings:roster-csv", args=[self.meeting.pk]))
 
@@ -343,7 +324,7 @@ class RosterCsvTest(StaffMeetingTestCase):
             ethnicity=EqualityMonitoring.Ethnicity.ASIAN,
             sex=EqualityMonitoring.Sex.FEMALE,
         )
-        invite(self.meeting, self.alice)
+        invite(self.meeting, self.alice, rsvp=Invitation.RSVP.PENDING)
         content = self.client.get(
             reverse("meetings:roster-csv", args=[self.meeting.pk])
         ).content.decode()
@@ -351,18 +332,23 @@ class RosterCsvTest(StaffMeetingTestCase):
         self.assertNotIn("Female", content)
 
     def test_a_value_a_spreadsheet_would_run_as_a_formula_is_quoted(self) -> None:
-        invite(self.meeting, self.alice, needs='=HYPERLINK("http://evil.example")')
+        invite(
+            self.meeting,
+            self.alice,
+            rsvp=Invitation.RSVP.PENDING,
+            needs='=HYPERLINK("http://evil.example")',
+        )
         rows = self.rows(self.client.get(reverse("meetings:roster-csv", args=[self.meeting.pk])))
         self.assertEqual(rows[1][5], '\'=HYPERLINK("http://evil.example")')
 
     def test_query_count_does_not_grow_with_invitees(self) -> None:
         # session, user, the user's groups, the meeting, the invitations with their advisors.
         for _ in range(2):
-            invite(self.meeting, AdvisorFactory())
+            invite(self.meeting, AdvisorFactory(), rsvp=Invitation.RSVP.PENDING)
         with self.assertNumQueries(5):
             self.client.get(reverse("meetings:roster-csv", args=[self.meeting.pk]))
         for _ in range(8):
-            invite(self.meeting, AdvisorFactory())
+            invite(self.meeting, AdvisorFactory(), rsvp=Invitation.RSVP.PENDING)
         with self.assertNumQueries(5):
             self.client.get(reverse("meetings:roster-csv", args=[self.meeting.pk]))
 
@@ -454,7 +440,7 @@ class InviteTest(StaffMeetingTestCase):
 
     def test_people_already_invited_are_skipped(self) -> None:
         Advisor.objects.filter(pk__in=[self.alice.pk, self.bob.pk]).update(pieg_member=True)
-        invite(self.meeting, self.alice, Invitation.RSVP.YES, needs="A taxi")
+        invite(self.meeting, self.alice, rsvp=Invitation.RSVP.YES, needs="A taxi")
 
         response = self.post({"who": "pieg"})
 
@@ -473,7 +459,7 @@ class InviteTest(StaffMeetingTestCase):
             type=Meeting.Type.WORKSHOP,
             starts_at=self.meeting.starts_at + datetime.timedelta(hours=1),
         )
-        invite(other, self.alice, Invitation.RSVP.MAYBE)
+        invite(other, self.alice, rsvp=Invitation.RSVP.MAYBE)
 
         response = self.client.post(self.url(), {"who": "one", "advisor": self.alice.pk})
 
@@ -490,7 +476,7 @@ class InviteTest(StaffMeetingTestCase):
 
     def test_no_clash_with_a_meeting_they_said_no_to(self) -> None:
         other = make_meeting(title="Workshop", starts_at=self.meeting.starts_at)
-        invite(other, self.alice, Invitation.RSVP.NO)
+        invite(other, self.alice, rsvp=Invitation.RSVP.NO)
         response = self.post({"who": "one", "advisor": self.alice.pk})
         self.assertRedirects(response, reverse("meetings:detail", args=[self.meeting.pk]))
 
@@ -624,9 +610,9 @@ class CancelTest(StaffMeetingTestCase):
 
     def test_cancelling_tells_invitees_once(self) -> None:
         carol = AdvisorFactory(first_name="Carol", last_name="Cole")
-        invite(self.meeting, self.alice, Invitation.RSVP.YES)
-        invite(self.meeting, self.bob, Invitation.RSVP.MAYBE)
-        invite(self.meeting, carol, Invitation.RSVP.NO)
+        invite(self.meeting, self.alice, rsvp=Invitation.RSVP.YES)
+        invite(self.meeting, self.bob, rsvp=Invitation.RSVP.MAYBE)
+        invite(self.meeting, carol, rsvp=Invitation.RSVP.NO)
 
         response = self.post()
 
@@ -648,7 +634,7 @@ class CancelTest(StaffMeetingTestCase):
         self.assertEqual(mail.outbox, [])
 
     def test_a_meeting_cancelled_in_the_admin_can_still_have_its_invitees_told(self) -> None:
-        invite(self.meeting, self.alice, Invitation.RSVP.YES)
+        invite(self.meeting, self.alice, rsvp=Invitation.RSVP.YES)
         Meeting.objects.filter(pk=self.meeting.pk).update(status=Meeting.Status.CANCELLED)
 
         detail = self.client.get(reverse("meetings:detail", args=[self.meeting.pk]))

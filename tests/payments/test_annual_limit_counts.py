@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from payments.models import Claim
 from tests.base import BaseTestCase
-from tests.factories import example_rate_card, make_claim
+from tests.factories import example_rate_card, expense_data, make_claim
 
 NOW = datetime.datetime(2026, 5, 20, 12, 0, tzinfo=ZoneInfo("Europe/London"))
 PORTAL = reverse("payments:portal")
@@ -33,16 +33,6 @@ EVERYTHING = (
     "Everything we pay you counts towards your limit: payments for your time and money we "
     "pay back for expenses."
 )
-
-
-def expense(amount: str = "23.40") -> dict:
-    return {
-        "expense_type": "travel",
-        "activity_date": "2026-05-12",
-        "amount": amount,
-        "description": "Train to the PIEG meeting",
-        "meeting": "",
-    }
 
 
 def time_claim(advisor, amount: str) -> Claim:
@@ -74,7 +64,7 @@ class TimeOnlyByDefaultTest(BaseTestCase):
         self,
     ) -> None:
         time_claim(self.alice, "40.00")
-        response = self.client.post(EXPENSE, expense("23.40"), follow=True)
+        response = self.client.post(EXPENSE, expense_data(amount="23.40"), follow=True)
         self.assertRedirects(response, PORTAL)
         self.assertNotContains(response, "over your limit")
         self.assertEqual(Claim.objects.filter(kind="expense").count(), 1)
@@ -132,7 +122,7 @@ class EverythingCountsTest(BaseTestCase):
         self.client.force_login(self.advisor_alice)
 
     def test_an_expense_over_her_limit_asks_first(self) -> None:
-        response = self.client.post(EXPENSE, expense("23.40"))
+        response = self.client.post(EXPENSE, expense_data(amount="23.40"))
         self.assertContains(
             response,
             "This would take your payments and expenses in the tax year 6 April 2026 to "

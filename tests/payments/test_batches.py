@@ -11,8 +11,7 @@ from django.utils import timezone
 from payments import services
 from payments.models import Claim, PaymentBatch
 from tests.base import BaseTestCase, ensure_roles, make_user
-from tests.factories import AdvisorFactory
-from tests.payments.test_claim_states import make_claim
+from tests.factories import AdvisorFactory, make_claim
 
 TODAY = timezone.localdate()
 

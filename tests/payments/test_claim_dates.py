@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from payments.models import Claim
 from tests.base import BaseTestCase
-from tests.factories import MeetingFactory, example_rate_card, invite
+from tests.factories import MeetingFactory, example_rate_card, expense_data, invite
 
 NOW = datetime.datetime(2026, 5, 20, 12, 0, tzinfo=ZoneInfo("Europe/London"))
 EXPENSE = reverse("payments:portal-expense")
@@ -25,17 +25,6 @@ ADVISOR_TOO_OLD = (
     "That date is more than 12 months ago, so it cannot be claimed here. Please contact the "
     "Involvement Coordinator, who can look at it with you."
 )
-
-
-def expense(**overrides) -> dict:
-    return {
-        "expense_type": "travel",
-        "activity_date": "2026-05-12",
-        "amount": "23.40",
-        "description": "Train to the PIEG meeting",
-        "meeting": "",
-        **overrides,
-    }
 
 
 def staff_expense(advisor, **overrides) -> dict:
@@ -58,12 +47,12 @@ class AdvisorDatesTest(BaseTestCase):
         self.client.force_login(self.advisor_alice)
 
     def test_an_expense_from_more_than_12_months_ago_is_refused_plainly(self) -> None:
-        response = self.client.post(EXPENSE, expense(activity_date="2025-05-19"))
+        response = self.client.post(EXPENSE, expense_data(activity_date="2025-05-19"))
         self.assertContains(response, ADVISOR_TOO_OLD, status_code=400)
         self.assertFalse(Claim.objects.exists())
 
     def test_an_expense_from_exactly_12_months_ago_is_accepted(self) -> None:
-        response = self.client.post(EXPENSE, expense(activity_date="2025-05-20"))
+        response = self.client.post(EXPENSE, expense_data(activity_date="2025-05-20"))
         self.assertRedirects(response, reverse("payments:portal"))
         self.assertEqual(Claim.objects.get().activity_date, datetime.date(2025, 5, 20))
 
@@ -80,11 +69,11 @@ class AdvisorDatesTest(BaseTestCase):
 
     @override_settings(CLAIM_MAX_AGE_MONTHS=3)
     def test_the_limit_is_a_setting(self) -> None:
-        response = self.client.post(EXPENSE, expense(activity_date="2026-02-19"))
+        response = self.client.post(EXPENSE, expense_data(activity_date="2026-02-19"))
         self.assertContains(response, "more than 3 months ago", status_code=400)
 
     def test_a_future_date_is_refused(self) -> None:
-        response = self.client.post(EXPENSE, expense(activity_date="2026-05-21"))
+        response = self.client.post(EXPENSE, expense_data(activity_date="2026-05-21"))
         self.assertContains(
             response, "The date of the expense cannot be in the future.", status_code=400
         )
@@ -95,15 +84,15 @@ class AdvisorDatesTest(BaseTestCase):
             ends_at=datetime.datetime(2026, 5, 13, 12, 0, tzinfo=datetime.UTC),
         )
         invite(meeting, self.alice)
-        self.client.post(EXPENSE, expense(meeting=meeting.pk, activity_date="2026-05-01"))
-        self.client.post(EXPENSE, expense(meeting=meeting.pk, activity_date=""))
+        self.client.post(EXPENSE, expense_data(meeting=meeting.pk, activity_date="2026-05-01"))
+        self.client.post(EXPENSE, expense_data(meeting=meeting.pk, activity_date=""))
         self.assertEqual(
             list(Claim.objects.values_list("activity_date", "meeting")),
             [(datetime.date(2026, 5, 13), meeting.pk)] * 2,
         )
 
     def test_without_a_meeting_the_date_is_needed(self) -> None:
-        response = self.client.post(EXPENSE, expense(activity_date=""))
+        response = self.client.post(EXPENSE, expense_data(activity_date=""))
         self.assertContains(response, "Enter the date of the expense.", status_code=400)
 
     def test_a_meeting_that_has_not_happened_yet_cannot_be_claimed_for(self) -> None:
@@ -112,7 +101,7 @@ class AdvisorDatesTest(BaseTestCase):
             ends_at=datetime.datetime(2026, 6, 3, 12, 0, tzinfo=datetime.UTC),
         )
         invite(meeting, self.alice)
-        response = self.client.post(EXPENSE, expense(meeting=meeting.pk))
+        response = self.client.post(EXPENSE, expense_data(meeting=meeting.pk))
         self.assertContains(
             response,
             "Expenses for a meeting can be claimed once it has taken place.",

@@ -13,20 +13,7 @@ from payments import services
 from payments.models import Claim, ClaimEvent
 from payments.services.claims import _transition
 from tests.base import BaseTestCase
-from tests.factories import mark_paid
-
-
-def make_claim(advisor, status="submitted", amount="40.00") -> Claim:
-    return Claim.objects.create(
-        advisor=advisor,
-        kind="expense",
-        expense_type="travel",
-        description="Train",
-        activity_date=datetime.date(2026, 5, 1),
-        amount=Decimal(amount),
-        status=status,
-    )
-
+from tests.factories import make_claim, mark_paid
 
 # The rule, written out here by hand (never read from the code it checks): which status may
 # follow which. Paid and cancelled are final; in a batch goes back to approved only when

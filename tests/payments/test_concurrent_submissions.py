@@ -21,7 +21,7 @@ from django.utils import timezone
 from ascru_pie.roles import Role
 from payments import services
 from payments.models import BankDetailsChange, Claim, ClaimEvent, PaymentBatch
-from tests.base import ensure_roles, make_user
+from tests.base import ensure_roles, key_of, make_user
 from tests.factories import AdvisorFactory, example_rate_card, make_claim
 
 N = 50
@@ -67,10 +67,6 @@ def same_browser(client: Client) -> Client:
     name = settings.SESSION_COOKIE_NAME
     copy.cookies[name] = client.cookies[name].value
     return copy
-
-
-def key_of(response) -> str:
-    return response.context["form"]["submission_key"].value()
 
 
 # One class, so the test runner keeps these on one worker: 50 connections at a time, not 100.

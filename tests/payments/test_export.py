@@ -18,8 +18,7 @@ from payments import services
 from payments.models import Claim
 from payments.resources import FinanceExportResource
 from tests.base import BaseTestCase, make_user
-from tests.factories import AdvisorFactory
-from tests.payments.test_claim_states import make_claim
+from tests.factories import AdvisorFactory, make_claim
 
 FULL = ["claim", "payee", "sort_code", "account_number", "amount"]
 

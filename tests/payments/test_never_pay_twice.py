@@ -11,8 +11,7 @@ from django.utils import timezone
 from payments import services
 from payments.models import Claim
 from tests.base import BaseTestCase
-from tests.factories import example_rate_card
-from tests.payments.test_claim_states import make_claim
+from tests.factories import example_rate_card, make_claim
 
 TODAY = timezone.localdate()
 

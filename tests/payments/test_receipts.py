@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from payments import services
 from payments.models import Claim
-from tests.base import BaseTestCase
-from tests.payments.test_claim_states import make_claim
+from tests.base import BaseTestCase, stored_files
+from tests.factories import expense_data, make_claim
 
 NOW = datetime.datetime(2026, 5, 20, 12, 0, tzinfo=ZoneInfo("Europe/London"))
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -29,20 +29,6 @@ EXPENSE = reverse("payments:portal-expense")
 REFUSED = "The receipt must be a PDF, JPEG or PNG file. This file is not one of those."
 
 
-def stored_files() -> list[Path]:
-    return [p for p in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if p.is_file()]
-
-
-def expense_data(receipt) -> dict:
-    return {
-        "expense_type": "travel",
-        "activity_date": "2026-05-12",
-        "amount": "23.40",
-        "description": "Train to the PIEG meeting",
-        "receipt": receipt,
-    }
-
-
 @time_machine.travel(NOW, tick=False)
 class ReceiptUploadTest(BaseTestCase):
     def setUp(self) -> None:
@@ -51,7 +37,9 @@ class ReceiptUploadTest(BaseTestCase):
         self.files_before = stored_files()
 
     def assert_refused(self, name: str, content: bytes, message: str = REFUSED) -> None:
-        response = self.client.post(EXPENSE, expense_data(SimpleUploadedFile(name, content)))
+        response = self.client.post(
+            EXPENSE, expense_data(receipt=SimpleUploadedFile(name, content))
+        )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.context["form"].errors["receipt"], [message])
         # The error summary links to the receipt field.
@@ -68,7 +56,7 @@ class ReceiptUploadTest(BaseTestCase):
                 response = self.client.post(
                     EXPENSE,
                     {
-                        **expense_data(SimpleUploadedFile(name, content)),
+                        **expense_data(receipt=SimpleUploadedFile(name, content)),
                         "description": f"Train, ticket {name}",
                     },
                 )
@@ -95,7 +83,7 @@ class ReceiptUploadTest(BaseTestCase):
         self.assert_refused("receipt", PNG)
 
     def test_when_another_answer_is_wrong_she_is_asked_to_choose_the_receipt_again(self) -> None:
-        data = {**expense_data(SimpleUploadedFile("ticket.png", PNG)), "amount": ""}
+        data = {**expense_data(receipt=SimpleUploadedFile("ticket.png", PNG)), "amount": ""}
         response = self.client.post(EXPENSE, data)
         self.assertContains(response, "Please choose your receipt again", status_code=400)
         self.assertEqual(stored_files(), self.files_before)
@@ -103,7 +91,7 @@ class ReceiptUploadTest(BaseTestCase):
     @override_settings(RECEIPT_MAX_BYTES=100)
     def test_a_file_that_is_too_large_is_refused(self) -> None:
         response = self.client.post(
-            EXPENSE, expense_data(SimpleUploadedFile("big.png", PNG + b"\x00" * 200))
+            EXPENSE, expense_data(receipt=SimpleUploadedFile("big.png", PNG + b"\x00" * 200))
         )
         self.assertEqual(response.status_code, 400)
         [error] = response.context["form"].errors["receipt"]

@@ -8,17 +8,15 @@ is in test_concurrent_submissions.py (PostgreSQL).
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from payments.models import BankDetailsChange, Claim, ClaimEvent
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, key_of, stored_files
 from tests.factories import example_rate_card
 
 NOW = datetime.datetime(2026, 5, 20, 12, 0, tzinfo=ZoneInfo("Europe/London"))
@@ -28,14 +26,6 @@ TIME = reverse("payments:portal-time")
 PREFERENCES = reverse("payments:portal-preferences")
 CLAIM_NEW = reverse("payments:claim-new")
 PORTAL = reverse("payments:portal")
-
-
-def key_of(response) -> str:
-    return response.context["form"]["submission_key"].value()
-
-
-def stored_files() -> list[Path]:
-    return [p for p in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if p.is_file()]
 
 
 @time_machine.travel(NOW, tick=False)

@@ -22,8 +22,15 @@ from payments import services
 from payments.models import BankDetails, Claim
 from projects.models import ProjectAdvisor
 from tests.base import BaseTestCase, make_user
-from tests.factories import MeetingFactory, ProjectFactory, example_rate_card, invite, mark_paid
-from tests.payments.test_claim_states import make_claim
+from tests.factories import (
+    MeetingFactory,
+    ProjectFactory,
+    example_rate_card,
+    expense_data,
+    invite,
+    make_claim,
+    mark_paid,
+)
 
 NOW = datetime.datetime(2026, 5, 20, 12, 0, tzinfo=ZoneInfo("Europe/London"))
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -37,17 +44,6 @@ PREFERENCES = reverse("payments:portal-preferences")
 
 def statement_url(year: int) -> str:
     return reverse("payments:portal-statement", args=[year])
-
-
-def expense_data(**overrides) -> dict:
-    data = {
-        "expense_type": "travel",
-        "activity_date": "2026-05-12",
-        "amount": "23.40",
-        "description": "Train to the PIEG meeting",
-        "meeting": "",
-    }
-    return {**data, **overrides}
 
 
 def time_data(**overrides) -> dict:

@@ -18,8 +18,7 @@ from payments import services
 from payments.models import CentralBudget, Claim, ClaimEvent, PaymentBatch
 from projects.models import Project
 from tests.base import BaseTestCase
-from tests.factories import AdvisorFactory, ProjectFactory, example_rate_card, mark_paid
-from tests.payments.test_claim_states import make_claim
+from tests.factories import AdvisorFactory, ProjectFactory, example_rate_card, make_claim, mark_paid
 
 TODAY = timezone.localdate()
 # make_claim's date: 1 May 2026, in the tax year 6 April 2026 to 5 April 2027.

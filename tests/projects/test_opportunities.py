@@ -2,39 +2,21 @@
 
 import datetime
 
-import factory
 from django.urls import reverse
 from django.utils import timezone
 
 from advisors.models import LivedExperience
 from projects.models import ExpressionOfInterest, Opportunity, ProjectAdvisor
 from tests.base import BaseTestCase
-from tests.factories import AdvisorFactory, ProjectFactory, add_member
+from tests.factories import (
+    AdvisorFactory,
+    InterestFactory,
+    OpportunityFactory,
+    ProjectFactory,
+    add_member,
+)
 
 TODAY = timezone.localdate
-
-
-class OpportunityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Opportunity
-
-    project = factory.SubFactory(ProjectFactory)
-    role = factory.Sequence(lambda n: f"Advisory group member {n}")
-    description = "Help us shape the interview questions."
-    time_commitment = "Three 2-hour online meetings"
-    payment = "Paid at NIHR rates"
-    access_information = "Papers in large print on request."
-    closing_date = factory.LazyFunction(lambda: TODAY() + datetime.timedelta(days=14))
-    places = 2
-
-
-class InterestFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ExpressionOfInterest
-
-    opportunity = factory.SubFactory(OpportunityFactory)
-    advisor = factory.SubFactory(AdvisorFactory)
-    note = "I care for my mum."
 
 
 def opportunity_post(**overrides) -> dict:

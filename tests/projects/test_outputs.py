@@ -2,23 +2,12 @@
 
 import datetime
 
-import factory
 from django.urls import reverse
 
 from advisors.models import Advisor
 from projects.models import Output, OutputCredit, ProjectAdvisor
 from tests.base import BaseTestCase
-from tests.factories import AdvisorFactory, ProjectFactory, add_member
-
-
-class OutputFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Output
-
-    project = factory.SubFactory(ProjectFactory)
-    kind = Output.Kind.REPORT
-    title = factory.Sequence(lambda n: f"Report {n}")
-    published_on = datetime.date(2026, 3, 1)
+from tests.factories import AdvisorFactory, OutputFactory, ProjectFactory, add_member
 
 
 def output_post(**overrides) -> dict:

@@ -163,17 +163,26 @@ class ReminderDeliveryTest(BaseTestCase):
         recent = MeetingFactory(starts_at=at(-10), ends_at=at(-10) + datetime.timedelta(hours=1))
         invite(recent, self.bob, self.alice)
 
-    def run_beat(self) -> None:
+    def run_beat(self) -> list[int]:
+        """The hourly task, then a worker for what it enqueued; returns the enqueued ids."""
         # The patch must still be in place when the on-commit callbacks run.
-        with mock.patch(
-            "reminders.tasks.delivery_send.delay", side_effect=lambda pk: delivery_send(pk)
-        ):
+        with mock.patch("reminders.tasks.delivery_send.delay") as delay:
             with self.captureOnCommitCallbacks(execute=True):
-                reminders_run()
+                new = reminders_run()
+                delay.assert_not_called()  # nothing is sent before the claims are committed
+        enqueued = [call.args[0] for call in delay.call_args_list]
+        self.assertEqual(len(enqueued), new)
+        for pk in enqueued:
+            delivery_send(pk)
+        return enqueued
 
     def test_running_the_reminder_task_twice_sends_once(self) -> None:
-        self.run_beat()
-        self.run_beat()
+        first = self.run_beat()
+        self.assertEqual(self.run_beat(), [])  # the second run finds nothing new to send
+        self.assertEqual(
+            sorted(first),
+            sorted(Delivery.objects.filter(channel="email").values_list("pk", flat=True)),
+        )
         sent = [m for m in mail.outbox if "PIEG summer meeting" in m.subject]
         self.assertEqual(len(sent), 1)
         self.assertEqual(sent[0].to, [self.alice.email])

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from reports.models import ReportRequest
-from tests.base import BaseTestCase
-from tests.reports.test_pdfs import pdf_pages, pdf_text, small_unit
+from tests.base import BaseTestCase, pdf_pages, pdf_text
+from tests.factories import small_unit
 
 
 class BuildReportCommandTest(BaseTestCase):

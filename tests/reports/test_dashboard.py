@@ -5,7 +5,6 @@ import datetime
 import re
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,21 +17,9 @@ from payments.models import Claim
 from projects.models import Project
 from reports.models import ReportRequest
 from tests.base import BaseTestCase, make_user
-from tests.factories import AdvisorFactory, MeetingFactory, ProjectFactory, mark_paid
+from tests.factories import AdvisorFactory, MeetingFactory, ProjectFactory, make_report, mark_paid
 
 POLLING = 'hx-trigger="every 2s"'
-
-
-def _report(
-    by, *, kind=ReportRequest.Kind.ANNUAL, status=ReportRequest.Status.QUEUED, **extra
-) -> ReportRequest:
-    report = ReportRequest(
-        kind=kind, year=extra.pop("year", 2026), requested_by=by, status=status, **extra
-    )
-    if status == ReportRequest.Status.DONE:
-        report.file.save("report.pdf", ContentFile(b"%PDF-1.4 report"), save=False)
-    report.save()
-    return report
 
 
 class DashboardAccessTest(BaseTestCase):
@@ -215,7 +202,7 @@ class RequestListTest(BaseTestCase):
         self.url = reverse("reports:home")
 
     def test_the_list_polls_while_a_report_is_queued(self) -> None:
-        _report(self.manager_mo)
+        make_report(self.manager_mo)
         response = self.client.get(self.url)
         self.assertContains(response, POLLING)
         self.assertContains(response, 'hx-get="/reports/?partial=1&amp;seen=')
@@ -223,14 +210,14 @@ class RequestListTest(BaseTestCase):
         self.assertContains(response, 'id="report-requests" aria-live="polite"')
 
     def test_the_list_polls_while_a_report_is_being_made(self) -> None:
-        _report(self.manager_mo, status=ReportRequest.Status.RUNNING)
+        make_report(self.manager_mo, status=ReportRequest.Status.RUNNING)
         response = self.client.get(self.url)
         self.assertContains(response, POLLING)
         self.assertContains(response, "Being made")
 
     def test_polling_stops_when_everything_is_ready_or_failed(self) -> None:
-        done = _report(self.manager_mo, status=ReportRequest.Status.DONE)
-        _report(self.manager_mo, status=ReportRequest.Status.FAILED, error="OSError: disk full")
+        done = make_report(self.manager_mo, status=ReportRequest.Status.DONE)
+        make_report(self.manager_mo, status=ReportRequest.Status.FAILED, error="OSError: disk full")
         response = self.client.get(self.url)
         self.assertNotContains(response, POLLING)
         self.assertNotContains(response, "hx-get")
@@ -238,7 +225,7 @@ class RequestListTest(BaseTestCase):
         self.assertContains(response, "Ready.")
 
     def test_a_failed_report_shows_the_reason_and_a_try_again_button(self) -> None:
-        failed = _report(
+        failed = make_report(
             self.manager_mo, status=ReportRequest.Status.FAILED, error="OSError: disk full"
         )
         response = self.client.get(self.url)
@@ -247,7 +234,7 @@ class RequestListTest(BaseTestCase):
         self.assertContains(response, "Try again")
 
     def test_the_partial_is_only_the_list(self) -> None:
-        _report(self.manager_mo)
+        make_report(self.manager_mo)
         response = self.client.get(self.url, {"partial": "1"})
         self.assertTemplateUsed(response, "reports/_request_list.html")
         self.assertTemplateNotUsed(response, "reports/dashboard.html")
@@ -255,7 +242,7 @@ class RequestListTest(BaseTestCase):
         self.assertContains(response, POLLING)
 
     def test_the_partial_stops_polling_once_the_report_is_ready(self) -> None:
-        report = _report(self.manager_mo)
+        report = make_report(self.manager_mo)
         ReportRequest.objects.filter(pk=report.pk).update(status=ReportRequest.Status.DONE)
         response = self.client.get(self.url, {"partial": "1", "seen": "something-older"})
         self.assertEqual(response.status_code, 200)
@@ -264,24 +251,24 @@ class RequestListTest(BaseTestCase):
 
     def test_a_poll_that_finds_nothing_changed_gets_204(self) -> None:
         # htmx does not swap a 204, so screen readers are not read the same list again.
-        _report(self.manager_mo)
+        make_report(self.manager_mo)
         seen = self.client.get(self.url, {"partial": "1"}).context["state"]
         response = self.client.get(self.url, {"partial": "1", "seen": seen})
         self.assertEqual(response.status_code, 204)
 
     def test_the_manager_sees_only_their_own_reports(self) -> None:
         other_manager = make_user("max", Role.MANAGER)
-        _report(other_manager, year=2024)
-        _report(self.manager_mo, year=2025)
+        make_report(other_manager, year=2024)
+        make_report(self.manager_mo, year=2025)
         rows = self.client.get(self.url).context["rows"]
         self.assertEqual([r.year for r in rows], [2025])
 
     def test_the_pie_team_sees_every_staff_report_but_not_advisors_own_documents(self) -> None:
-        annual = _report(self.manager_mo)
-        reference = _report(
+        annual = make_report(self.manager_mo)
+        reference = make_report(
             self.staff_sam, kind=ReportRequest.Kind.REFERENCE, advisor=self.bob, letter_text="Dear"
         )
-        _report(self.advisor_alice, kind=ReportRequest.Kind.CERTIFICATE, advisor=self.alice)
+        make_report(self.advisor_alice, kind=ReportRequest.Kind.CERTIFICATE, advisor=self.alice)
         self.client.force_login(self.staff_sam)
         response = self.client.get(self.url)
         self.assertEqual({r.pk for r in response.context["rows"]}, {annual.pk, reference.pk})
@@ -292,21 +279,21 @@ class RequestListTest(BaseTestCase):
         # The partial: session, user, the user's groups (role check), the requests with their
         # projects, advisors and requesters.
         for _ in range(2):
-            _report(self.manager_mo, kind=ReportRequest.Kind.PROJECT, project=ProjectFactory())
+            make_report(self.manager_mo, kind=ReportRequest.Kind.PROJECT, project=ProjectFactory())
         with self.assertNumQueries(4):
             self.assertEqual(len(self.client.get(self.url, {"partial": "1"}).context["rows"]), 2)
         for _ in range(6):
-            _report(self.manager_mo, kind=ReportRequest.Kind.PROJECT, project=ProjectFactory())
+            make_report(self.manager_mo, kind=ReportRequest.Kind.PROJECT, project=ProjectFactory())
         with self.assertNumQueries(4):
             self.assertEqual(len(self.client.get(self.url, {"partial": "1"}).context["rows"]), 8)
 
     def test_query_count_of_the_whole_page_does_not_grow_with_reports(self) -> None:
         # key_figures runs a fixed number of queries (see reports/figures.py); the list adds one.
-        _report(self.manager_mo, kind=ReportRequest.Kind.PROJECT, project=ProjectFactory())
+        make_report(self.manager_mo, kind=ReportRequest.Kind.PROJECT, project=ProjectFactory())
         with CaptureQueriesContext(connection) as few:
             self.client.get(self.url)
         for _ in range(7):
-            _report(
+            make_report(
                 self.manager_mo,
                 kind=ReportRequest.Kind.PROJECT,
                 project=ProjectFactory(),

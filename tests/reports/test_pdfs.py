@@ -1,117 +1,17 @@
 """The PDF reports: each kind renders the unit's figures, user text stays text, nothing is
 fetched from the network, and the worker's build records done, failed and retried."""
 
-import datetime
-import io
-from decimal import Decimal
 from unittest import mock
-
-from django.utils import timezone
-from pypdf import PdfReader
 
 from ascru_pie.lib import pdf as pdf_lib
 from ascru_pie.lib.pdf import BlockedResource, html_to_pdf, static_only_fetcher
-from impacts.models import GrippSummary, ImpactRecord, Standard
-from meetings.services import AttendanceRow
-from payments.models import Claim
-from payments.services.attendance import attendance_confirm_and_pay
-from projects.models import Output, OutputCredit
 from reports.models import ReportRequest
 from reports.services import render_report, report_build, report_retry
-from tests.base import BaseTestCase
-from tests.factories import (
-    ActivityFactory,
-    EqualityFactory,
-    MeetingFactory,
-    PlanFactory,
-    ProjectFactory,
-    TrainingFactory,
-    example_rate_card,
-    invite,
-    mark_paid,
-)
+from reports.tasks import report_build as report_build_task
+from tests.base import BaseTestCase, pdf_pages, pdf_text
+from tests.factories import ProjectFactory, small_unit
 
-UTC = datetime.UTC
 HOSTILE = "Questions reworded <script>alert(1)</script> <img src='http://example.com/x.png'>"
-
-
-def small_unit(tc) -> None:
-    """One project with an approved plan, one meeting Alice attended, her claims paid.
-
-    Alice: 2 h meeting on 2 March 2026 + 1 h preparation at £27.50/h = £82.50 (time),
-    plus a £12.40 bus fare charged to the project; both paid on 20 March 2026 (£94.90).
-    The project's PIE budget is £12.00; the meeting was the project's, so its time counts too
-    and the project is over budget with £94.90 committed.
-    """
-    example_rate_card()
-    tc.project = ProjectFactory(title="Care at home after hospital", pie_budget=Decimal("12.00"))
-    plan = PlanFactory(project=tc.project, status="approved", decided_at=timezone.now())
-    ActivityFactory(
-        plan=plan,
-        planned_date=datetime.date(2026, 3, 2),
-        anticipated_impact="Advisors shape the interview questions.",
-    )
-    start = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-    tc.meeting = MeetingFactory(
-        title="Advisory group one",
-        type="project",
-        project=tc.project,
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-    )
-    invite(tc.meeting, tc.alice, tc.bob)
-    attendance_confirm_and_pay(
-        meeting=tc.meeting,
-        rows=[
-            AttendanceRow(
-                advisor_id=tc.alice.pk, status="attended", preparation_hours=Decimal("1.00")
-            ),
-            AttendanceRow(advisor_id=tc.bob.pk, status="absent"),
-        ],
-        by=tc.staff_sam,
-    )
-    Claim.objects.create(
-        advisor=tc.alice,
-        kind="expense",
-        expense_type="travel",
-        amount=Decimal("12.40"),
-        activity_date=datetime.date(2026, 3, 2),
-        description="Bus fare to the meeting",
-        project=tc.project,
-        meeting=tc.meeting,
-    )
-    mark_paid(*Claim.objects.filter(advisor=tc.alice), paid_on=datetime.date(2026, 3, 20))
-
-    tc.impact = ImpactRecord.objects.create(
-        project=tc.project,
-        stage="design",
-        kind="actual",
-        category="tools",
-        extent="major",
-        what_changed=HOSTILE,
-        recorded_by=tc.staff_sam,
-        recorded_on=datetime.date(2026, 3, 5),
-        meeting=tc.meeting,
-    )
-    tc.impact.contributors.add(tc.alice)
-    tc.impact.standards.add(Standard.objects.get(code="working_together"))
-    GrippSummary.objects.create(project=tc.project, aim="To involve advisors at every stage.")
-    EqualityFactory(advisor=tc.alice, sex="female")
-    TrainingFactory(advisor=tc.alice, course="Introduction to research")
-    output = Output.objects.create(
-        project=tc.project, kind="report", title="Summary for the public"
-    )
-    OutputCredit.objects.create(output=output, advisor=tc.alice, credit="co_author")
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text with all whitespace runs made single spaces (lines wrap anywhere)."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join((page.extract_text() or "") for page in reader.pages).split())
-
-
-def pdf_pages(pdf: bytes) -> int:
-    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 class ReportPdfTest(BaseTestCase):
@@ -279,6 +179,13 @@ class ReportBuildTest(BaseTestCase):
         self.assertIn("£94.90", pdf_text(pdf))
         self.assertGreaterEqual(self.request.pages, 1)
         self.assertEqual(self.request.pages, pdf_pages(pdf))
+
+    def test_the_task_builds_the_request_once_however_often_it_is_delivered(self) -> None:
+        # What a worker runs: the task itself, with the id it was enqueued with.
+        self.assertEqual(report_build_task(self.request.pk), "done")
+        self.assertEqual(report_build_task(self.request.pk), "skipped")
+        self.request.refresh_from_db()
+        self.assertEqual(self.request.status, ReportRequest.Status.DONE)
 
     def test_building_twice_builds_once(self) -> None:
         self.assertEqual(report_build(request_id=self.request.pk), "done")

@@ -9,7 +9,6 @@ their own statement or certificate (anyone else's is 404).
 from unittest import mock
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,20 +16,10 @@ from ascru_pie.lib.dates import tax_year
 from ascru_pie.roles import Role
 from reports.models import ReportRequest
 from tests.base import BaseTestCase, make_user
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, make_report
 
 Kind, Status = ReportRequest.Kind, ReportRequest.Status
 DELAY = "reports.tasks.report_build.delay"
-
-
-def _report(by, *, kind=Kind.ANNUAL, status=Status.QUEUED, **extra) -> ReportRequest:
-    report = ReportRequest(
-        kind=kind, year=extra.pop("year", 2026), requested_by=by, status=status, **extra
-    )
-    if status == Status.DONE:
-        report.file.save("report.pdf", ContentFile(b"%PDF-1.4 the report"), save=False)
-    report.save()
-    return report
 
 
 class ReportTestCase(BaseTestCase):
@@ -39,7 +28,9 @@ class ReportTestCase(BaseTestCase):
         self.tax_year_start = tax_year(timezone.localdate())[0].year
 
     def certificate(self, advisor, *, status=Status.DONE, **extra) -> ReportRequest:
-        return _report(advisor.user, kind=Kind.CERTIFICATE, advisor=advisor, status=status, **extra)
+        return make_report(
+            advisor.user, kind=Kind.CERTIFICATE, advisor=advisor, status=status, **extra
+        )
 
 
 # --- Asking for a report (manager and PIE team) ---------------------------------------------------
@@ -152,7 +143,7 @@ class RequestStatusTest(ReportTestCase):
         return reverse("reports:status", args=[report.pk])
 
     def test_a_finished_report_gives_its_download_link(self) -> None:
-        report = _report(self.manager_mo, status=Status.DONE)
+        report = make_report(self.manager_mo, status=Status.DONE)
         self.client.force_login(self.manager_mo)
         self.assertEqual(
             self.client.get(self.url(report)).json(),
@@ -165,7 +156,7 @@ class RequestStatusTest(ReportTestCase):
         )
 
     def test_a_failed_report_gives_the_reason_to_staff(self) -> None:
-        report = _report(self.manager_mo, status=Status.FAILED, error="OSError: disk full")
+        report = make_report(self.manager_mo, status=Status.FAILED, error="OSError: disk full")
         self.client.force_login(self.staff_sam)
         data = self.client.get(self.url(report)).json()
         self.assertEqual(
@@ -182,7 +173,7 @@ class RequestStatusTest(ReportTestCase):
 
     def test_an_advisor_sees_their_own_and_not_anyone_elses(self) -> None:
         alices, bobs = self.certificate(self.alice), self.certificate(self.bob)
-        annual = _report(self.manager_mo)
+        annual = make_report(self.manager_mo)
         self.client.force_login(self.advisor_alice)
         self.assertEqual(self.client.get(self.url(alices)).status_code, 200)
         self.assertEqual(self.client.get(self.url(bobs)).status_code, 404)
@@ -192,10 +183,10 @@ class RequestStatusTest(ReportTestCase):
         self.client.force_login(self.manager_mo)
         self.assertEqual(self.client.get(self.url(self.certificate(self.alice))).status_code, 404)
         # The unit's reports, whoever asked for them, are the manager's to see.
-        self.assertEqual(self.client.get(self.url(_report(self.staff_sam))).status_code, 200)
+        self.assertEqual(self.client.get(self.url(make_report(self.staff_sam))).status_code, 200)
 
     def test_other_roles_get_403(self) -> None:
-        report = _report(self.manager_mo)
+        report = make_report(self.manager_mo)
         for user in (self.researcher_rita, self.finance_fay, self.outsider_carol):
             with self.subTest(user=user.username):
                 self.client.force_login(user)
@@ -222,7 +213,7 @@ class RequestDownloadTest(ReportTestCase):
         self.assertEqual(b"".join(response.streaming_content), b"%PDF-1.4 the report")
 
     def test_an_advisor_gets_404_for_another_advisors_statement_or_certificate(self) -> None:
-        statement = _report(
+        statement = make_report(
             self.advisor_bob, kind=Kind.STATEMENT, advisor=self.bob, status=Status.DONE
         )
         certificate = self.certificate(self.bob)
@@ -234,21 +225,22 @@ class RequestDownloadTest(ReportTestCase):
     def test_an_advisor_gets_404_for_a_staff_report(self) -> None:
         self.client.force_login(self.advisor_alice)
         self.assertEqual(
-            self.client.get(self.url(_report(self.manager_mo, status=Status.DONE))).status_code, 404
+            self.client.get(self.url(make_report(self.manager_mo, status=Status.DONE))).status_code,
+            404,
         )
 
     def test_the_pie_team_may_download_an_advisors_statement(self) -> None:
-        statement = _report(
+        statement = make_report(
             self.advisor_bob, kind=Kind.STATEMENT, advisor=self.bob, status=Status.DONE
         )
         self.client.force_login(self.staff_sam)
         self.assertEqual(self.client.get(self.url(statement)).status_code, 200)
 
     def test_the_manager_may_not_download_an_advisors_personal_documents(self) -> None:
-        statement = _report(
+        statement = make_report(
             self.advisor_bob, kind=Kind.STATEMENT, advisor=self.bob, status=Status.DONE
         )
-        reference = _report(
+        reference = make_report(
             self.staff_sam,
             kind=Kind.REFERENCE,
             advisor=self.bob,
@@ -261,7 +253,7 @@ class RequestDownloadTest(ReportTestCase):
                 self.assertEqual(self.client.get(self.url(report)).status_code, 404)
 
     def test_the_manager_may_download_any_staff_report(self) -> None:
-        project_report = _report(
+        project_report = make_report(
             self.staff_sam, kind=Kind.PROJECT, project=ProjectFactory(), status=Status.DONE
         )
         self.client.force_login(self.manager_mo)
@@ -276,12 +268,14 @@ class RequestDownloadTest(ReportTestCase):
         for status in (Status.QUEUED, Status.RUNNING, Status.FAILED):
             with self.subTest(status=status):
                 self.assertEqual(
-                    self.client.get(self.url(_report(self.manager_mo, status=status))).status_code,
+                    self.client.get(
+                        self.url(make_report(self.manager_mo, status=status))
+                    ).status_code,
                     404,
                 )
 
     def test_a_missing_file_is_404(self) -> None:
-        report = _report(self.manager_mo, status=Status.DONE)
+        report = make_report(self.manager_mo, status=Status.DONE)
         report.file.delete(save=False)
         ReportRequest.objects.filter(pk=report.pk).update(file="reports/2026/gone.pdf")
         self.client.force_login(self.manager_mo)
@@ -296,7 +290,7 @@ class RequestRetryTest(ReportTestCase):
         return reverse("reports:retry", args=[report.pk])
 
     def test_the_manager_retries_their_failed_report_and_it_is_queued_again(self) -> None:
-        report = _report(self.manager_mo, status=Status.FAILED, error="OSError: disk full")
+        report = make_report(self.manager_mo, status=Status.FAILED, error="OSError: disk full")
         self.client.force_login(self.manager_mo)
         with mock.patch(DELAY) as delay, self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(self.url(report))
@@ -306,14 +300,14 @@ class RequestRetryTest(ReportTestCase):
         delay.assert_called_once_with(report.pk)
 
     def test_the_pie_team_may_retry_anyones_report(self) -> None:
-        report = _report(self.manager_mo, status=Status.FAILED, error="boom")
+        report = make_report(self.manager_mo, status=Status.FAILED, error="boom")
         self.client.force_login(self.staff_sam)
         with mock.patch(DELAY) as delay, self.captureOnCommitCallbacks(execute=True):
             self.client.post(self.url(report))
         delay.assert_called_once_with(report.pk)
 
     def test_another_manager_cannot_retry_it(self) -> None:
-        report = _report(self.manager_mo, status=Status.FAILED, error="boom")
+        report = make_report(self.manager_mo, status=Status.FAILED, error="boom")
         self.client.force_login(make_user("max", Role.MANAGER))
         with mock.patch(DELAY) as delay:
             self.assertEqual(self.client.post(self.url(report)).status_code, 404)
@@ -335,7 +329,7 @@ class RequestRetryTest(ReportTestCase):
         self.assertEqual(self.client.post(self.url(report)).status_code, 404)
 
     def test_a_report_that_has_not_failed_is_left_alone(self) -> None:
-        report = _report(self.manager_mo, status=Status.DONE)
+        report = make_report(self.manager_mo, status=Status.DONE)
         self.client.force_login(self.manager_mo)
         with mock.patch(DELAY) as delay, self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(self.url(report), follow=True)
@@ -345,7 +339,7 @@ class RequestRetryTest(ReportTestCase):
         self.assertEqual(report.status, Status.DONE)
 
     def test_get_is_not_allowed(self) -> None:
-        report = _report(self.manager_mo, status=Status.FAILED)
+        report = make_report(self.manager_mo, status=Status.FAILED)
         self.client.force_login(self.manager_mo)
         self.assertEqual(self.client.get(self.url(report)).status_code, 405)
 
@@ -403,7 +397,7 @@ class PortalDocumentsTest(ReportTestCase):
         ready = self.certificate(self.alice)
         self.certificate(self.alice, status=Status.FAILED, error="TemplateSyntaxError: at line 3")
         self.certificate(self.bob)
-        _report(self.manager_mo, status=Status.DONE)
+        make_report(self.manager_mo, status=Status.DONE)
         response = self.client.get(self.url)
         self.assertEqual(len(response.context["rows"]), 2)
         self.assertContains(response, f'href="{reverse("reports:download", args=[ready.pk])}"')
