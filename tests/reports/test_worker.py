@@ -20,7 +20,14 @@ from reports.models import ReportRequest
 from reports.services import report_request
 from tests.base import ensure_roles, make_user
 from tests.factories import AdvisorFactory, MeetingFactory, example_rate_card, invite, mark_paid
-from tests.worker import celery_worker, skip_unless_worker_possible
+from tests.worker import (
+    app_broker,
+    celery_worker,
+    free_port,
+    redis_start,
+    redis_stop,
+    skip_unless_worker_possible,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,8 +62,18 @@ class ReportWorkerTest(TransactionTestCase):
         # our own lets us find the worker's one and read the PDF it saved.
         worker_tmp = tempfile.mkdtemp(prefix="report-worker-")
         self.addCleanup(shutil.rmtree, worker_tmp, ignore_errors=True)
-        # report_build is sent to Celery's default queue ("celery"); CI's Redis database is this run's own.
-        with celery_worker(queue="celery", extra_env={"TMPDIR": worker_tmp}) as worker:
+        # A Redis of this test's own: no other test process's task can reach this worker, and
+        # this process's broker connections are made afresh for it (tests.worker.app_broker).
+        port = free_port()
+        redis = redis_start(port)
+        self.addCleanup(lambda: redis.poll() is None and redis_stop(redis))
+        broker_url = f"redis://127.0.0.1:{port}/0"
+        with (
+            app_broker(broker_url),
+            celery_worker(
+                queue="celery", broker_url=broker_url, extra_env={"TMPDIR": worker_tmp}
+            ) as worker,
+        ):
             # No transaction is open (TransactionTestCase), so on_commit sends the task at once.
             request = report_request(kind="annual", by=sam, year=2026)
             deadline = time.monotonic() + 60
