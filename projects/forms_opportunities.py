@@ -6,6 +6,7 @@ still open, is decided in services.py.
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 
 from .models import ExpressionOfInterest, Opportunity, Output, OutputCredit, ProjectAdvisor
 
@@ -181,7 +182,8 @@ class OutputForm(forms.ModelForm):
                 label=f"Credit for {advisor.full_name}",
                 choices=CREDIT_CHOICES,
                 required=False,
-                help_text=f"Named in outputs as: {advisor.acknowledged_as()}",
+                # Django and crispy render help text as HTML: the name is the public's text.
+                help_text=format_html("Named in outputs as: {}", advisor.acknowledged_as()),
             )
 
     @staticmethod
