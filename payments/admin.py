@@ -142,8 +142,5 @@ class AttendanceAdmin(SafeImportExportModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_import_permission(self, request) -> bool:
-        return request.user.has_perm("meetings.add_attendance")
-
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "by": request.user}

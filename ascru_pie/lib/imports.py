@@ -35,6 +35,7 @@ import openpyxl
 import tablib
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import (
     FieldDoesNotExist,
     MultipleObjectsReturned,
@@ -789,6 +790,21 @@ class SafeImportExportModelAdmin(ImportExportModelAdmin):
     import_formats = [CSVImport, XLSXImport]
     export_formats = [base_formats.CSV, base_formats.XLSX]
     to_encoding = "utf-8-sig"
+
+    def has_import_permission(self, request) -> bool:
+        # An import adds and changes rows: it needs both model permissions, not just a way
+        # into the admin.
+        return all(
+            request.user.has_perm(
+                f"{self.opts.app_label}.{get_permission_codename(code, self.opts)}"
+            )
+            for code in ("add", "change")
+        )
+
+    def has_export_permission(self, request) -> bool:
+        # An export shows every row: only for people who may view them.
+        codename = get_permission_codename("view", self.opts)
+        return request.user.has_perm(f"{self.opts.app_label}.{codename}")
 
     def get_import_data_kwargs(self, **kwargs):
         # All or nothing: one bad row rolls back the whole file.

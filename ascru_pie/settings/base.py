@@ -337,3 +337,8 @@ LOGGING = {
     # WeasyPrint logs every layout step at INFO.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
+
+# Admin import and export need model permissions, not only admin access (every admin that
+# imports also checks add + change: ascru_pie.lib.imports.SafeImportExportModelAdmin).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
