@@ -85,6 +85,13 @@ class BatchCounter(models.Model):
         return f"{self.day:%d %b %Y}: {self.last}"
 
 
+# Hours of one person on one day: never negative, never more than the day has.
+HOURS_A_DAY = [
+    MinValueValidator(Decimal("0"), "Hours cannot be less than nothing."),
+    MaxValueValidator(MAX_HOURS_A_DAY, "Enter no more than 24 hours for one day."),
+]
+
+
 class ClaimQuerySet(models.QuerySet):
     """The read rules about claims, written once: budgets, reports and reminders use these."""
 
@@ -190,20 +197,14 @@ class Claim(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[
-            MinValueValidator(Decimal("0"), "Hours cannot be less than nothing."),
-            MaxValueValidator(MAX_HOURS_A_DAY, "Enter no more than 24 hours for one day."),
-        ],
+        validators=HOURS_A_DAY,
     )
     preparation_hours = models.DecimalField(
         max_digits=6,
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[
-            MinValueValidator(Decimal("0"), "Hours cannot be less than nothing."),
-            MaxValueValidator(MAX_HOURS_A_DAY, "Enter no more than 24 hours for one day."),
-        ],
+        validators=HOURS_A_DAY,
     )
     rate_snapshot = models.JSONField(
         default=dict, blank=True, help_text="The rate rows used, as they were."

@@ -97,21 +97,8 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = PlannedActivity
-        fields = [
-            "activity_type",
-            "description",
-            "advisors",
-            "sessions",
-            "hours_per_session",
-            "mode",
-            "planned_date",
-            "frequency",
-            "expenses_per_advisor",
-            "support_cost_per_session",
-            "enhanced_support_cost",
-            "support_description",
-            "anticipated_impact",
-        ]
+        # The stage is the formset's (one per research stage), not a field of the row.
+        fields = [f for f in PlannedActivity.CONTENT_FIELDS if f != "stage"]
         widgets = {
             "planned_date": DATE,
             "anticipated_impact": forms.Textarea(attrs={"rows": 2}),

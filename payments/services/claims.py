@@ -359,6 +359,21 @@ def _insert_once(claim: Claim) -> Claim | None:
     return None
 
 
+def _create_once(claim: Claim, *, by: User, note: str) -> Claim:
+    """Save a new claim made from a form, audited; the same form sent again gets the first one.
+
+    The key's uniqueness is left to the database, which is the only place it holds.
+    """
+    with transaction.atomic():
+        if (first := _replayed(claim.submission_key, claim.advisor)) is not None:
+            return first
+        claim.full_clean(exclude=["submission_key"])
+        if (first := _insert_once(claim)) is not None:
+            return first
+        _audit(claim, by=by, from_status="", old_amount=None, note=note)
+    return claim
+
+
 def expense_date(*, activity_date: date | None, meeting) -> date | None:
     """The date of an expense: the meeting's (local) date when it was for a meeting."""
     return timezone.localdate(meeting.starts_at) if meeting is not None else activity_date
@@ -417,38 +432,24 @@ def claim_expense_submit(
     )
     if warning and not confirm_over_limit:
         raise LimitNotConfirmed(warning)
-    with transaction.atomic():
-        if (first := _replayed(submission_key, advisor)) is not None:
-            return first, ""
-        claim = Claim(
-            advisor=advisor,
-            kind=Claim.Kind.EXPENSE,
-            expense_type=expense_type,
-            activity_date=activity_date,
-            amount=amount,
-            description=description,
-            project=project or (meeting.project if meeting else None),
-            meeting=meeting,
-            created_by=by,
-            computation="Expense as claimed",
-            submission_key=submission_key,
-        )
-        if receipt is not None:
-            claim.receipt = receipt
-        # The key's uniqueness is left to the database, which is the only place it holds.
-        claim.full_clean(exclude=["submission_key"])
-        if (first := _insert_once(claim)) is not None:
-            return first, ""
-        _audit(
-            claim,
-            by=by,
-            from_status="",
-            old_amount=None,
-            note=_note(
-                "Entered by staff" if by != advisor.user else "Submitted in the portal", late_note
-            ),
-        )
-    return claim, warning
+    claim = Claim(
+        advisor=advisor,
+        kind=Claim.Kind.EXPENSE,
+        expense_type=expense_type,
+        activity_date=activity_date,
+        amount=amount,
+        description=description,
+        project=project or (meeting.project if meeting else None),
+        meeting=meeting,
+        created_by=by,
+        computation="Expense as claimed",
+        submission_key=submission_key,
+    )
+    if receipt is not None:
+        claim.receipt = receipt
+    entered = "Entered by staff" if by != advisor.user else "Submitted in the portal"
+    saved = _create_once(claim, by=by, note=_note(entered, late_note))
+    return saved, warning if saved is claim else ""
 
 
 def claim_time_log(
@@ -493,25 +494,19 @@ def claim_time_log(
     )
     if warning and not confirm_over_limit:
         raise LimitNotConfirmed(warning)
-    with transaction.atomic():
-        if (first := _replayed(submission_key, advisor)) is not None:
-            return first, ""
-        claim = Claim(
-            advisor=advisor,
-            kind=Claim.Kind.TIME,
-            activity=activity,
-            activity_date=activity_date,
-            hours=hours,
-            description=description,
-            project=project,
-            created_by=by,
-            amount=computed.amount,
-            computation=computed.computation,
-            rate_snapshot=computed.snapshot,
-            submission_key=submission_key,
-        )
-        claim.full_clean(exclude=["submission_key"])
-        if (first := _insert_once(claim)) is not None:
-            return first, ""
-        _audit(claim, by=by, from_status="", old_amount=None, note=_note("Time logged", late_note))
-    return claim, warning
+    claim = Claim(
+        advisor=advisor,
+        kind=Claim.Kind.TIME,
+        activity=activity,
+        activity_date=activity_date,
+        hours=hours,
+        description=description,
+        project=project,
+        created_by=by,
+        amount=computed.amount,
+        computation=computed.computation,
+        rate_snapshot=computed.snapshot,
+        submission_key=submission_key,
+    )
+    saved = _create_once(claim, by=by, note=_note("Time logged", late_note))
+    return saved, warning if saved is claim else ""

@@ -14,23 +14,16 @@ from django.utils import timezone
 
 from ascru_pie.access import role_required
 from ascru_pie.lib.money import ZERO, to_money
-from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import plural_text, pounds_text
 
 from .. import services
-from ..access import get_batch_for_user
+from ..access import STAFF, get_batch_for_user
 from ..forms_staff import (
     MarkPaidForm,
     PaidImportForm,
 )
 from ..models import Claim, PaymentBatch
 from ..resources import PaidFileError, paid_file_read
-
-STAFF = (Role.PIE_TEAM, Role.FINANCE)
-
-REJECT_REASON_REQUIRED = "Give a reason: the advisor will see it."
-REVERSE_REASON_REQUIRED = "Say why the claim is being corrected."
-PAST_TENSE = {"approve": "approved", "reject": "rejected", "reverse": "reversed"}
 
 PAID_IMPORT_SALT = "payments.paid-import"
 # The preview's rows are signed into the page; a preview older than this must be redone.

@@ -7,26 +7,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ascru_pie.access import role_required
-from ascru_pie.roles import Role
 from projects.models import Project
 
 from .. import selectors
-
-STAFF = (Role.PIE_TEAM, Role.FINANCE)
-
-REJECT_REASON_REQUIRED = "Give a reason: the advisor will see it."
-REVERSE_REASON_REQUIRED = "Say why the claim is being corrected."
-PAST_TENSE = {"approve": "approved", "reject": "rejected", "reverse": "reversed"}
-
-PAID_IMPORT_SALT = "payments.paid-import"
-# The preview's rows are signed into the page; a preview older than this must be redone.
-PAID_IMPORT_MAX_AGE = 60 * 60
-
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
+from ..access import STAFF
 
 # --- Budgets and time to pay -----------------------------------------------------------------
 

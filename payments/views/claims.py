@@ -15,12 +15,11 @@ from django.views.decorators.http import require_POST
 from ascru_pie.access import role_required
 from ascru_pie.lib.forms import posted
 from ascru_pie.lib.money import ZERO, to_money
-from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import plural_text, pounds_text
 from rates.models import RateCard
 
 from .. import selectors, services
-from ..access import get_claim_for_user
+from ..access import STAFF, get_claim_for_user
 from ..forms_staff import (
     ClaimApproveForm,
     ReasonForm,
@@ -29,20 +28,9 @@ from ..forms_staff import (
 )
 from ..models import Claim
 
-STAFF = (Role.PIE_TEAM, Role.FINANCE)
-
 REJECT_REASON_REQUIRED = "Give a reason: the advisor will see it."
 REVERSE_REASON_REQUIRED = "Say why the claim is being corrected."
 PAST_TENSE = {"approve": "approved", "reject": "rejected", "reverse": "reversed"}
-
-PAID_IMPORT_SALT = "payments.paid-import"
-# The preview's rows are signed into the page; a preview older than this must be redone.
-PAID_IMPORT_MAX_AGE = 60 * 60
-
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 # --- The approval queue ----------------------------------------------------------------------
