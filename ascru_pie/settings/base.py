@@ -56,6 +56,14 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "django_htmx",
+    # Sign-in, two factors and university (OpenID Connect) sign-in: one library, django-allauth.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    # Who changed personal data, when, old -> new: one mechanism for every audited model.
+    "simple_history",
     "ascru_pie",
     "advisors",
     "rates",
@@ -78,6 +86,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
 ROOT_URLCONF = "ascru_pie.urls"
