@@ -38,5 +38,6 @@ urlpatterns = [
     path("", include("impacts.urls")),
     path("", include("reminders.urls")),
     path("", include("reports.urls")),
+    path("", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]

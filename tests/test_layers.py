@@ -22,6 +22,7 @@ LAYERS = [
     "impacts",
     "reminders",
     "reports",
+    "privacy",
     "homes",
 ]
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "impacts",
     "reminders",
     "reports",
+    "privacy",
     "homes",
 ]
 
