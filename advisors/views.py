@@ -5,19 +5,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ascru_pie.access import role_required
+from ascru_pie.lib.net import client_ip
 from ascru_pie.roles import Role
 
 from . import services
 from .access import get_advisor_for_user
 from .forms import ApplicationForm, EqualityForm, ProfileForm
 from .models import Training
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # Our proxy appends the address it saw to X-Forwarded-For: the last entry. Earlier entries
-    # are whatever the visitor sent, so they cannot be trusted for a rate limit.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,7 +31,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                     lived_experience=form.cleaned_data["lived_experience"],
                     topics=form.cleaned_data["topics"],
                     equality=equality.answers(),
-                    ip=_client_ip(request),
+                    ip=client_ip(request),
                 )
             except services.ApplicationLimitReached:
                 form.add_error(
