@@ -1,7 +1,9 @@
 from django.apps import AppConfig, apps
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 from .roles import roles_sync
+from .sessions import session_mark_login
 
 
 def _sync_roles(sender, **kwargs) -> None:
@@ -21,3 +23,4 @@ class AscruPieConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, dispatch_uid="ascru_pie.sync_roles")
+        user_logged_in.connect(session_mark_login, dispatch_uid="ascru_pie.session_mark_login")
