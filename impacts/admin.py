@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.utils import timezone
 
-from .models import AdvisorReflection, GrippSummary, ImpactRecord, Standard, Survey, SurveyResponse
+from ascru_pie.celery import enqueue_on_commit
+
+from .models import AdvisorReflection, GrippSummary, ImpactRecord, Standard, Survey
+from .tasks import survey_responses_shuffle as survey_responses_shuffle_task
 
 
 class ReflectionInline(admin.TabularInline):
@@ -30,32 +34,18 @@ class GrippSummaryAdmin(admin.ModelAdmin):
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
+    """Surveys only. Single answers have no admin page at all (SurveyResponse is not
+    registered): one answer next to who answered defeats anonymity and the small-group rule,
+    so the answers are read on the feedback results page, in aggregate."""
+
     list_display = ("title", "kind", "opens_on", "closes_on", "meeting")
     list_filter = ("kind",)
 
-
-@admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
-    """Free-text answers are for the PIE team only; anonymous ones show no advisor (there is none)."""
-
-    list_display = (
-        "survey",
-        "submitted_on",
-        "felt_valued",
-        "had_support",
-        "paid_on_time",
-        "take_part_again",
-    )
-    list_filter = ("survey",)
-    # Never show who wrote an answer next to what they wrote.
-    exclude = ["advisor"]
-    readonly_fields = [f.name for f in SurveyResponse._meta.fields if f.name != "advisor"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.closes_on <= timezone.localdate():
+            # Closed (or closing today): rewrite its answers once more in a random order.
+            enqueue_on_commit(survey_responses_shuffle_task, [obj.pk], unsent=lambda ids: None)
 
 
 admin.site.register(Standard)

@@ -216,8 +216,15 @@ class Survey(models.Model):
 
 
 class SurveyResponse(models.Model):
-    """One advisor's answers. Anonymous answers have no advisor and only the date, never the time,
-    so they cannot be matched to who answered."""
+    """One advisor's answers. Anonymous answers have no advisor and no date, so they cannot be
+    matched to who answered (the receipt says who, and the receipts' order says when).
+
+    Nothing about a row may follow the order people answered in: the id is random, and
+    `survey_responses_shuffle` rewrites a survey's answers in a random order soon after each
+    answer and nightly, so neither the database's physical order (SQLite rowid, PostgreSQL
+    ctid) nor PostgreSQL's transaction ids (xmin) line up with the receipts. There is no admin
+    page for single answers: the feedback results page shows them in aggregate.
+    """
 
     class Scale(models.IntegerChoices):
         STRONGLY_DISAGREE = 1, "Strongly disagree"
@@ -245,10 +252,9 @@ class SurveyResponse(models.Model):
     take_part_again = models.CharField("Would you take part again?", max_length=10, choices=Again)
     works_well = models.TextField("What works well?", blank=True)
     does_not_work = models.TextField("What does not work so well?", blank=True)
-    submitted_on = models.DateField()
-
-    class Meta:
-        ordering = ["-submitted_on"]
+    # Named answers only: an anonymous answer's date would pick out whoever answered alone
+    # that day from the reminders or the list of who has answered.
+    submitted_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Response to {self.survey}"

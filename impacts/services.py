@@ -1,6 +1,7 @@
 """Recording impact, searching it, GRIPP2 summaries, and advisor feedback surveys."""
 
 import datetime
+import random
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from advisors.models import Advisor
+from ascru_pie.celery import enqueue_on_commit
 from ascru_pie.models import User
 from ascru_pie.roles import Role
 from meetings.models import Meeting
@@ -23,6 +25,11 @@ from .models import (
     SurveyReceipt,
     SurveyResponse,
 )
+from .tasks import survey_responses_shuffle as survey_responses_shuffle_task
+
+# Shuffles survey answers: from the operating system's randomness, so the order cannot be
+# worked out again from a seed.
+_random = random.SystemRandom()
 
 
 def _require_can_record(project: Project, user: User) -> None:
@@ -222,20 +229,71 @@ def gripp_save(*, project: Project, by: User, data: dict) -> GrippSummary:
 def survey_respond(
     *, survey: Survey, advisor: Advisor, answers: dict, anonymous: bool
 ) -> SurveyResponse:
-    """Save an advisor's answers once. Anonymous answers keep no link to the advisor at all."""
+    """Save an advisor's answers once. Anonymous answers keep no link to the advisor at all.
+
+    The receipt (who has answered) and the answers are written in two transactions, so they
+    never share a PostgreSQL transaction id, and after the answer is saved the survey's
+    answers are queued to be rewritten in a random order (`survey_responses_shuffle`). Call
+    it outside a transaction, as the views do, or the two writes become one.
+    """
     today = timezone.localdate()
     if not survey.opens_on <= today <= survey.closes_on:
         raise ValidationError("This survey is not open at the moment.")
+    response = SurveyResponse(
+        survey=survey,
+        advisor=None if anonymous else advisor,
+        submitted_on=None if anonymous else today,
+        **answers,
+    )
+    # Check the answers before the receipt is written, so a receipt never stands for nothing.
+    response.full_clean()
     with transaction.atomic():
         _, first_time = SurveyReceipt.objects.get_or_create(survey=survey, advisor=advisor)
-        if not first_time:
-            raise ValidationError("You have already answered this survey. Thank you!")
-        response = SurveyResponse(
-            survey=survey, advisor=None if anonymous else advisor, submitted_on=today, **answers
-        )
-        response.full_clean()
-        response.save()
+    if not first_time:
+        raise ValidationError("You have already answered this survey. Thank you!")
+    try:
+        with transaction.atomic():
+            response.save(force_insert=True)
+    except Exception:
+        # Not answered after all: let them try again.
+        SurveyReceipt.objects.filter(survey=survey, advisor=advisor).delete()
+        raise
+    # With the broker down the nightly rewrite does it instead (nothing to mark as unsent).
+    enqueue_on_commit(survey_responses_shuffle_task, [survey.pk], unsent=lambda ids: None)
     return response
+
+
+def survey_responses_shuffle(*, survey: Survey) -> int:
+    """Rewrite every answer to `survey` in a random order with new random ids; the answers
+    themselves do not change. Returns how many were rewritten; safe to run twice or at once.
+
+    Deleting and inserting again (not updating in place) gives each row a new place in the
+    table and the same transaction id as all the others, so the order and the transaction in
+    which someone answered can no longer be matched to their receipt.
+    """
+    fields = [f.attname for f in SurveyResponse._meta.concrete_fields if f.name != "id"]
+    with transaction.atomic():
+        # One rewrite of a survey at a time: two would each delete and insert the same rows.
+        Survey.objects.select_for_update().filter(pk=survey.pk).first()
+        rows = list(SurveyResponse.objects.filter(survey=survey).values("id", *fields))
+        _random.shuffle(rows)
+        deleted, _ = SurveyResponse.objects.filter(pk__in=[r["id"] for r in rows]).delete()
+        if deleted != len(rows):
+            raise RuntimeError("Survey answers changed during the rewrite; try again.")
+        SurveyResponse.objects.bulk_create(
+            SurveyResponse(**{name: row[name] for name in fields}) for row in rows
+        )
+    return len(rows)
+
+
+def survey_responses_shuffle_recent(*, today: datetime.date | None = None) -> int:
+    """Rewrite the answers of every survey open today or closed in the past week (nightly, and
+    so after a survey closes). Returns how many answers were rewritten."""
+    today = today or timezone.localdate()
+    recent = Survey.objects.filter(
+        opens_on__lte=today, closes_on__gte=today - datetime.timedelta(days=7)
+    )
+    return sum(survey_responses_shuffle(survey=survey) for survey in recent)
 
 
 def survey_results(*, surveys: QuerySet | None = None) -> dict:

@@ -269,17 +269,22 @@ def feedback_results(request: HttpRequest) -> HttpResponse:
         }
     ]
     for survey in surveys:
+        row = per_survey.get(survey.pk, empty)
+        # Written answers of fewer than `threshold` people are not shown at all: with two
+        # answers and the list of who answered, each text could be put to a name.
+        too_few = row["n"] < threshold
         sections.append(
             {
                 "id": f"survey-{survey.pk}",
                 "title": survey.title,
                 "survey": survey,
-                "summary": _summary(per_survey.get(survey.pk, empty), threshold),
+                "summary": _summary(row, threshold),
                 "texts": (
                     texts.get(survey.pk, {"works_well": [], "does_not_work": []})
-                    if show_text
+                    if show_text and not too_few
                     else None
                 ),
+                "texts_hidden": show_text and too_few,
             }
         )
     return render(
