@@ -122,9 +122,10 @@ def seed(*, stdout) -> None:
     )
     for i, advisor in enumerate(advisors[1:11]):
         SurveyReceipt.objects.get_or_create(survey=annual, advisor=advisor)
+        anonymous = i % 3 == 0
         SurveyResponse.objects.create(
             survey=annual,
-            advisor=None if i % 3 == 0 else advisor,
+            advisor=None if anonymous else advisor,
             felt_valued=4 + i % 2,
             had_support=3 + i % 3,
             paid_on_time=3 + i % 3,
@@ -133,8 +134,11 @@ def seed(*, stdout) -> None:
             does_not_work="Online meetings are hard to follow without captions."
             if i % 4 == 0
             else "",
-            submitted_on=today - datetime.timedelta(days=i),
+            # Anonymous answers keep no date (see SurveyResponse).
+            submitted_on=None if anonymous else today - datetime.timedelta(days=i),
         )
+    # Stored in a random order, as real answers are after the nightly rewrite.
+    services.survey_responses_shuffle(survey=annual)
     stdout.write(
         f"Impacts: {ImpactRecord.objects.count()} records, {SurveyResponse.objects.count()} survey responses."
     )
