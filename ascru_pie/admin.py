@@ -83,6 +83,22 @@ class AscruUserAdmin(UserAdmin):
                     "Only a superuser can give staff, finance or equality access."
                 )
 
+    actions = ["deactivate"]
+
+    @admin.action(
+        description="Deactivate the selected accounts (ends their sessions for good)",
+        permissions=["change"],
+    )
+    def deactivate(self, request, queryset) -> None:
+        # Through UserQuerySet.deactivate, never .update(is_active=False): it also ends every
+        # session, so an old cookie does not come back to life if the account is re-activated.
+        if not request.user.is_superuser:
+            protected = [u for u in queryset if self._is_protected(u)]
+            if protected:
+                raise PermissionDenied("Only a superuser can deactivate staff accounts.")
+        count = queryset.deactivate()
+        self.message_user(request, f"{count} account(s) deactivated and signed out.")
+
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:
             raise PermissionDenied(

@@ -211,3 +211,35 @@ class DeactivatedSessionTest(BaseTestCase):
         User.objects.filter(pk=self.advisor_bob.pk).deactivate()
         self.assertEqual(alice.get(PORTAL).status_code, 200)
         self.assertEqual(self.advisor_alice.session_epoch, 0)
+
+
+class DeactivateActionTest(BaseTestCase):
+    def _action(self, by: User, *users: User):
+        self.client.force_login(by)
+        return self.client.post(
+            reverse("admin:ascru_pie_user_changelist"),
+            {"action": "deactivate", "_selected_action": [u.pk for u in users]},
+        )
+
+    def test_the_admin_action_ends_bobs_sessions_for_good(self) -> None:
+        bob = Client()
+        bob.force_login(self.advisor_bob)
+        cookie = bob.cookies[settings.SESSION_COOKIE_NAME].value
+        root = make_user("root", is_superuser=True, is_staff=True)
+        self.assertEqual(self._action(root, self.advisor_bob).status_code, 302)
+        self.advisor_bob.refresh_from_db()
+        self.assertFalse(self.advisor_bob.is_active)
+        User.objects.filter(pk=self.advisor_bob.pk).update(is_active=True)
+        old = Client()
+        old.cookies[settings.SESSION_COOKIE_NAME] = cookie
+        self.assertEqual(old.get(PORTAL).status_code, 302)
+
+    def test_the_pie_team_cannot_deactivate_staff_with_it(self) -> None:
+        response = self._action(self.staff_sam, self.finance_fay)
+        self.assertEqual(response.status_code, 403)
+        self.finance_fay.refresh_from_db()
+        self.assertTrue(self.finance_fay.is_active)
+        # Advisors they may.
+        self.assertEqual(self._action(self.staff_sam, self.advisor_bob).status_code, 302)
+        self.advisor_bob.refresh_from_db()
+        self.assertFalse(self.advisor_bob.is_active)
