@@ -46,6 +46,7 @@ class Erasure(models.TextChoices):
     DEFAULT = "default", "set back to the default"
     KEEP = "keep", "kept: financial record"
     KEEP_LINK = "keep_link", "kept: only links to the pseudonymised person"
+    SCRUB = "scrub", "their name in the text replaced by the pseudonym (in everyone's rows)"
 
 
 C, E = Category, Erasure
@@ -162,7 +163,8 @@ REGISTER: tuple[Entry, ...] = (
             "left_on": (C.PARTICIPATION, E.KEEP_LINK),
         },
         "The register of Public Advisors: who they are, how to reach them and how to support "
-        "them. The row stays, renamed to a pseudonym, so claims and payments keep their owner.",
+        "them. The row stays, renamed to a pseudonym and marked as left, so claims and "
+        "payments keep their owner.",
     ),
     Entry(
         "advisors.Application",
@@ -182,7 +184,7 @@ REGISTER: tuple[Entry, ...] = (
     Entry(
         "advisors.ApplicationEvent",
         "application__advisor",
-        {"note": (C.FREE_TEXT, E.EMPTY)},
+        {"note": (C.FREE_TEXT, E.SCRUB)},
         "Who moved an application on and why; the note may name the applicant.",
         applicant="application",
     ),
@@ -205,6 +207,7 @@ REGISTER: tuple[Entry, ...] = (
             "password": (C.ACCOUNT, E.UNUSABLE),
             "is_active": (C.ACCOUNT, E.UNUSABLE),
             "last_login": (C.ACCOUNT, E.EMPTY),
+            "groups": (C.ACCOUNT, E.UNUSABLE),
         },
         "An advisor's login. Kept (deactivated, renamed) because claims and events point at "
         "the user who entered them. Staff logins are personal data too but are not erased here.",
@@ -280,8 +283,9 @@ REGISTER: tuple[Entry, ...] = (
     Entry(
         "projects.OutputCredit",
         "advisor",
-        {"credit": (C.FREE_TEXT, E.EMPTY)},
-        "How an advisor is credited on a paper or output.",
+        {"credit": (C.PARTICIPATION, E.KEEP_LINK)},
+        "How an advisor is credited on a paper or output (co-author, acknowledged): kept, "
+        "pointing at the pseudonym, because the output was published with it.",
     ),
     Entry(
         "meetings.Invitation",
@@ -390,9 +394,9 @@ REGISTER: tuple[Entry, ...] = (
     Entry(
         "payments.ClaimEvent",
         "claim__advisor",
-        {"note": (C.FREE_TEXT, E.EMPTY), "new_amount": (C.FINANCIAL, E.KEEP)},
-        "The audit trail of each claim (who, when, old → new amount). Notes that name the "
-        "advisor are emptied; amounts and dates stay.",
+        {"note": (C.FREE_TEXT, E.SCRUB), "new_amount": (C.FINANCIAL, E.KEEP)},
+        "The audit trail of each claim (who, when, old → new amount). Their name in any "
+        "claim's notes is replaced by the pseudonym; amounts and dates stay.",
     ),
     Entry(
         "payments.BankDetails",
@@ -409,10 +413,16 @@ REGISTER: tuple[Entry, ...] = (
     Entry(
         "payments.BankDetailsChange",
         "advisor",
-        {"old_last4": (C.FINANCIAL, E.KEEP), "new_last4": (C.FINANCIAL, E.KEEP)},
+        {
+            "old_last4": (C.FINANCIAL, E.KEEP),
+            "new_last4": (C.FINANCIAL, E.KEEP),
+            "account_name": (C.FINANCIAL, E.EMPTY),
+            "sort_code_encrypted": (C.FINANCIAL, E.EMPTY),
+            "account_number_encrypted": (C.FINANCIAL, E.EMPTY),
+        },
         "Who changed an advisor's bank details and when (last four digits only): a fraud "
         "control, kept as a financial record; the retention job empties the digits "
-        "RETENTION_FINANCIAL_YEARS later.",
+        "RETENTION_FINANCIAL_YEARS later. Details still waiting for confirmation are emptied.",
     ),
 )
 
@@ -445,9 +455,13 @@ NOT_PERSONAL: dict[str, str] = {
     "payments.CentralBudget": "The unit's budgets.",
     "impacts.Standard": "The UK Standards for Public Involvement.",
     "impacts.ImpactRecord": "What changed in a project because of involvement, recorded by "
-    "staff about the project; advisors' own words are in AdvisorReflection.",
+    "staff about the project; advisors' own words are in AdvisorReflection, and its "
+    "contributors link to advisor rows (pseudonymised on erasure).",
     "impacts.GrippSummary": "A project's GRIPP2 summary.",
     "impacts.Survey": "A survey's title and dates; answers are in SurveyResponse.",
+    "privacy.ErasureRecord": "That someone was erased: the pseudonym, who asked, when and "
+    "how many rows changed; never the erased values.",
+    "privacy.RetentionRun": "What each run of the retention job did (counts only).",
     "privacy.SubjectAccessDownload": "Which PIE team member downloaded a subject access ZIP "
     "(staff, not the subject; the subject is on the request).",
 }
