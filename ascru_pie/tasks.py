@@ -2,6 +2,7 @@ import secrets
 
 from celery import shared_task
 
+from .accounts import password_reset_send_task  # noqa: F401 (registers it with the worker)
 from .models import WorkerHeartbeat
 
 

@@ -1,9 +1,9 @@
+from allauth.account import views as account_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import views
-from .forms import AccessiblePasswordChangeForm, LoginForm
 
 admin.site.site_header = "ASCRU2 PIE manager"
 admin.site.site_title = "ASCRU2 PIE admin"
@@ -12,16 +12,16 @@ admin.site.index_title = "Involvement administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    # Accounts: Django's auth views (login, logout, password change/reset) + invitations
-    path(
-        "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
-    ),
-    path(
-        "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(form_class=AccessiblePasswordChangeForm),
-        name="password_change",
-    ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Accounts: django-allauth (sign-in, two factors, university sign-in) + invitations.
+    # The short names other pages use ("login", "logout", "password_change", "password_reset")
+    # name allauth's own views; the old addresses of Django's views redirect.
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
+    path("accounts/password/change/", account_views.password_change, name="password_change"),
+    path("accounts/password/reset/", account_views.password_reset, name="password_reset"),
+    path("accounts/password_change/", RedirectView.as_view(pattern_name="password_change")),
+    path("accounts/password_reset/", RedirectView.as_view(pattern_name="password_reset")),
+    path("accounts/", include("allauth.urls")),
     path(
         "accounts/invitation/<uidb64>/<token>/",
         views.invitation_accept,

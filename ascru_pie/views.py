@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -11,6 +10,8 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 
 from .celery import app
+from .forms import InvitationPasswordForm
+from .mfa import session_record_password
 from .tokens import invitation_token
 
 
@@ -36,10 +37,13 @@ def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResp
         user = None
     if user is None or not invitation_token.check_token(user, token):
         return render(request, "registration/invitation_invalid.html", status=400)
-    form = SetPasswordForm(user, request.POST or None)
+    form = InvitationPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # Staff go on to set up two-step sign-in; the password they just chose counts as
+        # having signed in with it, so allauth does not ask for it again first.
+        session_record_password(request, user=user)
         messages.success(request, "Your password is set and you are signed in. Welcome!")
         return redirect(user.home_url)
     return render(
