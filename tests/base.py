@@ -6,9 +6,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.test import TestCase
+from django.http import HttpRequest
+from django.test import Client, TestCase
 from pypdf import PdfReader
 
+from ascru_pie.mfa import session_record_second_factor
 from ascru_pie.models import User
 from ascru_pie.roles import Role, roles_sync
 from tests.factories import AdvisorFactory
@@ -28,6 +30,27 @@ def make_user(username: str, *roles: str, **extra) -> User:
     )
     user.groups.set(Group.objects.filter(name__in=[str(r) for r in roles]))
     return user
+
+
+_django_force_login = Client.force_login
+
+
+def force_login_with_second_factor(client: Client, user, backend=None) -> None:
+    """Sign in as `user` as if with password *and* a code from their app: most tests are
+    about what a signed-in person may do, not about signing in. tests/conftest.py makes this
+    every test client's `force_login`; `PasswordOnlyClient` is the one that does not."""
+    _django_force_login(client, user, backend)
+    request = HttpRequest()
+    request.session = client.session
+    session_record_second_factor(request, user=user, kind="totp")
+    request.session.save()
+
+
+class PasswordOnlyClient(Client):
+    """A client whose `force_login` is Django's own: signed in with one factor only."""
+
+    def force_login(self, user, backend=None) -> None:
+        _django_force_login(self, user, backend)
 
 
 class BaseTestCase(TestCase):
