@@ -50,7 +50,9 @@ def seed(*, stdout) -> None:
         Claim.objects.filter(status=Claim.Status.SUBMITTED).order_by("activity_date", "pk")
     )
     for claim in submitted[: len(submitted) * 2 // 3]:
-        services.claim_approve(claim=claim, by=coordinator)
+        # A claim the coordinator entered for an advisor is approved by someone else.
+        approver = finance if claim.approval_refused_for(coordinator) else coordinator
+        services.claim_approve(claim=claim, by=approver)
     if len(submitted) > 3:
         services.claim_reject(
             claim=submitted[-1],
@@ -103,7 +105,7 @@ def seed(*, stdout) -> None:
                 amount=gap,
                 description="Venue hire, BSL interpreters and travel for the co-analysis workshop",
             )
-            services.claim_approve(claim=claim, by=coordinator)
+            services.claim_approve(claim=claim, by=finance)
     year_start = datetime.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
     for category, amount in [
         ("pieg", "2400.00"),

@@ -292,6 +292,27 @@ class Claim(models.Model):
     def is_locked(self) -> bool:
         return self.status in self.LOCKED
 
+    @property
+    def entered_on_behalf(self) -> bool:
+        """Typed in by someone other than the advisor (taken by phone or on paper, or a
+        correction). Claims from a confirmed attendance follow the meeting's register."""
+        return (
+            self.created_by_id is not None
+            and self.created_by_id != self.advisor.user_id
+            and self.attendance_id is None
+        )
+
+    def approval_refused_for(self, user) -> str:
+        """Why `user` may not approve this claim, or '' if they may (segregation of duties)."""
+        if self.advisor.user_id is not None and self.advisor.user_id == user.pk:
+            return "You cannot approve your own claim: ask a colleague."
+        if self.entered_on_behalf and self.created_by_id == user.pk:
+            return (
+                "You entered this claim for the advisor, so someone else must approve it: "
+                "ask a colleague."
+            )
+        return ""
+
     def can_become(self, status: str) -> bool:
         """Whether the claim may move from its status to `status` (Claim.TRANSITIONS)."""
         return status in self.TRANSITIONS[self.status]
@@ -476,7 +497,17 @@ class CentralBudget(models.Model):
 
 
 class BankDetailsChange(models.Model):
-    """Every change of bank details: who, when, the last digits before and after (never the rest)."""
+    """Every change of bank details: who, when, the last digits before and after (never the rest).
+
+    Details the advisor enters themselves are used at once. Details staff enter for them wait
+    (pending, kept encrypted here) until the advisor or a second member of staff confirms
+    them: one person alone can never redirect an advisor's payments.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        APPLIED = "applied", "In use"
+        CANCELLED = "cancelled", "Replaced before it was confirmed"
 
     advisor = models.ForeignKey(
         "advisors.Advisor", on_delete=models.CASCADE, related_name="bank_details_changes"
@@ -489,6 +520,15 @@ class BankDetailsChange(models.Model):
     new_last4 = models.CharField(max_length=4)
     # The one-time key of the form the change came from: sending it again changes nothing.
     submission_key = models.UUIDField(null=True, blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.APPLIED)
+    # The new details while they wait for confirmation; emptied once used or replaced.
+    account_name = models.CharField(max_length=100, blank=True)
+    sort_code_encrypted = models.TextField(blank=True)
+    account_number_encrypted = models.TextField(blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]
@@ -498,7 +538,17 @@ class BankDetailsChange(models.Model):
                 name="payments_one_bank_change_per_submission",
                 violation_error_message="These bank details have already been saved.",
             ),
+            # Four eyes: whoever entered the details cannot be the one who confirms them.
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("by")),
+                name="payments_bank_change_confirmed_by_another",
+                violation_error_message="Whoever entered these details cannot confirm them.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.advisor}: account ending {self.old_last4 or '—'} → {self.new_last4}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

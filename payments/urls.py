@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, batches, budgets, claims, portal
+from .views import attendance, bank_details, batches, budgets, claims, portal
 
 app_name = "payments"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("portal/payments/time/new/", portal.time_new, name="portal-time"),
     path("portal/payments/preferences/", portal.preferences, name="portal-preferences"),
     path("portal/payments/statement/<int:year>/", portal.statement, name="portal-statement"),
+    path(
+        "portal/payments/bank-details/<int:pk>/confirm/",
+        bank_details.portal_bank_confirm,
+        name="portal-bank-confirm",
+    ),
     # Receipts: the advisor who claimed, the PIE team and finance
     path("payments/receipts/<int:pk>/", portal.receipt_download, name="receipt"),
     # Staff: attendance after a meeting, which pays for it (PIE team)
@@ -25,4 +30,15 @@ urlpatterns = [
     path("staff/payments/batches/<int:pk>/export/", batches.batch_export, name="batch-export"),
     path("staff/payments/paid-import/", batches.paid_import, name="paid-import"),
     path("staff/payments/budgets/", budgets.budgets, name="budgets"),
+    # Bank details entered by staff wait for the advisor or a second member of staff
+    path(
+        "staff/payments/advisors/<int:pk>/bank-details/",
+        bank_details.bank_details_staff,
+        name="bank-details",
+    ),
+    path(
+        "staff/payments/bank-details/<int:pk>/confirm/",
+        bank_details.bank_details_confirm,
+        name="bank-details-confirm",
+    ),
 ]

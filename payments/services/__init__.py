@@ -2,14 +2,18 @@
 
 claims        time claims from attendance, the claim state machine, advisors' own claims
 limits        the advisor's own annual limit, one check for every kind of claim
-bank_details  encrypted bank details, every change recorded and emailed
+bank_details  encrypted bank details, every change recorded and emailed; staff entries confirmed
 batches       payment batches, the finance export and finance's "paid" file
 attendance    attendance confirmed and paid for in one step (meetings → payments)
 Reads that pages and other apps share are in payments.selectors.
 """
 
 from .attendance import attendance_confirm_and_pay
-from .bank_details import bank_details_set, payment_preferences_set
+from .bank_details import (
+    bank_details_change_confirm,
+    bank_details_set,
+    payment_preferences_set,
+)
 from .batches import (
     batch_approve,
     batch_build,
@@ -52,6 +56,7 @@ __all__ = [
     "annual_limit_warning",
     "annual_limit_warnings",
     "attendance_confirm_and_pay",
+    "bank_details_change_confirm",
     "bank_details_set",
     "batch_approve",
     "batch_build",

@@ -1,15 +1,18 @@
-"""Bank details: encrypted, only the last digits readable, every change recorded and emailed."""
+"""Bank details: encrypted, only the last digits readable, every change recorded and emailed;
+staff-entered details wait for the advisor or a second member of staff."""
 
 import uuid
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from advisors.models import Advisor
 from ascru_pie.lib.crypto import encrypt
 from ascru_pie.lib.emails import make_message
 from ascru_pie.models import User
+from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import pounds_text
 
 from ..models import MAX_ANNUAL_LIMIT, BankDetails, BankDetailsChange
@@ -32,6 +35,40 @@ def _already_saved(submission_key: uuid.UUID | None, advisor: Advisor) -> bool:
     return change is not None
 
 
+def _entered_by_the_advisor(advisor: Advisor, by: User | None) -> bool:
+    """The advisor's own change (or the system's, with nobody signed in) is used at once."""
+    return by is None or (advisor.user_id is not None and by.pk == advisor.user_id)
+
+
+def _apply(
+    advisor: Advisor,
+    *,
+    account_name: str,
+    sort_code_encrypted: str,
+    account_number_encrypted: str,
+    last4: str,
+) -> tuple[BankDetails, str]:
+    """Write the details payments use; returns them and the last digits they replace."""
+    old = BankDetails.objects.select_for_update().filter(advisor=advisor).first()
+    details, _ = BankDetails.objects.update_or_create(
+        advisor=advisor,
+        defaults={
+            "account_name": account_name,
+            "sort_code_encrypted": sort_code_encrypted,
+            "account_number_encrypted": account_number_encrypted,
+            "account_number_last4": last4,
+        },
+    )
+    return details, old.account_number_last4 if old else ""
+
+
+def _tell_the_advisor(advisor: Advisor, name: str, ctx: dict) -> None:
+    """Email the advisor at the address on the register (never the full numbers)."""
+    if advisor.email:
+        message = make_message(name, advisor.email, {"advisor": advisor, **ctx})
+        transaction.on_commit(message.send)
+
+
 def bank_details_set(
     *,
     advisor: Advisor,
@@ -40,12 +77,14 @@ def bank_details_set(
     account_number: str,
     by: User | None = None,
     submission_key: uuid.UUID | None = None,
-) -> BankDetails:
+) -> BankDetailsChange:
     """Store bank details encrypted; only the last four digits are kept readable.
 
     Every change is recorded (BankDetailsChange) and the advisor is emailed, so a change they
-    did not make is noticed before money goes to the wrong account. The same form sent again
-    (`submission_key`) writes nothing and sends nothing.
+    did not make is noticed before money goes to the wrong account. Details the advisor enters
+    are used at once; details staff enter for them wait, pending, until the advisor or another
+    member of staff confirms them (`bank_details_change_confirm`), and replace any earlier
+    pending change. The same form sent again (`submission_key`) writes nothing and sends nothing.
     """
     sort_code = "".join(c for c in sort_code if c.isdigit())
     account_number = "".join(c for c in account_number if c.isdigit())
@@ -53,39 +92,88 @@ def bank_details_set(
         raise ValidationError("A sort code has 6 digits, like 12-34-56.")
     if len(account_number) != 8:
         raise ValidationError("An account number has 8 digits.")
+    values = {
+        "account_name": account_name.strip(),
+        "sort_code_encrypted": encrypt(sort_code),
+        "account_number_encrypted": encrypt(account_number),
+    }
+    last4 = account_number[-4:]
     with transaction.atomic():
         _lock_advisor(advisor)
         if _already_saved(submission_key, advisor):
-            return BankDetails.objects.get(advisor=advisor)
-        old = BankDetails.objects.select_for_update().filter(advisor=advisor).first()
-        details, _ = BankDetails.objects.update_or_create(
-            advisor=advisor,
-            defaults={
-                "account_name": account_name.strip(),
-                "sort_code_encrypted": encrypt(sort_code),
-                "account_number_encrypted": encrypt(account_number),
-                "account_number_last4": account_number[-4:],
-            },
+            return BankDetailsChange.objects.get(submission_key=submission_key)
+        current = BankDetails.objects.filter(advisor=advisor).first()
+        immediate = _entered_by_the_advisor(advisor, by)
+        if immediate:
+            details, old_last4 = _apply(advisor, last4=last4, **values)
+            change_fields = {"status": BankDetailsChange.Status.APPLIED}
+        else:
+            old_last4 = current.account_number_last4 if current else ""
+            change_fields = {"status": BankDetailsChange.Status.PENDING, **values}
+        advisor.bank_details_changes.filter(status=BankDetailsChange.Status.PENDING).update(
+            status=BankDetailsChange.Status.CANCELLED,
+            account_name="",
+            sort_code_encrypted="",
+            account_number_encrypted="",
         )
         try:
             with transaction.atomic():
-                BankDetailsChange.objects.create(
+                change = BankDetailsChange.objects.create(
                     advisor=advisor,
                     by=by,
-                    old_last4=old.account_number_last4 if old else "",
-                    new_last4=account_number[-4:],
+                    old_last4=old_last4,
+                    new_last4=last4,
                     submission_key=submission_key,
+                    **change_fields,
                 )
         except IntegrityError:
             # The key was used at the same moment for another advisor (the advisor lock
             # serialises sendings for this one): refuse rather than fail.
             raise ValidationError(USED_ELSEWHERE) from None
-        if advisor.email:
-            message = make_message(
-                "bank-details-changed", advisor.email, {"advisor": advisor, "details": details}
+        if immediate:
+            _tell_the_advisor(advisor, "bank-details-changed", {"details": details})
+        else:
+            _tell_the_advisor(advisor, "bank-details-pending", {"change": change})
+    return change
+
+
+def bank_details_change_confirm(*, change: BankDetailsChange, by: User) -> BankDetailsChange:
+    """Use bank details staff entered, once the advisor or a second member of staff confirms.
+
+    Whoever entered them cannot confirm them. Confirming again does nothing. The advisor is
+    emailed that the new account is now in use.
+    """
+    with transaction.atomic():
+        advisor = _lock_advisor(change.advisor)
+        change = BankDetailsChange.objects.select_for_update().get(pk=change.pk)
+        if change.status == BankDetailsChange.Status.APPLIED:
+            return change
+        if not change.is_pending:
+            raise ValidationError(
+                "Newer bank details have been entered since these: confirm those instead."
             )
-            transaction.on_commit(message.send)
-    return details
+        is_advisor = advisor.user_id is not None and by.pk == advisor.user_id
+        if not is_advisor and not by.has_role(Role.PIE_TEAM, Role.FINANCE):
+            raise PermissionDenied("Only the advisor or the PIE team and finance can confirm.")
+        if change.by_id == by.pk:
+            raise ValidationError(
+                "You entered these bank details, so someone else must confirm them: the "
+                "advisor, or a colleague who has checked them with the advisor."
+            )
+        details, _ = _apply(
+            advisor,
+            account_name=change.account_name,
+            sort_code_encrypted=change.sort_code_encrypted,
+            account_number_encrypted=change.account_number_encrypted,
+            last4=change.new_last4,
+        )
+        change.status = BankDetailsChange.Status.APPLIED
+        change.confirmed_by = by
+        change.confirmed_at = timezone.now()
+        change.account_name = change.sort_code_encrypted = change.account_number_encrypted = ""
+        change.save()
+        _tell_the_advisor(advisor, "bank-details-changed", {"details": details})
+    return change
 
 
 def payment_preferences_set(

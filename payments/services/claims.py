@@ -179,21 +179,39 @@ def claim_approve(*, claim: Claim, by: User) -> Claim:
         claim = _locked(claim)
         if claim.status in Claim.COMMITTED:
             return claim
-        if claim.advisor.user_id == by.pk:
-            raise ValidationError("You cannot approve your own claim: ask a colleague.")
+        if refused := claim.approval_refused_for(by):
+            raise ValidationError(refused)
         return _transition(
             claim, Claim.Status.APPROVED, by=by, approved_by=by, approved_at=timezone.now()
         )
 
 
-def claims_approve(*, claims: list[Claim], by: User) -> int:
+@dataclass
+class BulkApproval:
+    """What approving several claims at once did: how many were approved, and the claims
+    left for someone else because this person may not approve them (with the reason)."""
+
+    approved: int
+    skipped: list[tuple[Claim, str]]
+
+
+def claims_approve(*, claims: list[Claim], by: User) -> BulkApproval:
     """Approve the chosen claims together: all or none (one someone has just rejected rolls
-    back the others). Locked in id order, so two people approving overlapping sets wait for
-    each other instead of deadlocking. Returns how many were chosen."""
+    back the others), except claims `by` may not approve (their own, or ones they entered for
+    the advisor), which are skipped and returned. Locked in id order, so two people approving
+    overlapping sets wait for each other instead of deadlocking."""
+    _require(by, Role.PIE_TEAM, Role.FINANCE, action="approve claims")
+    skipped = []
+    approved = 0
     with transaction.atomic():
         for claim in sorted(claims, key=lambda c: c.pk):
+            claim = _locked(claim)
+            if claim.status not in Claim.COMMITTED and (refused := claim.approval_refused_for(by)):
+                skipped.append((claim, refused))
+                continue
             claim_approve(claim=claim, by=by)
-    return len(claims)
+            approved += 1
+    return BulkApproval(approved=approved, skipped=skipped)
 
 
 def claim_reject(*, claim: Claim, by: User, reason: str) -> Claim:

@@ -42,11 +42,16 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
     form = ClaimApproveForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            n = services.claims_approve(claims=list(form.cleaned_data["claims"]), by=request.user)
+            done = services.claims_approve(
+                claims=list(form.cleaned_data["claims"]), by=request.user
+            )
         except ValidationError as exc:
             messages.error(request, "No claims were approved: " + " ".join(exc.messages))
         else:
-            messages.success(request, f"{plural_text(n, 'claim')} approved.")
+            if done.approved or not done.skipped:
+                messages.success(request, f"{plural_text(done.approved, 'claim')} approved.")
+            for claim, reason in done.skipped:
+                messages.warning(request, f"Claim #{claim.pk} was not approved. {reason}")
         return redirect("payments:claims")
 
     today = timezone.localdate()
@@ -55,6 +60,7 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
     for claim in claims:
         claim.days_waiting = (today - timezone.localdate(claim.created_at)).days
         claim.limit_warning = warnings.get(claim.pk, "")
+        claim.approval_refused = claim.approval_refused_for(request.user)
     return render(
         request,
         "payments/staff_claims.html",
@@ -135,6 +141,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "snapshot": _snapshot_rows(claim.rate_snapshot),
             "can_decide": can_decide,
             "can_reverse": can_reverse,
+            "approval_refused": claim.approval_refused_for(request.user) if can_decide else "",
             "form": form,
             "action": action,
             "limit_warning": services.annual_limit_warning(

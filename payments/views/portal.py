@@ -27,7 +27,7 @@ from rates.models import RateCard
 from .. import selectors, services
 from ..access import get_claim_for_user
 from ..forms_portal import BankDetailsForm, ExpenseForm, PreferencesForm, TimeForm
-from ..models import BankDetails, Claim
+from ..models import BankDetails, BankDetailsChange, Claim
 
 
 def _statement_years(today: date) -> list[int]:
@@ -263,11 +263,19 @@ def preferences(request: HttpRequest) -> HttpResponse:
         )
         bank_form = BankDetailsForm()
     bank = BankDetails.objects.filter(advisor=advisor).first()
+    # Details staff entered for the advisor, waiting for them (or a colleague) to confirm.
+    pending = advisor.bank_details_changes.filter(status=BankDetailsChange.Status.PENDING).first()
     errors = bool(form.errors or bank_form.errors)
     return render(
         request,
         "payments/portal_preferences.html",
-        {"form": form, "bank_form": bank_form, "bank": bank, "errors": errors},
+        {
+            "form": form,
+            "bank_form": bank_form,
+            "bank": bank,
+            "pending": pending,
+            "errors": errors,
+        },
         status=400 if errors else 200,
     )
 

@@ -164,7 +164,8 @@ class ExportTest(ExportTestCase):
         reversal = services.claim_reverse(
             claim=self.claims[0], by=self.staff_sam, reason="Wrong fare"
         )
-        services.claim_approve(claim=reversal, by=self.staff_sam)
+        # Sam entered the correction, so a colleague approves it.
+        services.claim_approve(claim=reversal, by=self.finance_fay)
         batch = services.batch_approve(
             batch=services.batch_build(by=self.staff_sam), by=self.finance_fay
         )
