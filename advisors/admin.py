@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from ascru_pie.lib.imports import SafeImportExportModelAdmin
+from ascru_pie.lib.storage import PrivateFileInput
 
 from . import services
 from .forms import DeclineForm
@@ -64,6 +65,10 @@ class ApplicationEqualityInline(EqualityInline):
 class TrainingInline(admin.TabularInline):
     model = Training
     extra = 0
+    # Certificates are private files: link to the access-checked download, not to the file.
+    formfield_overrides = {
+        models.FileField: {"widget": PrivateFileInput(url_name="advisors:training-certificate")}
+    }
 
 
 class RecognitionInline(admin.TabularInline):

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ascru_pie.lib.storage import private_storage
+
 
 class ContactMethod(models.TextChoices):
     EMAIL = "email", "Email"
@@ -382,7 +384,9 @@ class Training(models.Model):
     course = models.CharField(max_length=200)
     completed_on = models.DateField()
     provider = models.CharField(max_length=200, blank=True)
-    certificate = models.FileField(upload_to="training-certificates/%Y/", blank=True)
+    certificate = models.FileField(
+        upload_to="training-certificates/%Y/", storage=private_storage, blank=True
+    )
 
     class Meta:
         ordering = ["-completed_on"]

@@ -1,7 +1,9 @@
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ascru_pie.access import role_required
@@ -9,9 +11,8 @@ from ascru_pie.lib.net import client_ip
 from ascru_pie.roles import Role
 
 from . import services
-from .access import get_advisor_for_user
+from .access import get_advisor_for_user, get_training_for_user
 from .forms import ApplicationForm, EqualityForm, ProfileForm
-from .models import Training
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,14 +92,19 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.ADVISOR)
+@role_required(Role.ADVISOR, Role.PIE_TEAM)
 def training_certificate(request: HttpRequest, pk: int) -> FileResponse:
-    """Download one's own training certificate; anyone else's is 404."""
-    advisor = get_advisor_for_user(request)
-    training = get_object_or_404(Training, pk=pk, advisor=advisor)
+    """A training certificate (private storage): the advisor's own, or any for the PIE team."""
+    training = get_training_for_user(request, pk)
     if not training.certificate:
         raise Http404("No certificate file for this training.")
-    return FileResponse(training.certificate.open("rb"), as_attachment=True)
+    try:
+        handle = training.certificate.open("rb")
+    except FileNotFoundError:
+        raise Http404("The certificate file is missing.") from None
+    return FileResponse(
+        handle, as_attachment=True, filename=PurePosixPath(training.certificate.name).name
+    )
 
 
 @role_required(Role.PIE_TEAM, Role.MANAGER)

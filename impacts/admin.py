@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 
 from ascru_pie.celery import enqueue_on_commit
+from ascru_pie.lib.storage import PrivateFileInput
 
 from .models import AdvisorReflection, GrippSummary, ImpactRecord, Standard, Survey
 from .tasks import survey_responses_shuffle as survey_responses_shuffle_task
@@ -20,6 +22,14 @@ class ImpactRecordAdmin(admin.ModelAdmin):
     autocomplete_fields = ["project", "contributors", "meeting"]
     list_select_related = ("project",)
     inlines = [ReflectionInline]
+    # Evidence is a private file: link to the access-checked download, not to the file.
+    formfield_overrides = {
+        models.FileField: {
+            "widget": PrivateFileInput(
+                url_name="impacts:evidence", args=lambda impact: [impact.project_id, impact.pk]
+            )
+        }
+    }
 
     def save_model(self, request, obj, form, change) -> None:
         if not change and not obj.recorded_by_id:

@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
+
+from ascru_pie.lib.storage import PrivateFileInput
 
 from .models import AgendaItem, Invitation, Meeting, MeetingPaper
 
@@ -8,6 +11,10 @@ from .models import AgendaItem, Invitation, Meeting, MeetingPaper
 class PaperInline(admin.TabularInline):
     model = MeetingPaper
     extra = 1
+    # Papers are private files: link to the access-checked download, not to the file.
+    formfield_overrides = {
+        models.FileField: {"widget": PrivateFileInput(url_name="meetings:paper")}
+    }
 
 
 class InvitationInline(admin.TabularInline):

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ascru_pie.lib.storage import private_storage
+
 
 class MeetingQuerySet(models.QuerySet):
     def upcoming(self) -> "MeetingQuerySet":
@@ -138,7 +140,7 @@ class Meeting(models.Model):
 class MeetingPaper(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="papers")
     title = models.CharField(max_length=200)
-    file = models.FileField(upload_to="meeting-papers/%Y/")
+    file = models.FileField(upload_to="meeting-papers/%Y/", storage=private_storage)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from ascru_pie.lib.imports import SafeImportExportModelAdmin
+from ascru_pie.lib.storage import private_file_link
 from meetings.models import Attendance, Meeting
 from meetings.resources import AttendanceResource
 from rates.models import RateCard
@@ -61,8 +62,14 @@ class ClaimAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind")
     search_fields = ("advisor__first_name", "advisor__last_name", "description")
     list_select_related = ("advisor",)
-    readonly_fields = [f.name for f in Claim._meta.fields]
+    # The receipt is a private file: shown as a link to the access-checked download.
+    exclude = ["receipt"]
+    readonly_fields = [f.name for f in Claim._meta.fields if f.name != "receipt"] + ["receipt_file"]
     inlines = [ClaimEventInline]
+
+    @admin.display(description="receipt")
+    def receipt_file(self, obj: Claim) -> str:
+        return private_file_link(obj.receipt, url_name="payments:receipt", args=[obj.pk])
 
     def has_add_permission(self, request) -> bool:
         # Claims are made by services (attendance, the portal, staff entry), never typed here.

@@ -100,7 +100,7 @@ MATRIX: dict[str, Entry] = {
     # --- advisors: portal (own records only) and aggregates
     "advisors:profile": Entry(roles(Role.ADVISOR)),
     "advisors:training-certificate": Entry(
-        roles(Role.ADVISOR),
+        roles(Role.ADVISOR, Role.PIE_TEAM),
         kwargs=lambda tc: {"pk": TrainingFactory(advisor=tc.alice).pk},
         others=lambda tc: {"pk": TrainingFactory(advisor=tc.bob).pk},
     ),

@@ -4,6 +4,8 @@ Advisors see only the meetings they are invited to (others are 404), answer thei
 invitation, and propose agenda items until the deadline.
 """
 
+from pathlib import PurePosixPath
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -156,4 +158,4 @@ def paper_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = paper.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file for this paper is missing.") from None
-    return FileResponse(handle, as_attachment=True)
+    return FileResponse(handle, as_attachment=True, filename=PurePosixPath(paper.file.name).name)
