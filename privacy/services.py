@@ -137,8 +137,31 @@ def subject_access_build(*, request_id: int) -> str:
 SWEEP_BATCH = 100
 
 
+def keep_days() -> int:
+    """How long a ZIP is kept after it is made: long enough to send, no longer."""
+    return getattr(settings, "SUBJECT_ACCESS_KEEP_DAYS", 30)
+
+
+def subject_access_expire(*, now: datetime.datetime) -> int:
+    """Delete the ZIPs made more than SUBJECT_ACCESS_KEEP_DAYS ago (they hold bank details
+    and equality answers); the request stays, saying when its file was deleted."""
+    cutoff = now - datetime.timedelta(days=keep_days())
+    old = SubjectAccessRequest.objects.filter(status=Status.READY, finished_at__lt=cutoff)
+    deleted = 0
+    for sar in old.exclude(file="")[:SWEEP_BATCH]:
+        name = sar.file.name
+        # Conditional: a copy rebuilt meanwhile has another file and a new finished_at.
+        if SubjectAccessRequest.objects.filter(pk=sar.pk, file=name).update(
+            file="", step=f"Deleted after {keep_days()} days"
+        ):
+            sar.file.storage.delete(name)
+            deleted += 1
+    return deleted
+
+
 def subject_access_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Beat, every minute: give every unfinished request a live task.
+    """Beat, every minute: give every unfinished request a live task, and delete ZIPs
+    older than SUBJECT_ACCESS_KEEP_DAYS.
 
     Being made past its lease: queued again, or after REPORT_MAX_ATTEMPTS starts failed
     with the reason. Queued with no live task (the broker was down, or lost it): sent again.
@@ -147,6 +170,7 @@ def subject_access_sweep(*, now: datetime.datetime | None = None) -> dict[str, i
     """
     now = now or timezone.now()
     counts = {"requeued": 0, "failed": 0, "sent": 0}
+    counts["deleted"] = subject_access_expire(now=now)
     expired = SubjectAccessRequest.objects.lease_expired(now=now)
     for pk, attempts in expired.values_list("pk", "attempts")[:SWEEP_BATCH]:
         same_lease = SubjectAccessRequest.objects.filter(

@@ -88,7 +88,11 @@ def advisor_subject_access(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("privacy:sar-advisor", pk=advisor.pk)
     url = reverse("privacy:sar-advisor", args=[advisor.pk])
     context = _list_context(advisor.subject_access_requests.all(), poll_url=url)
-    return _list_or_partial(request, "privacy/sar_advisor.html", {**context, "advisor": advisor})
+    return _list_or_partial(
+        request,
+        "privacy/sar_advisor.html",
+        {**context, "advisor": advisor, "keep_days": services.keep_days()},
+    )
 
 
 @login_required

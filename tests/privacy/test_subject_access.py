@@ -544,6 +544,36 @@ class RetryTest(SubjectAccessTestCase):
         self.assertEqual((sar.status, sar.error), (Status.FAILED, "ValueError: no disk"))
 
 
+class ExpiryTest(SubjectAccessTestCase):
+    """A ZIP holds bank details and equality answers: it is deleted 30 days after it is made."""
+
+    def ready(self, days_ago: int) -> SubjectAccessRequest:
+        sar = SubjectAccessRequest(advisor=self.alice, requested_by=self.staff_sam)
+        sar.file.save("copy.zip", ContentFile(b"PK zip"), save=False)
+        sar.status, sar.finished_at = Status.READY, timezone.now() - datetime.timedelta(days_ago)
+        sar.save()
+        return sar
+
+    def test_the_sweep_deletes_a_zip_made_over_30_days_ago_and_keeps_a_newer_one(self) -> None:
+        old, recent = self.ready(days_ago=31), self.ready(days_ago=29)
+        storage, old_name = old.file.storage, old.file.name
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(subject_access_sweep()["deleted"], 1)
+        old.refresh_from_db()
+        recent.refresh_from_db()
+        self.assertEqual((old.file.name, old.status), ("", Status.READY))
+        self.assertFalse(storage.exists(old_name))
+        self.assertTrue(storage.exists(recent.file.name))
+        self.client.force_login(self.staff_sam)
+        download = reverse("privacy:sar-download", args=[old.pk])
+        self.assertEqual(self.client.get(download).status_code, 404)
+        page = self.client.get(reverse("privacy:sar-advisor", args=[self.alice.pk]))
+        self.assertContains(page, "Deleted after 30 days")
+        self.assertNotContains(page, download)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(subject_access_sweep()["deleted"], 0)  # safe to run twice
+
+
 class PermissionsTest(SubjectAccessTestCase):
     """Only the PIE team: other roles get 403 on the pages and 404 on a request."""
 
