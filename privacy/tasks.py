@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from .retention import retention_run as retention_run_service
+
 # --- Subject access ---------------------------------------------------------------------------
 
 
@@ -21,3 +23,13 @@ def subject_access_sweep() -> dict[str, int]:
     from .services import subject_access_sweep as sweep
 
     return sweep()
+
+
+# --- Retention (helper D1) --------------------------------------------------------------------
+
+
+@shared_task(name="privacy.tasks.retention_run")
+def retention_run() -> dict[str, int]:
+    """Beat, daily: apply the retention settings (privacy.retention.retention_run). Safe to
+    run twice: what is already erased is skipped."""
+    return retention_run_service()
