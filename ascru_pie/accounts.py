@@ -116,7 +116,9 @@ class UniversitySignInAdapter(DefaultSocialAccountAdapter):
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         user = sociallogin.user if sociallogin.is_existing else _staff_by_email(sociallogin)
-        if user is None or not user.is_active or not is_staff_member(user):
+        # Roles are read on a copy: allauth stores `user` in the session as it is.
+        fresh = User.objects.filter(pk=getattr(user, "pk", None), is_active=True).first()
+        if fresh is None or not is_staff_member(fresh):
             raise ImmediateHttpResponse(render(request, "socialaccount/refused.html", status=403))
         if not sociallogin.is_existing:
             sociallogin.connect(request, user)

@@ -49,9 +49,9 @@ def second_factor_required(user) -> bool:
     return is_staff_member(user)
 
 
-def has_second_factor(request: HttpRequest) -> bool:
+def has_second_factor(request: HttpRequest, user: User | None = None) -> bool:
     """Did this session sign in with a second factor (an app code, or the university)?"""
-    for record in get_authentication_records(request, request.user):
+    for record in get_authentication_records(request, user or request.user):
         if record.get("method") == "mfa":
             return True
         if (
@@ -114,7 +114,8 @@ class AuthenticateUnlessUniversityStage(AuthenticateStage):
     university's MFA was the second factor."""
 
     def _should_handle(self, request: HttpRequest) -> bool:
-        return super()._should_handle(request) and not has_second_factor(request)
+        user = self.login.user
+        return super()._should_handle(request) and not has_second_factor(request, user)
 
 
 # --- Demo users (DEBUG only) ---------------------------------------------------------------
