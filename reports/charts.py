@@ -27,6 +27,8 @@ def bar_chart(
     """A horizontal bar chart as an SVG string (labels left, values at the end of each bar).
 
     `chart_id` must be unique on the page: it names the chart's title and description.
+    No inline style (the Content Security Policy allows none): `.bar-chart` in app.css keeps
+    it at most 640px wide on the page, and pdf.css sizes it in the PDF.
     """
     label_w = max(230, min(360, 8 * max((len(b.label) for b in bars), default=0) + 16))
     pad, value_w = 8, 70
@@ -36,7 +38,7 @@ def bar_chart(
     summary = "; ".join(f"{b.label}: {_fmt(b.value)}{unit}" for b in bars) or "no data"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" style="max-width:{width}px">',
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="bar-chart">',
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(summary)}</desc>',
     ]
     for i, bar in enumerate(bars):
