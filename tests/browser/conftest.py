@@ -161,12 +161,49 @@ def register(lookups, demo_users):
 
 
 def login(page, live_server, username: str, password: str) -> None:
-    """Sign in through the login form, as a person would, and wait for the landing page."""
+    """Sign in through the login form, as a person would, and wait for the landing page.
+
+    Staff also type the code their authenticator app shows: demo staff have the fixed demo
+    secret (`seed_demo` gives it only with DEBUG on, so it is given here)."""
+    _give_demo_staff_their_app(username)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.get_by_label("Code").fill(_fresh_demo_code(username))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
+
+
+def _give_demo_staff_their_app(username: str) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from ascru_pie.accounts import is_staff_member
+    from ascru_pie.mfa import demo_totp_secret
+    from ascru_pie.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None or not is_staff_member(user):
+        return
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, demo_totp_secret(username))
+
+
+def _fresh_demo_code(username: str) -> str:
+    """The current code; allauth takes each code once, so forget an earlier use of it (the
+    live server shares this process's cache) for tests that sign in twice in 30 seconds."""
+    from django.core.cache import cache
+
+    from ascru_pie.mfa import demo_totp_code
+    from ascru_pie.models import User
+
+    code = demo_totp_code(username)
+    user_id = User.objects.get(username=username).pk
+    cache.delete(f"allauth.mfa.totp.used?user={user_id}&code={code}")
+    return code
 
 
 def h1(page) -> str:
