@@ -1,6 +1,7 @@
 """CSV/XLSX import and export of the register (django-import-export).
 
-Equality answers are never part of it: they are special-category data. Exporting the register
+Equality answers are never part of it: they are special-category data. Finance exports
+`AdvisorPaymentResource` instead: only the columns advisors.access gives finance. Exporting the register
 and importing the file back changes nothing (tests/test_round_trip.py); the file checks, UK
 dates and plain problems come from `ascru_pie.lib.imports.SafeModelResource`.
 """
@@ -8,8 +9,10 @@ dates and plain problems come from `ascru_pie.lib.imports.SafeModelResource`.
 from import_export import fields, widgets
 
 from ascru_pie.lib.imports import RowRefused, SafeModelResource, StrictManyToManyWidget
+from ascru_pie.roles import Role
 
-from .models import Advisor, ContactFormat, ContactMethod, LivedExperience, Topic
+from .access import ADVISOR_FIELDS_BY_ROLE
+from .models import Advisor, ContactFormat, ContactMethod, LivedExperience, PaymentPreference, Topic
 
 
 class ChoiceWidget(widgets.Widget):
@@ -100,3 +103,57 @@ class AdvisorResource(SafeModelResource):
         if not email:
             raise RowRefused("Every row needs an email address: it is how advisors are matched.")
         row["email"] = email
+
+
+# Finance's columns, in this order, as far as advisors.access.ADVISOR_FIELDS_BY_ROLE allows.
+PAYMENT_COLUMNS = [
+    name
+    for name in [
+        "email",
+        "first_name",
+        "last_name",
+        "status",
+        "phone",
+        "address",
+        "postcode",
+        "contact_method",
+        "payment_preference",
+        "annual_limit",
+        "bank_details",
+    ]
+    if name in ADVISOR_FIELDS_BY_ROLE[Role.FINANCE]
+]
+
+
+class AdvisorPaymentResource(SafeModelResource):
+    """The register as finance exports it: what paying someone needs, and nothing else.
+
+    Bank details are masked (the last four digits): full numbers are only in the payment
+    batch's file. Export only: finance cannot import the register.
+    """
+
+    contact_method = fields.Field(
+        attribute="contact_method", column_name="contact_method", widget=ChoiceWidget(ContactMethod)
+    )
+    status = fields.Field(
+        attribute="status", column_name="status", widget=ChoiceWidget(Advisor.Status)
+    )
+    payment_preference = fields.Field(
+        attribute="payment_preference",
+        column_name="payment_preference",
+        widget=ChoiceWidget(PaymentPreference),
+    )
+    bank_details = fields.Field(column_name="bank_details", readonly=True)
+
+    class Meta:
+        model = Advisor
+        import_id_fields = ["email"]
+        fields = PAYMENT_COLUMNS
+        export_order = PAYMENT_COLUMNS
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("bank_details")
+
+    def dehydrate_bank_details(self, advisor: Advisor) -> str:
+        details = getattr(advisor, "bank_details", None)
+        return details.masked if details else ""
