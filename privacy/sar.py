@@ -249,10 +249,26 @@ def _link(obj: models.Model, f: models.Field, subject: Subject) -> str | None:
     owns = subject.owns(f.related_model, pk)
     if owns is False:
         return SOMEONE_ELSE
-    target = getattr(obj, f.name)
     if owns:
         return subject.advisor.full_name
+    target = getattr(obj, f.name)
+    # A record about another person (their invitation, their claim) is named by its own
+    # words, which may hold their name: say "someone else" for it too.
+    if any(
+        subject.owns(g.related_model, getattr(target, g.attname)) is False for g in _people(target)
+    ):
+        return SOMEONE_ELSE
     return f"{target._meta.verbose_name[:1].upper()}{target._meta.verbose_name[1:]}: {target}"
+
+
+def _people(obj: models.Model) -> list[models.Field]:
+    """The links from a record to people (advisors, applicants, logins) that say whose it is."""
+    people = (Advisor, Application)
+    return [
+        f
+        for f in obj._meta.concrete_fields
+        if f.is_relation and f.related_model in people and getattr(obj, f.attname) is not None
+    ]
 
 
 def _many(obj: models.Model, f: models.Field, subject: Subject) -> list[str]:

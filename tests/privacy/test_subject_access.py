@@ -432,6 +432,17 @@ class AliceZipTest(SubjectAccessTestCase):
         self.assertIn(ALICE["sort_code"], self.pdf)
 
 
+class OtherPeopleTest(SubjectAccessTestCase):
+    def test_a_link_to_a_record_about_someone_else_does_not_name_them(self) -> None:
+        # Alice's claim wrongly points at Bob's attendance: its words ("Bob Brown at …") stay out.
+        claim = make_claim(self.alice, attendance=Attendance.objects.get(advisor=self.bob))
+        collected = subject_access_collect(advisor=self.alice)
+        claims = next(t for t in collected.tables if t.model == "payments.Claim")
+        row = next(r for r in claims.rows if r.id == str(claim.pk))
+        self.assertEqual(row.labels["attendance"], "someone else (not included)")
+        self.assertNotIn("Brown", subject_access_json(collected).decode())
+
+
 class ProgressTest(SubjectAccessTestCase):
     def test_the_list_shows_progress_and_polls_until_it_is_ready(self) -> None:
         sar = self.start(self.alice)
@@ -636,6 +647,11 @@ class PermissionsTest(SubjectAccessTestCase):
         response = self.client.get(reverse("privacy:sar-download", args=[self.sar.pk]))
         self.assertEqual(b"".join(response.streaming_content), b"PK zip")
         self.assertTrue(self.staff_sam.has_role(Role.PIE_TEAM))
+
+    def test_the_advisor_admin_page_links_to_subject_access(self) -> None:
+        self.client.force_login(self.staff_sam)
+        page = self.client.get(reverse("admin:advisors_advisor_change", args=[self.alice.pk]))
+        self.assertContains(page, reverse("privacy:sar-advisor", args=[self.alice.pk]))
 
     def test_a_copy_not_ready_is_404_even_to_the_pie_team(self) -> None:
         SubjectAccessRequest.objects.filter(pk=self.sar.pk).update(status=Status.BUILDING)
