@@ -180,7 +180,10 @@ def seed(*, stdout) -> None:
     # The demo "advisor" login is Ada Advisor.
     ada = Advisor.objects.get(email="ada.advisor@example.org")
     user = User.objects.get(username="advisor")
-    Advisor.objects.filter(user=user).exclude(pk=ada.pk).update(user=None)
+    # One at a time, so each change is in the advisor's history.
+    for other in Advisor.objects.filter(user=user).exclude(pk=ada.pk):
+        other.user = None
+        other.save(update_fields=["user"])
     ada.user = user
     ada.save(update_fields=["user"])
     user.groups.add(advisor_group)
@@ -208,18 +211,23 @@ def seed(*, stdout) -> None:
         + [Application.Status.ACCEPTED]
     )
     for i, ((first, last), state) in enumerate(zip(names, states, strict=True)):
+        defaults = {
+            "first_name": first,
+            "last_name": last,
+            "status": state,
+            "contact_method": ContactMethod.EMAIL,
+            "privacy_notice_version": "2026-01",
+            "support_needs": rng.choice(NEEDS),
+            "heard_about": rng.choice(["Carers' centre", "A friend", "Newsletter", ""]),
+            "advisor": ada if state == Application.Status.ACCEPTED else None,
+        }
+        # When they consented is set once: seeding again changes nothing (nor its history).
         application, created = Application.objects.update_or_create(
             email=f"{first.lower()}.{last.lower()}@example.net",
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "status": state,
-                "contact_method": ContactMethod.EMAIL,
-                "privacy_notice_version": "2026-01",
+            defaults=defaults,
+            create_defaults={
+                **defaults,
                 "consented_at": timezone.now() - datetime.timedelta(days=30 - i),
-                "support_needs": rng.choice(NEEDS),
-                "heard_about": rng.choice(["Carers' centre", "A friend", "Newsletter", ""]),
-                "advisor": ada if state == Application.Status.ACCEPTED else None,
             },
         )
         application.lived_experience.set(rng.sample(experiences, k=1))

@@ -4,8 +4,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
 
+from ascru_pie.lib.history import ChangedHistoricalRecords
 from ascru_pie.lib.storage import private_storage
 
 
@@ -91,6 +93,19 @@ class AdvisorQuerySet(models.QuerySet):
     def active(self) -> "AdvisorQuerySet":
         return self.filter(status=Advisor.Status.ACTIVE)
 
+    def contact_withdrawn(self) -> "AdvisorQuerySet":
+        """Advisors whose latest contact consent says no: we send them no reminders.
+
+        No consent row at all is not a withdrawal (advisors added before consent was
+        recorded, or by import, were asked on paper).
+        """
+        latest = (
+            Consent.objects.filter(advisor=OuterRef("pk"), purpose=Consent.Purpose.CONTACT)
+            .order_by("-at", "-pk")
+            .values("given")[:1]
+        )
+        return self.annotate(contact_given=Subquery(latest)).filter(contact_given=False)
+
 
 class Advisor(PersonDetails):
     """A Public Advisor on the register."""
@@ -154,6 +169,10 @@ class Advisor(PersonDetails):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AdvisorQuerySet.as_manager()
+    # Who changed what, when, old → new (django-simple-history; see advisors/audit.py).
+    history = ChangedHistoricalRecords(
+        excluded_fields=["updated_at"], m2m_fields=["lived_experience", "topics"]
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -210,6 +229,8 @@ class Application(PersonDetails):
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = ChangedHistoricalRecords(excluded_fields=["updated_at", "source_hash"])
 
     class Meta:
         ordering = ["-created_at"]
@@ -370,6 +391,9 @@ class EqualityMonitoring(models.Model):
     region = models.CharField(max_length=20, choices=Region, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Special category: only `advisors.view_equality` holders see this history (advisors/audit.py).
+    history = ChangedHistoricalRecords()
+
     class Meta:
         verbose_name = "equality monitoring answers"
         verbose_name_plural = "equality monitoring answers"
@@ -412,3 +436,90 @@ class Recognition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.given_on:%d %b %Y})"
+
+
+class ConsentRefused(Exception):
+    """A consent record was asked to change or go: consent is append-only."""
+
+
+class Consent(models.Model):
+    """One statement of consent, given or withdrawn. Append-only: never changed or deleted.
+
+    An advisor's current consent for a purpose is their latest row for it, so the rows are
+    also the record of every change (who recorded it, when, and how it reached us).
+    """
+
+    class Purpose(models.TextChoices):
+        CONTACT = "contact", "Being contacted about involvement (reminders, invitations)"
+        PRIVACY_NOTICE = "privacy_notice", "The privacy notice"
+
+    class Method(models.TextChoices):
+        APPLICATION = "application", "On the application form"
+        PORTAL = "portal", "Online, by the advisor"
+        PHONE = "phone", "By phone, recorded by staff"
+        WRITING = "writing", "In writing (letter or email), recorded by staff"
+
+    advisor = models.ForeignKey(Advisor, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(max_length=20, choices=Purpose)
+    given = models.BooleanField(help_text="Ticked: consent given. Not ticked: withdrawn.")
+    privacy_notice_version = models.CharField(max_length=20, blank=True)
+    at = models.DateTimeField("when", default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    method = models.CharField("how", max_length=15, choices=Method)
+    note = models.CharField(max_length=300, blank=True)
+
+    history = ChangedHistoricalRecords()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["advisor", "purpose", "-at"], name="advisors_consent_latest")
+        ]
+
+    def __str__(self) -> str:
+        state = "given" if self.given else "withdrawn"
+        return f"{self.get_purpose_display()}: {state} ({self.at:%d %b %Y})"
+
+    def save(self, *args, **kwargs) -> None:
+        # A consent row, once written, is evidence: a change is a new row.
+        if not self._state.adding:
+            raise ConsentRefused("Consent records are never changed: record a new one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ConsentRefused("Consent records are never deleted.")
+
+
+class SensitiveDataView(models.Model):
+    """Someone saw an individual's equality answers or full bank details: who, when, whose, where.
+
+    Written by advisors.audit.sensitive_view_log wherever those values are shown in full;
+    seen only by superusers, and never changed.
+    """
+
+    class What(models.TextChoices):
+        EQUALITY = "equality", "equality answers"
+        BANK_DETAILS = "bank_details", "bank details"
+
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    advisor = models.ForeignKey(
+        Advisor, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Equality answers of an applicant not (yet) on the register.
+    application = models.ForeignKey(
+        Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    what = models.CharField(max_length=15, choices=What)
+    where = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "view of sensitive data"
+        verbose_name_plural = "views of sensitive data"
+
+    def __str__(self) -> str:
+        whose = self.advisor or self.application or "someone"
+        return f"{self.viewer} saw {whose}'s {self.get_what_display()} ({self.where})"

@@ -18,6 +18,7 @@ from ascru_pie.models import User
 from ascru_pie.roles import Role
 from ascru_pie.services import user_invite
 
+from .consent import consent_from_application
 from .models import Advisor, Application, ApplicationEvent, EqualityMonitoring, Topic
 
 PERSON_FIELDS = [
@@ -142,6 +143,9 @@ def _unique_username(application: Application) -> str:
 def application_accept(*, application: Application, by: User | None) -> Advisor:
     """Accept: create the Advisor and an `advisor` user, and email the set-password link.
 
+    The consent given on the application (privacy notice, contact) becomes their first
+    consent rows.
+
     Idempotent: a second call (double click, two staff at once) returns the same advisor
     and sends nothing.
     """
@@ -172,7 +176,11 @@ def application_accept(*, application: Application, by: User | None) -> Advisor:
         )
         advisor.lived_experience.set(application.lived_experience.all())
         advisor.topics.set(application.topics.all())
-        EqualityMonitoring.objects.filter(application=application).update(advisor=advisor)
+        # One row at a time, so the change is in the equality answers' history.
+        for equality in EqualityMonitoring.objects.filter(application=application):
+            equality.advisor = advisor
+            equality.save(update_fields=["advisor"])
+        consent_from_application(advisor=advisor, application=application, recorded_by=by)
         ApplicationEvent.objects.create(
             application=application,
             from_status=application.status,

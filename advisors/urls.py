@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_consent
 
 app_name = "advisors"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("apply/privacy/", views.privacy_notice, name="privacy-notice"),
     # Advisor portal
     path("portal/profile/", views.profile, name="profile"),
+    path("portal/profile/contact/", views_consent.consent, name="consent"),
     path(
         "portal/profile/training/<int:pk>/certificate/",
         views.training_certificate,

@@ -18,6 +18,23 @@ class Role(models.TextChoices):
     FINANCE = "finance", "Finance"
 
 
+# Audit and delivery logs, history of changes and consent: nobody changes or deletes them,
+# whatever else their role may do (consent and the logs only ever gain rows).
+AUDIT_LOGS_READ_ONLY = [
+    f"{app}.{action}_{model}"
+    for app, model in [
+        ("advisors", "applicationevent"),
+        ("advisors", "consent"),
+        ("advisors", "historical*"),
+        ("payments", "claimevent"),
+        ("payments", "bankdetailschange"),
+        ("payments", "historical*"),
+        ("projects", "planevent"),
+        ("reminders", "delivery"),
+    ]
+    for action in ("change", "delete")
+] + ["advisors.add_historical*", "payments.add_historical*"]
+
 # Patterns are "app_label.codename" with shell wildcards; EXCLUDE wins over INCLUDE.
 ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     Role.PIE_TEAM: {
@@ -33,6 +50,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "impacts.*",
             "reminders.*",
             "reports.*",
+            # Data protection (helper D1): erase an advisor or a declined applicant.
+            "privacy.erase_person",
         ],
         # Individual equality answers are special-category data: only people who are
         # also given `edi_access` (or the permission directly) may see them.
@@ -46,6 +65,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "payments.delete_*",
             "rates.delete_*",
             "ascru_pie.delete_*",
+            *AUDIT_LOGS_READ_ONLY,
+            # Changes to equality answers are as sensitive as the answers.
+            "advisors.*_historicalequalitymonitoring",
+            # Who saw sensitive data is for superusers only.
+            "advisors.*_sensitivedataview",
         ],
     },
     Role.FINANCE: {
@@ -55,7 +79,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "advisors.view_advisor",
             "advisors.view_bank_details",
         ],
-        "exclude": ["payments.delete_*", "rates.delete_*"],
+        "exclude": ["payments.delete_*", "rates.delete_*", *AUDIT_LOGS_READ_ONLY],
     },
     Role.MANAGER: {"include": ["reports.*"], "exclude": []},
     Role.ADVISOR: {"include": [], "exclude": []},
@@ -64,7 +88,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
 
 # Granted on top of a role to the few people who need individual equality answers.
 EDI_ACCESS_GROUP = "edi_access"
-EDI_ACCESS_PERMISSIONS = ["advisors.*_equalitymonitoring", "advisors.view_equality"]
+EDI_ACCESS_PERMISSIONS = [
+    "advisors.*_equalitymonitoring",
+    "advisors.view_equality",
+    "advisors.view_historicalequalitymonitoring",
+]
 
 
 def _matching(patterns: list[str], permissions) -> set:

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from advisors.audit import audited_register
+from ascru_pie.lib.history import ChangedHistoricalRecords
 from ascru_pie.lib.storage import private_storage
 from ascru_pie.templatetags.words import day_text, plural_text, pounds_text
 from rates.models import RateCard
@@ -441,6 +443,10 @@ class BankDetails(models.Model):
     account_number_last4 = models.CharField(max_length=4)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Who changed them and when. The history keeps the encrypted values only, and the
+    # advisor's history page shows the last four digits, never the rest (advisors.audit).
+    history = ChangedHistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         verbose_name_plural = "bank details"
 
@@ -450,6 +456,14 @@ class BankDetails(models.Model):
     @property
     def masked(self) -> str:
         return f"Account ending {self.account_number_last4} ({self.account_name})"
+
+
+audited_register(
+    BankDetails,
+    label="Bank details",
+    permission="payments.view_historicalbankdetails",
+    hidden_fields=["sort_code_encrypted", "account_number_encrypted"],
+)
 
 
 class CentralBudget(models.Model):

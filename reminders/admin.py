@@ -37,3 +37,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # The delivery log is evidence of what was sent: nobody deletes from it.
+        return False

@@ -3,7 +3,8 @@
 A rule yields Reminder items; `reminders_queue` turns new ones into Delivery rows (a unique
 key, so running twice, two beats or a retried task can never send the same reminder twice)
 and sends email after commit. People who prefer phone or post are put on the coordinator's
-daily contact list instead of being emailed.
+daily contact list instead of being emailed. Advisors who withdrew consent to be contacted
+get nothing.
 """
 
 from collections.abc import Iterator
@@ -258,11 +259,17 @@ def reminders_queue(*, now: datetime | None = None) -> list[int]:
     """Claim every due reminder that was never claimed before; return the new email deliveries' ids.
 
     A reminder whose key exists already is skipped: that is what makes it at most once.
+    Advisors whose latest contact consent is a withdrawal are skipped (nothing is recorded,
+    so giving consent again lets later reminders through).
     """
     now = now or timezone.now()
     new_emails = []
+    # Advisors who have withdrawn consent to be contacted get no reminder of any kind.
+    withdrawn = set(Advisor.objects.contact_withdrawn().values_list("pk", flat=True))
     for rule in RULES:
         for reminder in rule(now):
+            if reminder.advisor is not None and reminder.advisor.pk in withdrawn:
+                continue
             if Delivery.objects.filter(key=reminder.key).exists():
                 continue
             channel, recipient = _channel(reminder)

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from advisors.audit import sensitive_view_log
+from advisors.models import Advisor, PaymentPreference, SensitiveDataView
 from ascru_pie.lib.money import ZERO, to_money
 from ascru_pie.models import User
 from ascru_pie.roles import Role
@@ -299,7 +301,8 @@ def batch_export(*, batch: PaymentBatch, by: User, file_type: str) -> bytes:
     """The batch for the finance system (CSV or XLSX), in the configured columns.
 
     Only an approved, unpaid batch is exported, with only its unpaid claims, so a file can
-    never pay anyone twice. Full bank details only for people who may see them.
+    never pay anyone twice. Full bank details only for people who may see them, and each
+    advisor whose details are in the file is logged as seen (advisors.SensitiveDataView).
     """
     _require(by, Role.PIE_TEAM, Role.FINANCE, action="export payment batches")
     resource = FinanceExportResource()
@@ -313,7 +316,19 @@ def batch_export(*, batch: PaymentBatch, by: User, file_type: str) -> bytes:
         )
     if batch.status == PaymentBatch.Status.PAID:
         raise ValidationError(f"Batch {batch.reference} is paid: there is nothing left to export.")
-    dataset = resource.export(resource.claims_of(batch))
+    claims = resource.claims_of(batch)
+    dataset = resource.export(claims)
+    if resource.reveals_bank_details:
+        # Every advisor whose full account details are in the file: one view-log row each.
+        sensitive_view_log(
+            viewer=by,
+            what=SensitiveDataView.What.BANK_DETAILS,
+            where=f"finance export of batch {batch.reference} ({file_type})",
+            advisors=Advisor.objects.filter(claims__in=claims, bank_details__isnull=False)
+            .exclude(payment_preference=PaymentPreference.VOUCHER)
+            .distinct()
+            .order_by("pk"),
+        )
     # Only the time of the (latest) export changes: one column of one row, nothing else.
     PaymentBatch.objects.filter(pk=batch.pk).update(exported_at=timezone.now())
     return dataset.export(file_type)

@@ -22,6 +22,7 @@ from django.test.utils import (
 )
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from advisors.models import Advisor
 from ascru_pie.demo import DEMO_PASSWORD
@@ -80,7 +81,8 @@ class Command(BaseCommand):
             Advisor(first_name=f"Bench{i}", last_name="Person", email=f"bench{i}@example.org")
             for i in range(have, to)
         ]
-        Advisor.objects.bulk_create(new)
+        # With their history rows, as every write of an advisor has (advisors/audit.py).
+        bulk_create_with_history(new, Advisor)
         advisors = list(Advisor.objects.filter(email__startswith="bench").order_by("pk")[have:to])
         Invitation.objects.bulk_create(
             [Invitation(meeting=meeting, advisor=a) for a in advisors], ignore_conflicts=True
