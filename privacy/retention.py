@@ -5,8 +5,9 @@ Run daily by Celery beat (privacy.tasks.retention_run) and by `manage.py retenti
 
 - RETENTION_DECLINED_APPLICATION_MONTHS (6): an application declined or withdrawn that long
   ago is erased (privacy.erasure.application_erase).
-- RETENTION_INACTIVE_ADVISOR_YEARS (2): an advisor who left (or paused) that long ago, with
-  no claimed activity since, is erased (privacy.erasure.advisor_erase): their contact details
+- RETENTION_INACTIVE_ADVISOR_YEARS (2): an advisor who left (or paused) that long ago (by
+  their left or status-changed date; none, no erasure), with no claimed activity since, is
+  erased (privacy.erasure.advisor_erase): their contact details
   and everything else personal go; claims stay under the pseudonym. One with claims still
   to be paid is skipped and counted, and taken the next day once they are paid.
 - RETENTION_FINANCIAL_YEARS (6): financial records are kept for that many whole tax years
@@ -97,7 +98,8 @@ def advisors_due(*, today: datetime.date):
     recent = Claim.objects.filter(activity_date__gte=cutoff).values("advisor")
     return (
         Advisor.objects.filter(status__in=INACTIVE)
-        .annotate(inactive_since=Coalesce("left_on", "status_changed_on", "joined_on"))
+        # No date, no erasure: without one we cannot know how long they have been away.
+        .annotate(inactive_since=Coalesce("left_on", "status_changed_on"))
         .filter(inactive_since__lt=cutoff)
         .exclude(pk__in=erased)
         .exclude(pk__in=recent)
@@ -150,6 +152,24 @@ def retention_run(*, dry_run: bool = False, now: datetime.datetime | None = None
     if dry_run:
         return counts
     run = RetentionRun.objects.create(started_at=now)
+    try:
+        _apply(counts, applications=applications, advisors=advisors, waiting=waiting, today=today)
+    except Exception as exc:
+        # Whatever was erased stays erased (each person is one transaction); say where it
+        # stopped, and the next run carries on.
+        RetentionRun.objects.filter(pk=run.pk).update(
+            summary=f"Stopped with an error ({exc.__class__.__name__}); the next run carries on."
+        )
+        raise
+    run.counts = counts
+    run.summary = retention_words(counts)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["counts", "summary", "finished_at"])
+    logger.info("Retention run: %s", run.summary)
+    return counts
+
+
+def _apply(counts: dict, *, applications, advisors, waiting: set, today: datetime.date) -> None:
     for application in applications:
         application_erase(application, reason=ErasureRecord.Reason.RETENTION)
     for advisor in advisors:
@@ -164,12 +184,6 @@ def retention_run(*, dry_run: bool = False, now: datetime.datetime | None = None
     counts["bank_change_digits_emptied"] = bank_changes_due(today=today).update(
         old_last4="", new_last4=""
     )
-    run.counts = counts
-    run.summary = retention_words(counts)
-    run.finished_at = timezone.now()
-    run.save(update_fields=["counts", "summary", "finished_at"])
-    logger.info("Retention run: %s", run.summary)
-    return counts
 
 
 def _receipts_delete(*, today: datetime.date) -> int:

@@ -112,6 +112,13 @@ class InactiveAdvisorsTests(BaseTestCase):
             [str(c.amount) for c in Claim.objects.filter(advisor=self.owed)], ["40.00"]
         )
 
+    def test_an_advisor_with_no_date_of_leaving_is_never_erased_by_the_job(self):
+        undated = AdvisorFactory(first_name="Una", last_name="Undated", status="paused")
+        with time_machine.travel(at(2030, 1, 1), tick=False):
+            retention_run()
+        self.assertEqual(Advisor.objects.get(pk=undated.pk).last_name, "Undated")
+        self.assertNotEqual(Advisor.objects.get(pk=self.gone.pk).last_name, "Gone")
+
     def test_someone_who_claimed_recently_is_not_erased_whatever_their_status(self):
         claim = make_claim(self.gone)
         Claim.objects.filter(pk=claim.pk).update(activity_date=datetime.date(2025, 6, 1))
