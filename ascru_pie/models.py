@@ -2,7 +2,7 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
@@ -112,3 +112,35 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"heartbeat {self.token} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginEmailChange(models.Model):
+    """A change of someone's sign-in email asked for by a member of staff (segregation of duties).
+
+    It takes effect only when confirmed at the new address (django-allauth's confirmation link)
+    or by a second member of staff; the old address is told when it is asked for
+    (ascru_pie.email_change).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_email_changes")
+    old_email = models.EmailField(blank=True)
+    new_email = models.EmailField()
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("requested_by")),
+                name="ascru_pie_email_change_confirmed_by_another",
+                violation_error_message="Whoever asked for the change cannot confirm it.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.old_email or '(none)'} → {self.new_email}"
