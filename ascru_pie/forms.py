@@ -1,6 +1,8 @@
 """Sign-in forms: allauth's, with plain-English labels and no autofocus."""
 
 from allauth.account import forms as allauth_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
@@ -58,3 +60,24 @@ class PasswordResetForm(NoAutofocusMixin, forms.Form):
 
 class InvitationPasswordForm(NoAutofocusMixin, SetPasswordForm):
     pass
+
+
+CODE_HELP = "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+
+
+class AuthenticateForm(NoAutofocusMixin, mfa_forms.AuthenticateForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = CODE_HELP
+
+
+class ReauthenticateForm(NoAutofocusMixin, mfa_forms.ReauthenticateForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = CODE_HELP
+
+
+class ActivateTOTPForm(NoAutofocusMixin, totp_forms.ActivateTOTPForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = "The 6-digit code the app shows for ASCRU2 Involvement."
