@@ -60,6 +60,7 @@ TITLES = {
     "advisors.ApplicationEvent": "What happened to your application",
     "advisors.EqualityMonitoring": "Your answers to the equality questions",
     "ascru_pie.User": "Your login account",
+    "ascru_pie.LoginEmailChange": "Changes to your login email asked for by staff",
     "account.EmailAddress": "Email addresses of your login",
     "account.EmailConfirmation": "Email confirmations sent to you",
     "mfa.Authenticator": "Your second sign-in factors",

@@ -226,6 +226,10 @@ def seed(tc, advisor: Advisor, who: dict) -> None:
         consent.objects.create(
             advisor=advisor, purpose="contact", given=True, method="portal", note=f"{mark} ok"
         )
+    if email_change := _model("ascru_pie", "LoginEmailChange"):
+        email_change.objects.create(
+            user=user, old_email=user.email, new_email=f"{mark}-new@example.org", requested_by=sam
+        )
     if viewed := _model("advisors", "SensitiveDataView"):
         viewed.objects.create(viewer=sam, advisor=advisor, what="bank_details", where="admin")
 
