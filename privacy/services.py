@@ -16,10 +16,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from advisors.models import Advisor
+from advisors.audit import sensitive_view_log
+from advisors.models import Advisor, EqualityMonitoring, SensitiveDataView
 from ascru_pie.celery import enqueue_on_commit
 from ascru_pie.models import User
 from ascru_pie.roles import Role
+from payments.models import BankDetails
 from reports.words import worker_lost_words
 
 from .models import SubjectAccessDownload, SubjectAccessRequest
@@ -70,7 +72,18 @@ def subject_access_retry(*, request: SubjectAccessRequest) -> SubjectAccessReque
 
 
 def subject_access_download(*, request: SubjectAccessRequest, by: User) -> SubjectAccessDownload:
-    """Record that `by` downloaded the ZIP (bank details and equality answers are in it)."""
+    """Record that `by` downloaded the ZIP; its bank details and equality answers are a view
+    of them, logged like every other (advisors.audit: superusers see the log)."""
+    advisor = request.advisor
+    where = f"subject access ZIP #{request.pk}"
+    if BankDetails.objects.filter(advisor=advisor).exists():
+        sensitive_view_log(
+            viewer=by, what=SensitiveDataView.What.BANK_DETAILS, where=where, advisors=[advisor]
+        )
+    if EqualityMonitoring.objects.filter(advisor=advisor).exists():
+        sensitive_view_log(
+            viewer=by, what=SensitiveDataView.What.EQUALITY, where=where, advisors=[advisor]
+        )
     return SubjectAccessDownload.objects.create(request=request, by=by)
 
 
