@@ -182,10 +182,8 @@ def test_admin_and_import_export_pages(page, live_server, register):
 def test_two_factor_set_up_and_account_pages(page, live_server, register):
     """allauth's pages (ours in templates/account, mfa): the TOTP QR code is a data: image."""
     seen = Violations(page)
-    login(page, live_server, "coordinator", DEMO_PASSWORD)
-    seen.check()
-    seen.visit(live_server.url + reverse("staff-home"))  # sent on to set up the app
-    assert page.url.startswith(live_server.url + reverse("mfa_activate_totp")), page.url
+    _sign_in_with_second_factor(page, live_server, register["coordinator"])
+    seen.visit(live_server.url + reverse("mfa_activate_totp"))  # no authenticator yet
     assert page.locator("img[src^='data:']").count() >= 1
     for name in ("mfa_index", "password_change"):
         seen.visit(live_server.url + reverse(name))
