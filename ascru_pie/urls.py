@@ -19,8 +19,16 @@ urlpatterns = [
     path("accounts/logout/", account_views.logout, name="logout"),
     path("accounts/password/change/", account_views.password_change, name="password_change"),
     path("accounts/password/reset/", account_views.password_reset, name="password_reset"),
-    path("accounts/password_change/", RedirectView.as_view(pattern_name="password_change")),
-    path("accounts/password_reset/", RedirectView.as_view(pattern_name="password_reset")),
+    path(
+        "accounts/password_change/",
+        RedirectView.as_view(pattern_name="password_change"),
+        name="password_change-old",
+    ),
+    path(
+        "accounts/password_reset/",
+        RedirectView.as_view(pattern_name="password_reset"),
+        name="password_reset-old",
+    ),
     path("accounts/", include("allauth.urls")),
     path(
         "accounts/invitation/<uidb64>/<token>/",
