@@ -15,7 +15,8 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.core.files.base import ContentFile
-from django.db import models
+from django.core.signals import request_finished
+from django.db import close_old_connections, models
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -228,7 +229,13 @@ def body_of(response) -> bytes:
     """What the browser would get, for a page and for a streamed download alike."""
     if getattr(response, "streaming", False):
         body = b"".join(response.streaming_content)
-        response.close()
+        # Closing a response says the request finished, which would close the test's
+        # database connection; the test client keeps it open the same way.
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
         return body
     return response.content
 
