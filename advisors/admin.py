@@ -16,6 +16,8 @@ from ascru_pie.lib.imports import SafeImportExportModelAdmin
 from ascru_pie.lib.storage import PrivateFileInput
 
 from . import services
+from .admin_audit import AdvisorHistoryMixin, EqualityViewLogMixin
+from .admin_fields import FieldsByRoleMixin
 from .forms import DeclineForm
 from .models import (
     Advisor,
@@ -27,7 +29,7 @@ from .models import (
     Topic,
     Training,
 )
-from .resources import AdvisorResource
+from .resources import AdvisorPaymentResource, AdvisorResource
 
 
 def can_see_equality(request) -> bool:
@@ -98,8 +100,12 @@ class SupportNeedsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Advisor)
-class AdvisorAdmin(SafeImportExportModelAdmin):
+class AdvisorAdmin(
+    FieldsByRoleMixin, AdvisorHistoryMixin, EqualityViewLogMixin, SafeImportExportModelAdmin
+):
     resource_classes = [AdvisorResource]
+    # Each role sees only its fields of the record (advisors.access.ADVISOR_FIELDS_BY_ROLE).
+    restricted_resource_classes = [AdvisorPaymentResource]
     list_display = (
         "full_name",
         "email",
@@ -121,7 +127,17 @@ class AdvisorAdmin(SafeImportExportModelAdmin):
     search_fields = ("first_name", "last_name", "email", "phone", "postcode")
     # Short fixed lists: plain checkboxes are clearer (and more accessible) than filter_horizontal.
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
-    readonly_fields = ("user", "created_at", "updated_at", "status_changed_on", "documents")
+    readonly_fields = (
+        "user",
+        "created_at",
+        "updated_at",
+        "status_changed_on",
+        "documents",
+        # The advisor sets these in their portal; staff-entered bank details are confirmed.
+        "payment_preference",
+        "annual_limit",
+        "bank_details_masked",
+    )
     inlines = [TrainingInline, RecognitionInline, AdvisorEqualityInline]
     fieldsets = [
         (
@@ -166,6 +182,7 @@ class AdvisorAdmin(SafeImportExportModelAdmin):
             },
         ),
         ("Support", {"fields": ["support_needs", "enhanced_support", "support_budget"]}),
+        ("Payment", {"fields": ["payment_preference", "annual_limit", "bank_details_masked"]}),
         ("Recognition", {"fields": ["acknowledgement"]}),
         ("Notes", {"fields": ["staff_notes", "documents", "created_at", "updated_at"]}),
     ]
@@ -174,12 +191,27 @@ class AdvisorAdmin(SafeImportExportModelAdmin):
     def full_name(self, obj: Advisor) -> str:
         return obj.full_name
 
+    @admin.display(description="Bank details")
+    def bank_details_masked(self, obj: Advisor) -> str:
+        """Masked: the full numbers are only in finance's payment file."""
+        if not obj.pk:
+            return "—"
+        details = getattr(obj, "bank_details", None)
+        return format_html(
+            '{} <a href="{}">Enter or confirm new bank details</a>',
+            details.masked if details else "None recorded.",
+            reverse("payments:bank-details", args=[obj.pk]),
+        )
+
     @admin.display(description="Documents")
     def documents(self, obj: Advisor) -> str:
         if not obj.pk:
             return "—"
         return format_html(
-            '<a href="{}">Draft a reference letter</a>', reverse("reports:reference", args=[obj.pk])
+            '<a href="{}">Draft a reference letter</a> · '
+            '<a href="{}">Subject access: a copy of everything we hold</a>',
+            reverse("reports:reference", args=[obj.pk]),
+            reverse("privacy:sar-advisor", args=[obj.pk]),
         )
 
     def save_model(self, request, obj, form, change) -> None:
@@ -204,7 +236,7 @@ class ApplicationEventInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(EqualityViewLogMixin, admin.ModelAdmin):
     list_display = ("full_name", "email", "status", "contact_method", "created_at", "advisor_link")
     list_filter = ("status", "contact_method", "lived_experience", "topics")
     search_fields = ("first_name", "last_name", "email", "postcode")
@@ -385,7 +417,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(EqualityMonitoring)
-class EqualityMonitoringAdmin(admin.ModelAdmin):
+class EqualityMonitoringAdmin(EqualityViewLogMixin, admin.ModelAdmin):
     """Only for people with the equality permissions (the `edi_access` group)."""
 
     list_display = ("pk", "application", "advisor", "created_at")

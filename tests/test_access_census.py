@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ascru_pie.roles import Role
+from tests.access_rules import MATRIX, PUBLIC, SIGNED_IN
 from tests.base import BaseTestCase
 from tests.census import (
     ADVERTISED,
@@ -35,7 +36,6 @@ from tests.census import (
     url_options,
 )
 from tests.census import routes as all_routes
-from tests.test_access_matrix import MATRIX, PUBLIC, SIGNED_IN
 
 
 def _named(owner: str, markers: dict) -> dict:

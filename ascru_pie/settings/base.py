@@ -6,6 +6,7 @@ without them.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 import xstatic.pkg.bootstrap
@@ -79,15 +80,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Issue 13 (headers, helper B): the Content Security Policy on every page (django-csp).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 13 (headers, helper B): Permissions-Policy; no-store for signed-in people and
+    # downloads. After AuthenticationMiddleware (reads request.user), after WhiteNoise (static
+    # files keep their caching).
+    "ascru_pie.headers.PrivacyHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Issue 13 (sessions): staff signed out after STAFF_SESSION_IDLE_MINUTES idle. Needs
+    # request.user and messages, so it stays after Authentication- and MessageMiddleware.
+    "ascru_pie.sessions.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Issue 13 (two factors): staff pages need a second factor in this session (ascru_pie.mfa).
+    "ascru_pie.mfa.SecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 AUTHENTICATION_BACKENDS = [
@@ -122,6 +134,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock rather than fail at once when the dev server and a task overlap.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Sign-in lockout and password-reset counters live in the cache, so every web process must
+# share one: production uses the database (CACHE_URL=dbcache://ascru_pie_cache, table made by
+# `createcachetable`; it keeps working when Redis is down). The default is per process.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 AUTH_USER_MODEL = "ascru_pie.User"
 LOGIN_URL = "login"
@@ -129,10 +145,28 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Issue 13 (passwords): 12 characters for staff roles, 10 for everyone else, in plain English.
+    {"NAME": "ascru_pie.passwords.RoleMinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Passwords and sessions (issue 13) ---------------------------------------------------------
+# Argon2 (memory-hard, the OWASP first choice) hashes new passwords; the others stay listed so
+# existing PBKDF2 hashes still verify and are re-hashed with Argon2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Staff (PIE team, finance, manager, equality access, superusers) are signed out after this
+# many minutes without a request (ascru_pie.sessions.StaffIdleTimeoutMiddleware).
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+# Everyone else's session ends this long after their last visit (the idle clock is saved at
+# most once a minute, which renews the cookie). 12 hours, not Django's 14 days: long enough
+# for a day of meetings or a slow form filled in with breaks, short enough that a session on
+# a shared or library computer is gone by the next day.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
 # Password reset links; invitation links have their own, longer lifetime.
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 INVITATION_TIMEOUT_DAYS = env.int("INVITATION_TIMEOUT_DAYS", default=14)
@@ -190,6 +224,20 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # --- Public Advisors ---------------------------------------------------------
 # The privacy notice applicants consent to; bump the version when its text changes.
 PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", default="2026-01")
+
+# --- Data protection: retention (issue 13, helper D1) -----------------------------------------
+# How long personal data is kept; the daily job privacy.tasks.retention_run (beat schedule
+# "privacy-retention") erases what is due, and `manage.py retention_run --dry-run` says what
+# it would do. Erasure keeps claims and payments (amounts, dates) under a pseudonym.
+# A declined or withdrawn application is erased this many months after the decision.
+RETENTION_DECLINED_APPLICATION_MONTHS = env.int("RETENTION_DECLINED_APPLICATION_MONTHS", default=6)
+# An advisor who left (or paused) this many years ago, with no claimed activity since, is
+# erased: contact details and every other personal field; their claims stay, pseudonymised.
+RETENTION_INACTIVE_ADVISOR_YEARS = env.int("RETENTION_INACTIVE_ADVISOR_YEARS", default=2)
+# Financial records are kept for this many whole tax years after the one they belong to
+# (HMRC: six); then receipt files are deleted and bank-change digits emptied. Claim rows
+# (amounts, dates, pseudonym) stay: they are the unit's accounts.
+RETENTION_FINANCIAL_YEARS = env.int("RETENTION_FINANCIAL_YEARS", default=6)
 # Applications accepted from one address (keyed hash) per hour before we ask them to wait.
 APPLY_LIMIT_PER_HOUR = env.int("APPLY_LIMIT_PER_HOUR", default=5)
 # Aggregates of special-category data show counts below this as "fewer than 5".
@@ -305,6 +353,27 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Issue 13 (anonymous surveys): every day at 02:15 — rewrite the answers to surveys open
+    # now or closed in the last week in a random order, so that the order rows are stored in
+    # says nothing about who answered when (each answer also queues this for its survey).
+    "survey-responses-shuffle": {
+        "task": "impacts.tasks.survey_responses_shuffle_recent",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    # Issue 13 (retention, helper D1): every day at 03:40 — erase what the retention
+    # settings say is due (privacy.retention; see "Data protection" below). Safe to run twice.
+    "privacy-retention": {
+        "task": "privacy.tasks.retention_run",
+        "schedule": crontab(hour=3, minute=40),
+    },
+    # Issue 13 (subject access, helper D1b): every minute — send again subject access ZIPs
+    # queued with no live task or whose worker died (SUBJECT_ACCESS_LEASE_SECONDS), and delete
+    # ZIPs made more than SUBJECT_ACCESS_KEEP_DAYS ago. Safe to overlap; dropped after 55 s.
+    "privacy-subject-access-sweep": {
+        "task": "privacy.tasks.subject_access_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 # A queued report or reminder whose task was due this long ago and has not started is
 # taken to be lost (Redis restarted empty, say) and sent again: longer than any normal queue.
@@ -314,6 +383,11 @@ TASK_LOST_AFTER_SECONDS = env.int("TASK_LOST_AFTER_SECONDS", default=5 * 60)
 # REPORT_MAX_ATTEMPTS starts in all, then marks it failed with that reason.
 REPORT_LEASE_SECONDS = env.int("REPORT_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 REPORT_MAX_ATTEMPTS = 2
+# Issue 13 (subject access, helper D1b): a ZIP being made for longer than this lost its
+# worker (then retried, up to REPORT_MAX_ATTEMPTS starts). A ZIP holds bank details and
+# equality answers, so it is deleted SUBJECT_ACCESS_KEEP_DAYS after it is made.
+SUBJECT_ACCESS_LEASE_SECONDS = env.int("SUBJECT_ACCESS_LEASE_SECONDS", default=REPORT_LEASE_SECONDS)
+SUBJECT_ACCESS_KEEP_DAYS = env.int("SUBJECT_ACCESS_KEEP_DAYS", default=30)
 
 # --- Reminders (timings are settings, the schedule is above) ------------------
 REMINDER_MEETING_DAYS = [7, 1]  # meeting reminders this many days before
@@ -357,3 +431,123 @@ LOGGING = {
 # imports also checks add + change: ascru_pie.lib.imports.SafeImportExportModelAdmin).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# --- Trusted proxies and segregation of duties (issue 13, helper E) ---------------------------
+# Addresses or networks (CIDR) of the reverse proxies in front of gunicorn. Only a request that
+# comes straight from one of them may name the visitor in X-Forwarded-For (ascru_pie.lib.net).
+# Empty (the default): the header is ignored and the connecting address is the visitor.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# A confirmed new sign-in email replaces the old one (allauth removes the old address), so a
+# change staff asked for (ascru_pie.email_change) ends with one address that signs in.
+ACCOUNT_CHANGE_EMAIL = True
+
+# --- Authentication (django-allauth) --------------------------------------------------------
+# One library for sign-in, two factors (TOTP + recovery codes) and university sign-in (OpenID
+# Connect). Our choices live in ascru_pie.accounts (adapters), ascru_pie.forms and ascru_pie.mfa.
+ACCOUNT_ADAPTER = "ascru_pie.accounts.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "ascru_pie.accounts.UniversitySignInAdapter"
+ACCOUNT_FORMS = {
+    "login": "ascru_pie.forms.LoginForm",
+    "change_password": "ascru_pie.forms.ChangePasswordForm",
+    "reset_password": "ascru_pie.forms.PasswordResetForm",
+    "reset_password_from_key": "ascru_pie.forms.PasswordResetKeyForm",
+}
+# People sign in with their username or their email address; accounts are made by the PIE
+# team (or by accepting an application), never by signing up.
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
+# Required by allauth for signing in by email (it checks forms, not the database).
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# Session length is the sessions section's business (SESSION_COOKIE_AGE), not a checkbox.
+ACCOUNT_SESSION_REMEMBER = True
+# A password reset for an unknown address sends nothing and looks the same as a known one.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Brute force: LOGIN_FAILURES_ALLOWED wrong passwords for one username (or email) from one
+# address within LOGIN_LOCKOUT_MINUTES lock that pair out; the same person elsewhere can
+# still sign in (the key is login + address: AccountAdapter). One address trying many names
+# is stopped at 100 failures an hour. Password reset: RESET_EMAILS_PER_ACCOUNT per hour for one
+# address, RESET_REQUESTS_PER_ADDRESS per hour from one address. The counters live in the
+# cache: give production a shared cache (Redis) when running more than one process.
+LOGIN_FAILURES_ALLOWED = env.int("LOGIN_FAILURES_ALLOWED", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+RESET_EMAILS_PER_ACCOUNT = env.int("RESET_EMAILS_PER_ACCOUNT", default=3)
+RESET_REQUESTS_PER_ADDRESS = env.int("RESET_REQUESTS_PER_ADDRESS", default=10)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"{LOGIN_FAILURES_ALLOWED}/{LOGIN_LOCKOUT_MINUTES}m/key,100/1h/ip",
+    # Sign-in forms sent from one address (many staff share the university's).
+    "login": "60/m/ip",
+    "reset_password": f"{RESET_REQUESTS_PER_ADDRESS}/1h/ip,{RESET_EMAILS_PER_ACCOUNT}/1h/key",
+}
+# Two factors: an authenticator app (TOTP) with recovery codes. Required for staff on the
+# pages in MFA_REQUIRED_PATH_PREFIXES (ascru_pie.mfa); advisors may turn it on.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "ASCRU2 Involvement"
+MFA_FORMS = {
+    "authenticate": "ascru_pie.forms.AuthenticateForm",
+    "reauthenticate": "ascru_pie.forms.ReauthenticateForm",
+    "activate_totp": "ascru_pie.forms.ActivateTOTPForm",
+}
+MFA_REQUIRED_PATH_PREFIXES = ["/staff/", "/admin/", "/reports/", "/impacts/", "/privacy/"]
+# University sign-in (OpenID Connect, e.g. Microsoft Entra ID): shown on the sign-in page
+# only when OIDC_PROVIDER_URL is set. Only existing staff accounts, matched by email, may use
+# it, and it counts as their second factor (the university's own MFA applies).
+OIDC_PROVIDER_URL = env("OIDC_PROVIDER_URL", default="")
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="University sign-in")
+# Entra ID sends no email_verified claim: set this when the provider only issues addresses
+# the university itself manages (a single-tenant app), so its addresses count as verified.
+OIDC_EMAILS_ARE_VERIFIED = env.bool("OIDC_EMAILS_ARE_VERIFIED", default=False)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": (
+            [
+                {
+                    "provider_id": "university",
+                    "name": OIDC_PROVIDER_NAME,
+                    "client_id": env("OIDC_CLIENT_ID", default=""),
+                    "secret": env("OIDC_CLIENT_SECRET", default=""),
+                    "settings": {"server_url": OIDC_PROVIDER_URL},
+                }
+            ]
+            if OIDC_PROVIDER_URL
+            else []
+        ),
+    }
+}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+
+# --- Content Security Policy and private caching (issue 13, helper B) ------------------------
+# django-csp 4. No inline script or style anywhere: our JS and CSS are files under static/,
+# htmx is told not to inject its indicator <style> nor to eval (htmx-config in base.html).
+# data: images: allauth's TOTP QR code. Forms post only to us, or (university sign-in) to the
+# OpenID provider, because browsers apply form-action to the redirect after a POST.
+# CSP_REPORT_ONLY=1 sends the same policy as Content-Security-Policy-Report-Only, to roll it
+# out while watching the browser console; off by default. (Not a setting named CSP_REPORT_ONLY:
+# django-csp 4 rejects its old setting names, csp.E001.)
+_csp_form_action = ["'self'"]
+if OIDC_PROVIDER_URL:
+    _oidc = urlsplit(OIDC_PROVIDER_URL)
+    _csp_form_action.append(f"{_oidc.scheme}://{_oidc.netloc}")
+_csp_policy = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": _csp_form_action,
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy
+else:
+    CONTENT_SECURITY_POLICY = _csp_policy

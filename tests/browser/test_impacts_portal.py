@@ -62,13 +62,10 @@ def impact_and_survey(register):
 
 
 def _login_to(page, live_server, username: str, path: str) -> None:
-    """Sign in through the login form and go straight on to `path` (the ?next= of the form),
-    so that the test does not depend on the role's landing page."""
-    page.goto(f"{live_server.url}/accounts/login/?next={path}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    """Sign in through the login form (staff type their code too), then open `path`, so that
+    the test does not depend on the role's landing page."""
+    login(page, live_server, username, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}{path}")
     assert page.url == f"{live_server.url}{path}"
 
 
