@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from .contact import unit_contact
 from .roles import Role
 
 # (label, url name, roles that see it) — the role-aware main navigation.
@@ -30,3 +31,8 @@ def navigation(request) -> dict:
     for link in links:
         link["current"] = link is current
     return {"nav_links": links}
+
+
+def contact(request) -> dict:
+    """The unit's contact details for every page ("contact us" in the footer, /apply/, errors)."""
+    return {"contact": unit_contact()}

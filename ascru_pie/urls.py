@@ -49,3 +49,5 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "ascru_pie.views.server_error"

@@ -3,13 +3,15 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 
 from .celery import app
+from .contact import unit_contact
 from .forms import InvitationPasswordForm
 from .mfa import session_record_password
 from .tokens import invitation_token
@@ -89,3 +91,10 @@ def _broker_state() -> dict:
         return {"status": "ok"}
     except Exception as exc:
         return {"status": "error", "error": exc.__class__.__name__}
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page, with the unit's contact details but nothing that could fail again (no
+    request context: no database, no user)."""
+    html = loader.get_template("500.html").render({"contact": unit_contact()})
+    return HttpResponseServerError(html)

@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ascru_pie.context_processors.navigation",
+                "ascru_pie.context_processors.contact",
             ],
         },
     },
@@ -219,6 +220,13 @@ else:
         "when DJANGO_DEBUG=0, so that invitations and reminders can be sent."
     )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ASCRU2 Involvement <involvement@localhost>")
+# How people reach the unit, shown wherever a page or email says "contact us" (footer, /apply/,
+# error pages, every email). The email defaults to DEFAULT_FROM_EMAIL's address; the postal
+# address is lines separated by newlines (or "\n" in an env file).
+UNIT_CONTACT_NAME = env("UNIT_CONTACT_NAME", default="the Involvement Coordinator")
+UNIT_CONTACT_PHONE = env("UNIT_CONTACT_PHONE", default="")
+UNIT_CONTACT_EMAIL = env("UNIT_CONTACT_EMAIL", default="")
+UNIT_CONTACT_ADDRESS = env("UNIT_CONTACT_ADDRESS", default="").replace("\\n", "\n")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Public Advisors ---------------------------------------------------------
