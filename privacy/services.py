@@ -201,7 +201,7 @@ def subject_access_sweep(*, now: datetime.datetime | None = None) -> dict[str, i
         due = list(
             SubjectAccessRequest.objects.without_task(now=now)
             .select_for_update(skip_locked=True)
-            .order_by("created_at")
+            .order_by("created_at", "pk")  # oldest first; pk breaks ties
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
         SubjectAccessRequest.objects.filter(pk__in=due).update(task_due_at=now)

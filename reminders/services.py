@@ -327,7 +327,7 @@ def deliveries_sweep(*, now: datetime | None = None) -> int:
         due = list(
             Delivery.objects.without_task(now=now)
             .select_for_update(skip_locked=True)
-            .order_by("created_at")
+            .order_by("created_at", "pk")  # oldest first; pk breaks ties
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
         Delivery.objects.filter(pk__in=due).update(task_due_at=now)

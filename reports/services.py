@@ -137,7 +137,7 @@ def report_requests_sweep(*, now: datetime.datetime | None = None) -> dict[str, 
         due = list(
             ReportRequest.objects.without_task(now=now)
             .select_for_update(skip_locked=True)
-            .order_by("created_at")
+            .order_by("created_at", "pk")  # oldest first; pk breaks ties
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
         ReportRequest.objects.filter(pk__in=due).update(task_due_at=now)
