@@ -33,22 +33,17 @@ from django.urls import reverse
 from .lib.emails import make_message
 from .lib.net import client_ip
 from .models import User
-from .roles import EDI_ACCESS_GROUP, Role
 
 logger = logging.getLogger(__name__)
 
 # The provider_id of the one OpenID Connect app (settings.SOCIALACCOUNT_PROVIDERS).
 UNIVERSITY_PROVIDER_ID = "university"
 
+
 # Roles whose work needs two factors: they see money, personal data or everyone's reports.
-STAFF_ROLES = (Role.PIE_TEAM, Role.FINANCE, Role.MANAGER)
-
-
 def is_staff_member(user) -> bool:
-    """Staff for sign-in purposes: PIE team, finance, manager, equality access, superusers."""
-    if not user.is_authenticated:
-        return False
-    return user.has_role(*STAFF_ROLES) or EDI_ACCESS_GROUP in user.role_names
+    """Staff for sign-in purposes (`User.has_staff_role`); anonymous visitors are not."""
+    return user.is_authenticated and user.has_staff_role
 
 
 class AccountAdapter(DefaultAccountAdapter):
