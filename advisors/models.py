@@ -91,7 +91,12 @@ class PersonDetails(models.Model):
 
 class AdvisorQuerySet(models.QuerySet):
     def active(self) -> "AdvisorQuerySet":
+        """Advisors we invite and remind: not paused, not left (see Advisor.Status)."""
         return self.filter(status=Advisor.Status.ACTIVE)
+
+    def taking_part(self) -> "AdvisorQuerySet":
+        """Advisors who may still use the portal, answer and take part: everyone but Left."""
+        return self.exclude(status=Advisor.Status.LEFT)
 
     def contact_withdrawn(self) -> "AdvisorQuerySet":
         """Advisors whose latest contact consent says no: we send them no reminders.
@@ -193,6 +198,21 @@ class Advisor(PersonDetails):
 
     def __str__(self) -> str:
         return self.full_name
+
+    # What each status means, in one place (issue 14):
+    # - Active: invited, reminded, may answer invitations and express interest.
+    # - Paused: no invitations or reminders, but keeps access to the portal and documents,
+    #   and may still answer what they were already invited to.
+    # - Left: cannot sign in, answer or express interest; gets nothing from us.
+    @property
+    def gets_invitations(self) -> bool:
+        """Whether we invite and remind this advisor (new meetings, opportunities, reminders)."""
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def can_take_part(self) -> bool:
+        """Whether this advisor may sign in, answer an invitation or express interest."""
+        return self.status != self.Status.LEFT
 
     def acknowledged_as(self) -> str:
         """How this advisor is named in outputs, by their own choice."""
