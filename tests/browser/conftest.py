@@ -290,6 +290,249 @@ def admin_axe_report(page, name: str) -> list[dict]:
     return violations
 
 
+# --- readable: control contrast (WCAG 1.4.11), reflow (1.4.10), visible focus (2.4.7) ---
+
+# Runs in the page: every visible form control, the colour that marks its edge and the
+# colour behind it, composited from the nearest ancestors with a background.
+_CONTROL_COLOURS_JS = r"""
+() => {
+  const parse = (c) => {
+    const m = (c || "").match(/rgba?\(([^)]+)\)/);
+    if (!m) return null;
+    const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const over = (top, under) => ({
+    r: top.r * top.a + under.r * (1 - top.a),
+    g: top.g * top.a + under.g * (1 - top.a),
+    b: top.b * top.a + under.b * (1 - top.a),
+    a: 1,
+  });
+  // The colour behind el (not its own): ancestors' backgrounds over white, top layer first.
+  const behind = (el) => {
+    const layers = [];
+    for (let n = el.parentElement; n; n = n.parentElement) {
+      const c = parse(getComputedStyle(n).backgroundColor);
+      if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+    }
+    let colour = {r: 255, g: 255, b: 255, a: 1};
+    for (let i = layers.length - 1; i >= 0; i--) colour = over(layers[i], colour);
+    return colour;
+  };
+  const describe = (el) => {
+    const label = (el.labels && el.labels[0] && el.labels[0].innerText.trim()) ||
+      el.getAttribute("aria-label") || el.name || el.id || "";
+    const kind = el.tagName.toLowerCase() + (el.type && el.tagName === "INPUT" ? `[type=${el.type}]` : "");
+    return `${kind} ${el.id ? "#" + el.id : ""} "${label.slice(0, 60)}"`.replace(/\s+/g, " ");
+  };
+  const skipTypes = ["hidden", "submit", "button", "reset", "image"];
+  const out = [];
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (el.tagName === "INPUT" && skipTypes.includes(el.type)) continue;
+    const cs = getComputedStyle(el);
+    const rect = el.getBoundingClientRect();
+    // Not shown, or shown only to assistive technology (e.g. Bootstrap's .btn-check,
+    // whose label is the visible control): nothing to see.
+    if (!el.getClientRects().length || cs.visibility === "hidden" || cs.display === "none") continue;
+    if (rect.width <= 2 || rect.height <= 2 || cs.clip === "rect(0px, 0px, 0px, 0px)") continue;
+    if (Number(cs.opacity) === 0) continue;
+    const back = behind(el);
+    const own = parse(cs.backgroundColor) || {r: 0, g: 0, b: 0, a: 0};
+    const edges = [];
+    const nativeMark = ["checkbox", "radio"].includes(el.type) && cs.appearance !== "none";
+    if (nativeMark) {
+      // A native box is drawn by the browser: in its accent colour when one is set,
+      // otherwise Chromium's default edge, #767676.
+      const accent = parse(cs.accentColor);
+      edges.push({what: accent ? "accent-color" : "native edge (#767676)",
+                  colour: accent || {r: 118, g: 118, b: 118, a: 1}});
+    } else {
+      for (const side of ["Top", "Right", "Bottom", "Left"]) {
+        const width = parseFloat(cs[`border${side}Width`]);
+        const colour = parse(cs[`border${side}Color`]);
+        if (width >= 1 && cs[`border${side}Style`] !== "none" && colour && colour.a > 0) {
+          // A see-through border shows the control's own background, then what is behind.
+          edges.push({what: `border-${side.toLowerCase()} ${cs[`border${side}Color`]}`,
+                      colour: over(colour, own.a > 0 ? over(own, back) : back)});
+        }
+      }
+      // A control with no visible border can still be marked out by its own fill.
+      if (own.a > 0) edges.push({what: `background ${cs.backgroundColor}`, colour: over(own, back)});
+    }
+    out.push({control: describe(el), behind: back, edges});
+  }
+  return out;
+}
+"""
+
+
+def _luminance(colour: dict) -> float:
+    def channel(value: float) -> float:
+        v = value / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(colour["r"])
+        + 0.7152 * channel(colour["g"])
+        + 0.0722 * channel(colour["b"])
+    )
+
+
+def contrast_ratio(first: dict, second: dict) -> float:
+    """WCAG contrast ratio of two opaque {r, g, b} colours (1 to 21)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _rgb(colour: dict) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(round(colour[k]) for k in "rgb"))
+
+
+def assert_controls_contrast(page, name: str, minimum: float = 3.0) -> None:
+    """Fail listing every visible form control whose edge is under 3:1 against what is
+    behind it (WCAG 1.4.11 non-text contrast; axe does not test it).
+
+    The edge is the best of the control's borders (or its own fill, if that differs from
+    the page); native checkboxes and radios are measured by their accent-color (Chromium's
+    own #767676 edge when none is set)."""
+    controls = page.evaluate(_CONTROL_COLOURS_JS)
+    failures = []
+    for control in controls:
+        best, what = 1.0, "no border or fill"
+        for edge in control["edges"]:
+            ratio = contrast_ratio(edge["colour"], control["behind"])
+            if ratio > best:
+                best, what = ratio, edge["what"]
+        if best < minimum:
+            failures.append(
+                f"  {control['control']}: {best:.2f}:1 ({what} on {_rgb(control['behind'])})"
+            )
+    if failures:
+        pytest.fail(
+            f"{len(failures)} form control(s) under {minimum}:1 on {name} ({page.url}):\n"
+            + "\n".join(failures),
+            pytrace=False,
+        )
+
+
+# Runs in the page: is it wider than the window, and which elements stick out (or scroll
+# sideways inside themselves, hiding columns), widest first.
+_REFLOW_JS = r"""
+() => {
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  const describe = (el) => {
+    let s = el.tagName.toLowerCase();
+    if (el.id) s += "#" + el.id;
+    if (el.classList.length) s += "." + [...el.classList].slice(0, 3).join(".");
+    const text = (el.innerText || "").trim().replace(/\s+/g, " ").slice(0, 50);
+    return text ? `${s} "${text}"` : s;
+  };
+  // Clipped by an ancestor that scrolls or hides overflow: reported as that ancestor.
+  const clipped = (el) => {
+    for (let n = el.parentElement; n && n !== document.body; n = n.parentElement) {
+      if (getComputedStyle(n).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const sticking = [], scrolling = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const cs = getComputedStyle(el);
+    if (cs.display === "none" || !el.getClientRects().length) continue;
+    if (cs.position === "absolute" && cs.clip === "rect(0px, 0px, 0px, 0px)") continue;
+    const rect = el.getBoundingClientRect();
+    if (rect.right > width + 1 && rect.width > 0 && !clipped(el)) {
+      sticking.push({el: describe(el), right: Math.round(rect.right), width: Math.round(rect.width)});
+    }
+    if (["auto", "scroll"].includes(cs.overflowX) && el.scrollWidth > el.clientWidth + 1) {
+      scrolling.push({el: describe(el), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth});
+    }
+  }
+  sticking.sort((a, b) => b.right - a.right);
+  scrolling.sort((a, b) => b.scrollWidth - a.scrollWidth);
+  return {scrollWidth: root.scrollWidth, clientWidth: width,
+          sticking: sticking.slice(0, 8), scrolling: scrolling.slice(0, 8)};
+}
+"""
+
+
+def assert_reflows(
+    page, name: str, width: int = 320, *, inner_scroll: bool = False, screenshot: bool = True
+) -> None:
+    """Set the window `width` CSS px wide, reload, and fail unless the page fits without
+    scrolling sideways (WCAG 1.4.10 reflow), listing the widest elements that stick out.
+
+    320 px is 1280 px at 400% zoom; for 200% zoom use a 640 px context with
+    device_scale_factor=2 (`new_page(viewport=..., device_scale_factor=2)`) and width=640.
+    A box that scrolls sideways inside the page (e.g. .table-responsive) hides columns, so it
+    fails too unless inner_scroll=True. Saves test-artifacts/screenshots/<name>-<width>px.png.
+    """
+    height = (page.viewport_size or VIEWPORT)["height"]
+    page.set_viewport_size({"width": width, "height": height})
+    page.reload()
+    page.wait_for_load_state("load")
+    found = page.evaluate(_REFLOW_JS)
+    if screenshot:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{_safe_name(name)}-{width}px.png"), full_page=True)
+    problems = []
+    if found["scrollWidth"] > found["clientWidth"]:
+        problems.append(
+            f"the page is {found['scrollWidth']} px wide in a {found['clientWidth']} px window;"
+            " widest elements sticking out:"
+        )
+        problems += [f"  {e['el']}: right edge {e['right']} px" for e in found["sticking"]]
+    if found["scrolling"] and not inner_scroll:
+        problems.append("boxes that scroll sideways, hiding part of their content:")
+        problems += [
+            f"  {e['el']}: {e['scrollWidth']} px of content in {e['clientWidth']} px"
+            for e in found["scrolling"]
+        ]
+    if problems:
+        pytest.fail(
+            f"{name} ({page.url}) does not reflow at {width} px:\n" + "\n".join(problems),
+            pytrace=False,
+        )
+
+
+# Runs in the page: does the focused element look different from how it looks unfocused?
+_FOCUS_LOOK_JS = r"""
+() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const cs = getComputedStyle(el);
+  const look = {outline: cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0
+                  ? `${cs.outlineWidth} ${cs.outlineStyle} ${cs.outlineColor}` : "",
+                shadow: cs.boxShadow !== "none" ? cs.boxShadow : "",
+                underline: cs.textDecorationLine, background: cs.backgroundColor,
+                border: cs.borderColor};
+  const tag = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "");
+  const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 40);
+  return {el: `${tag} "${text}"`, look};
+}
+"""
+
+
+def assert_focus_visible(page, name: str, presses: int = 12) -> None:
+    """Press Tab `presses` times from the top of the page; fail for any element that gets
+    focus with no visible outline or box-shadow ring (WCAG 2.4.7 focus visible)."""
+    page.locator("body").focus()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    unseen = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUS_LOOK_JS)
+        if focused is None:
+            break
+        if not focused["look"]["outline"] and not focused["look"]["shadow"]:
+            unseen.append(f"  {focused['el']}")
+    if unseen:
+        pytest.fail(
+            f"focus is not visible on {name} ({page.url}) for:\n" + "\n".join(unseen),
+            pytrace=False,
+        )
+
+
 # --- report -------------------------------------------------------------------------
 # Called by the hooks in tests/conftest.py, which every process loads, including the xdist
 # controller (this file is loaded only by the processes that collect the browser tests).
