@@ -21,6 +21,7 @@ from .models import (
 )
 
 BUDGET_WORDS = {"over": "Over budget", "near": "Nearly spent: 80% or more", "": "Within budget"}
+BUDGET_LEVELS = {"over": "over budget", "near": "nearly spent", "": ""}
 
 
 @dataclass
@@ -36,12 +37,30 @@ class BudgetStatus:
             return None
         return int((self.committed / self.budget * 100).to_integral_value())
 
+    # Set for project budgets so pages can link to the project; None for central ones.
+    project_id: int | None = None
+
     @property
     def warning(self) -> str:
-        """'over' at 100% or more, 'near' from 80%, '' otherwise (always shown in words too)."""
-        if self.percent is None:
+        """'over' at 100% or more, 'near' from 80%, '' otherwise (always shown in words too).
+
+        Compared exactly, not on the rounded percent: 99.6% spent is nearly spent, not over.
+        """
+        if not self.budget:
             return ""
-        return "over" if self.percent >= 100 else "near" if self.percent >= 80 else ""
+        if self.committed >= self.budget:
+            return "over"
+        return "near" if self.committed * 100 >= self.budget * 80 else ""
+
+    @property
+    def level(self) -> str:
+        """The warning as people say it: "over budget", "nearly spent" or ""."""
+        return BUDGET_LEVELS[self.warning]
+
+    @property
+    def left(self) -> Decimal | None:
+        """What is left of the budget (negative when over); None when no budget is set."""
+        return None if self.budget is None else to_money(self.budget - self.committed)
 
     @property
     def words(self) -> str:
@@ -69,9 +88,62 @@ def project_budgets(*, projects=None) -> list[BudgetStatus]:
             p.pie_budget,
             to_money(sums.get(p.pk, {}).get("committed") or ZERO),
             to_money(sums.get(p.pk, {}).get("paid") or ZERO),
+            project_id=p.pk,
         )
         for p in projects
     ]
+
+
+def financial_year_start(on: date) -> date:
+    """The first day of the financial year (1 April to 31 March) containing `on`."""
+    return date(on.year if on.month >= 4 else on.year - 1, 4, 1)
+
+
+def financial_year_end(year_starting: date) -> date:
+    """The last day of the financial year that starts on `year_starting`."""
+    return date(year_starting.year + 1, year_starting.month, year_starting.day) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class BudgetAlert:
+    """A budget at 80% or more committed: `kind` is "project" or "central"."""
+
+    kind: str
+    status: BudgetStatus
+
+    @property
+    def name(self) -> str:
+        return self.status.name
+
+    @property
+    def level(self) -> str:
+        """ "over budget" (100% or more) or "nearly spent" (80% or more)."""
+        return self.status.level
+
+    @property
+    def percent(self) -> int | None:
+        return self.status.percent
+
+    @property
+    def project_id(self) -> int | None:
+        return self.status.project_id
+
+
+def budget_alerts(*, today: date | None = None) -> list[BudgetAlert]:
+    """Project budgets and this financial year's central budgets at 80% or more committed.
+
+    Over-budget ones first, then the fullest. For the coordinator's home and the PIE digest.
+    Queries: projects with a budget, their claim sums, central budgets, one sum per central budget.
+    """
+    today = today or timezone.localdate()
+    projects = Project.objects.exclude(pie_budget__isnull=True).order_by("title")
+    alerts = [BudgetAlert("project", b) for b in project_budgets(projects=projects) if b.warning]
+    alerts += [
+        BudgetAlert("central", b)
+        for b in central_budgets(year_starting=financial_year_start(today))
+        if b.warning
+    ]
+    return sorted(alerts, key=lambda a: (a.status.warning != "over", -(a.percent or 0)))
 
 
 CENTRAL_CATEGORY_MEETINGS = {
@@ -83,7 +155,7 @@ CENTRAL_CATEGORY_MEETINGS = {
 
 def central_budgets(*, year_starting: date) -> list[BudgetStatus]:
     """The central budget by category: meeting claims by meeting type; support = claims with no project."""
-    end = date(year_starting.year + 1, year_starting.month, year_starting.day) - timedelta(days=1)
+    end = financial_year_end(year_starting)
     committed = Claim.objects.committed().filter(activity_date__range=(year_starting, end))
     result = []
     for budget in CentralBudget.objects.filter(year_starting=year_starting):
