@@ -4,21 +4,24 @@ Equality answers appear only for people with `advisors.view_equality`.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from ascru_pie.lib.dates import deadline_words
 from ascru_pie.lib.imports import SafeImportExportModelAdmin
 from ascru_pie.lib.storage import PrivateFileInput
+from ascru_pie.roles import Role
 
 from . import services
 from .admin_audit import AdvisorHistoryMixin, EqualityViewLogMixin
 from .admin_fields import FieldsByRoleMixin
-from .forms import DeclineForm
+from .forms import AdvisorAdminForm, DeclineForm
 from .models import (
     Advisor,
     Application,
@@ -127,17 +130,18 @@ class AdvisorAdmin(
     search_fields = ("first_name", "last_name", "email", "phone", "postcode")
     # Short fixed lists: plain checkboxes are clearer (and more accessible) than filter_horizontal.
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+    form = AdvisorAdminForm
     readonly_fields = (
-        "user",
+        "login_state",
         "created_at",
         "updated_at",
         "status_changed_on",
         "documents",
-        # The advisor sets these in their portal; staff-entered bank details are confirmed.
-        "payment_preference",
-        "annual_limit",
+        # Bank details are entered on finance's page and confirmed by a second person.
         "bank_details_masked",
+        "bank_details_finance",
     )
+    actions = ["give_login", "mark_active", "mark_paused", "mark_left"]
     inlines = [TrainingInline, RecognitionInline, AdvisorEqualityInline]
     fieldsets = [
         (
@@ -146,7 +150,7 @@ class AdvisorAdmin(
                 "fields": [
                     "first_name",
                     "last_name",
-                    "user",
+                    "login_state",
                     "status",
                     "joined_on",
                     "status_changed_on",
@@ -198,9 +202,84 @@ class AdvisorAdmin(
             return "—"
         details = getattr(obj, "bank_details", None)
         return format_html(
+            "{} Finance records and confirms bank details.",
+            details.masked if details else "None recorded.",
+        )
+
+    @admin.display(description="Bank details")
+    def bank_details_finance(self, obj: Advisor) -> str:
+        """Finance's view: masked too, with the way to enter new details."""
+        if not obj.pk:
+            return "—"
+        details = getattr(obj, "bank_details", None)
+        return format_html(
             '{} <a href="{}">Enter or confirm new bank details</a>',
             details.masked if details else "None recorded.",
             reverse("payments:bank-details", args=[obj.pk]),
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        # Only finance enters bank details: they get the link, everyone else the masked value.
+        if not request.user.has_role(Role.FINANCE):
+            return super().get_fieldsets(request, obj)
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        "bank_details_finance" if f == "bank_details_masked" else f
+                        for f in options["fields"]
+                    ],
+                },
+            )
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    @admin.display(description="Login")
+    def login_state(self, obj: Advisor) -> str:
+        """Whether they can sign in, and the one thing to do next (never a link with a token)."""
+        if not obj.pk:
+            return "Save the record first."
+        user = obj.user
+        invite = reverse("admin:advisors_advisor_invite", args=[obj.pk])
+        sent = (
+            f"The invitation was last sent on {deadline_words(obj.invitation_sent_at)}. "
+            if obj.invitation_sent_at
+            else ""
+        )
+        if user is not None and not user.is_active:
+            return format_html(
+                "Cannot sign in: their account is switched off{}.",
+                " because they have left" if obj.status == Advisor.Status.LEFT else "",
+            )
+        if user is not None and user.has_usable_password():
+            last = (
+                f"last signed in on {deadline_words(user.last_login)}"
+                if user.last_login
+                else "not signed in yet"
+            )
+            return format_html(
+                "Signs in as {} with {}; {}. If they forget their password, they use "
+                "“Forgotten your password?” on the sign-in page.",
+                user.username,
+                user.email or "no email address",
+                last,
+            )
+        if not obj.email:
+            return services.NO_EMAIL.format(name=obj.full_name)
+        if user is None:
+            return format_html(
+                'No login: we contact them by {}. <a class="button" href="{}">Give a login and '
+                "send the invitation</a>",
+                obj.get_contact_method_display().lower(),
+                invite,
+            )
+        return format_html(
+            "{}They have not set a password yet. "
+            '<a class="button" href="{}">Send the invitation again</a>',
+            sent or "Has a login, but no invitation has been sent. ",
+            invite,
         )
 
     @admin.display(description="Documents")
@@ -214,7 +293,11 @@ class AdvisorAdmin(
             reverse("privacy:sar-advisor", args=[obj.pk]),
         )
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
     def save_model(self, request, obj, form, change) -> None:
+        # Status changes go through the service, which also switches the login off or on.
         if change and "status" in form.changed_data:
             new_status = obj.status
             obj.status = form.initial["status"]
@@ -222,6 +305,107 @@ class AdvisorAdmin(
             services.advisor_set_status(advisor=obj, status=new_status)
         else:
             super().save_model(request, obj, form, change)
+        if change and "email" in form.changed_data and obj.user_id:
+            waiting = services.advisor_login_email_follow(
+                request=request, advisor=obj, by=request.user
+            )
+            if waiting is not None:
+                self.message_user(
+                    request,
+                    f"{obj.full_name} still signs in with {obj.user.email} until the change to "
+                    f"{waiting.new_email} is confirmed: we have sent a link to the new "
+                    "address and told the old one. A colleague can also confirm it on their "
+                    "account page.",
+                    messages.WARNING,
+                )
+
+    # --- give a login and send the invitation ---------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/invite/",
+                self.admin_site.admin_view(self.invite_view),
+                name="advisors_advisor_invite",
+            ),
+            *super().get_urls(),
+        ]
+
+    def invite_view(self, request, pk: int):
+        """Say what will happen (to whom), then give a login and send the invitation."""
+        advisor = get_object_or_404(Advisor.objects.select_related("user"), pk=pk)
+        if not self.has_change_permission(request, advisor):
+            raise PermissionDenied
+        back = redirect("admin:advisors_advisor_change", advisor.pk)
+        if request.method == "POST":
+            self._invite(request, advisor)
+            return back
+        context = {
+            **self.admin_site.each_context(request),
+            "title": (
+                f"Send {advisor.full_name} the invitation again"
+                if advisor.user_id
+                else f"Give {advisor.full_name} a login"
+            ),
+            "opts": self.model._meta,
+            "original": advisor,
+            "advisor": advisor,
+            "no_email": services.NO_EMAIL.format(name=advisor.full_name),
+            "has_password": bool(advisor.user and advisor.user.has_usable_password()),
+            "days": settings.INVITATION_TIMEOUT_DAYS,
+        }
+        return TemplateResponse(request, "admin/advisors/advisor/invite.html", context)
+
+    def _invite(self, request, advisor: Advisor) -> bool:
+        again = advisor.user_id is not None
+        try:
+            services.advisor_login_give(advisor=advisor, by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return False
+        self.message_user(
+            request,
+            f"{'We have sent' if again else 'We have given'} {advisor.full_name} "
+            f"{'the invitation again' if again else 'a login and sent the invitation'}: "
+            f"an email to {advisor.email} with a link to set their password. The link works "
+            f"once, for {settings.INVITATION_TIMEOUT_DAYS} days.",
+        )
+        return True
+
+    @admin.action(
+        description="Give a login and send the invitation to the selected advisors",
+        permissions=["change"],
+    )
+    def give_login(self, request, queryset) -> None:
+        for advisor in queryset.select_related("user"):
+            self._invite(request, advisor)
+
+    def _set_status(self, request, queryset, status: str) -> None:
+        changed = 0
+        for advisor in queryset.select_related("user"):
+            if advisor.status != status:
+                services.advisor_set_status(advisor=advisor, status=status)
+                changed += 1
+        label = Advisor.Status(status).label.lower()
+        self.message_user(request, f"{changed} advisor(s) marked as {label}.")
+
+    @admin.action(description="Mark the selected advisors as active", permissions=["change"])
+    def mark_active(self, request, queryset) -> None:
+        self._set_status(request, queryset, Advisor.Status.ACTIVE)
+
+    @admin.action(
+        description="Mark the selected advisors as paused (no invitations; they keep access)",
+        permissions=["change"],
+    )
+    def mark_paused(self, request, queryset) -> None:
+        self._set_status(request, queryset, Advisor.Status.PAUSED)
+
+    @admin.action(
+        description="Mark the selected advisors as left (they can no longer sign in)",
+        permissions=["change"],
+    )
+    def mark_left(self, request, queryset) -> None:
+        self._set_status(request, queryset, Advisor.Status.LEFT)
 
 
 class ApplicationEventInline(admin.TabularInline):
@@ -335,8 +519,6 @@ class ApplicationAdmin(EqualityViewLogMixin, admin.ModelAdmin):
         """Show the kind default message for editing, then decline and send it."""
         application = get_object_or_404(Application, pk=pk)
         if not self.has_change_permission(request, application):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         form = DeclineForm(
             request.POST or None,
@@ -408,7 +590,9 @@ class ApplicationAdmin(EqualityViewLogMixin, admin.ModelAdmin):
             invited = (
                 "an invitation to set a password was emailed"
                 if advisor.email
-                else "they have no email address, so set up their account by phone or post"
+                else "they have no email address, so they take part by phone or post. To "
+                "give them a login later, add their email address to their advisor record "
+                "and use “Give a login and send the invitation” there"
             )
             self.message_user(request, f"{advisor.full_name} is now on the register; {invited}.")
 

@@ -12,6 +12,8 @@ REVEALS = {
     "full_name": "last_name",
     "SupportNeedsFilter": "support_needs",
     "bank_details_masked": "bank_details",
+    "bank_details_finance": "bank_details",
+    "login_state": "user",
 }
 
 

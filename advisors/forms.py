@@ -1,6 +1,10 @@
 """Forms check the shape of input only; rules across objects live in services.py."""
 
+from decimal import Decimal
+
 from django import forms
+
+from ascru_pie.lib.forms import MoneyField
 
 from .models import Advisor, Application, EqualityMonitoring, LivedExperience, Topic
 
@@ -210,3 +214,35 @@ class DeclineForm(forms.Form):
         label="Message to the applicant",
         help_text="Edit this message before sending. It is sent by email if the applicant gave an address.",
     )
+
+
+class AdvisorAdminForm(forms.ModelForm):
+    """The advisor record in the admin: amounts typed as people type them ("£1,200")."""
+
+    annual_limit = MoneyField(
+        label="Annual payment limit (£)",
+        required=False,
+        min_value=Decimal("0"),
+        help_text=(
+            "Optional: the most they want to be paid in a tax year (for example because of "
+            "benefits). We warn before a claim would take them over it."
+        ),
+        error_messages={"min_value": "An annual limit cannot be less than £0.00."},
+    )
+    support_budget = MoneyField(
+        label="Agreed annual support budget (£)",
+        required=False,
+        min_value=Decimal("0"),
+        error_messages={"min_value": "The support budget cannot be negative."},
+    )
+
+    class Meta:
+        model = Advisor
+        # The admin passes the fields each role sees (advisors.admin_fields).
+        fields = "__all__"  # noqa: DJ007
+        help_texts = {
+            "payment_preference": (
+                "How they want to be paid. Record what they told you by phone or letter; "
+                "advisors with a login can also change it themselves."
+            ),
+        }

@@ -170,6 +170,8 @@ class Advisor(PersonDetails):
         help_text="Optional. We warn before a claim would take your payments in a tax year over this amount.",
     )
     staff_notes = models.TextField(blank=True)
+    # When the PIE team last emailed them the link to set a password (who: the history).
+    invitation_sent_at = models.DateTimeField("invitation last sent", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,21 +5,31 @@ import hmac
 from collections.abc import Iterable
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ascru_pie.email_change import login_email_change_request
 from ascru_pie.lib.emails import make_message, render_plain
-from ascru_pie.models import User
+from ascru_pie.models import LoginEmailChange, User
 from ascru_pie.roles import Role
 from ascru_pie.services import user_invite
 
 from .consent import consent_from_application
-from .models import Advisor, Application, ApplicationEvent, EqualityMonitoring, Topic
+from .models import (
+    Advisor,
+    Application,
+    ApplicationEvent,
+    EqualityMonitoring,
+    PersonDetails,
+    Topic,
+)
 
 PERSON_FIELDS = [
     "first_name",
@@ -128,11 +138,8 @@ def application_transition(
     return application
 
 
-def _unique_username(application: Application) -> str:
-    base = (
-        slugify(f"{application.first_name}.{application.last_name}").replace("-", ".")[:30]
-        or "advisor"
-    )
+def _unique_username(person: PersonDetails) -> str:
+    base = slugify(f"{person.first_name}.{person.last_name}").replace("-", ".")[:30] or "advisor"
     candidate, n = base, 1
     while User.objects.filter(username=candidate).exists():
         n += 1
@@ -191,6 +198,8 @@ def application_accept(*, application: Application, by: User | None) -> Advisor:
         application.advisor = advisor
         application.save(update_fields=["status", "advisor", "updated_at"])
         if user.email:
+            advisor.invitation_sent_at = timezone.now()
+            advisor.save(update_fields=["invitation_sent_at", "updated_at"])
             transaction.on_commit(lambda: user_invite(user=user, invited_by=by))
     return advisor
 
@@ -222,28 +231,152 @@ def application_decline(*, application: Application, by: User | None, message: s
     return locked
 
 
-def advisor_profile_update(*, advisor: Advisor, topics: Iterable[Topic]) -> Advisor:
+def advisor_profile_update(
+    *, advisor: Advisor, topics: Iterable[Topic], request: HttpRequest | None = None
+) -> LoginEmailChange | None:
     """Save an advisor's own changes to their details and their topics together, or neither.
 
     `advisor` carries the changed details (a ProfileForm's `save(commit=False)`, which has
     already checked them against the model), so no full_clean() here: it would also judge
-    fields the advisor cannot change.
+    fields the advisor cannot change. A new email address becomes their sign-in email too,
+    once confirmed at the new address (advisor_login_email_follow); returns that change.
     """
     with transaction.atomic():
         advisor.save()
         advisor.topics.set(topics)
-    return advisor
+        return advisor_login_email_follow(request=request, advisor=advisor, by=advisor.user)
+
+
+def _login_never_used(user: User) -> bool:
+    return not user.has_usable_password() and user.last_login is None
+
+
+def _login_email_set(user: User, email: str) -> None:
+    """Set the sign-in email of an account nobody has used yet (no one to protect)."""
+    user.email = email
+    user.save(update_fields=["email"])
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
+    user.login_email_changes.filter(confirmed_at__isnull=True).delete()
+
+
+def advisor_login_email_follow(
+    *, request: HttpRequest | None, advisor: Advisor, by: User | None
+) -> LoginEmailChange | None:
+    """One email per person: make the advisor's sign-in email follow the one on the register.
+
+    An account that has been used keeps its old sign-in email until the new address is
+    confirmed (ascru_pie.email_change: a link to the new address, a note to the old one), so
+    no one can take over an account by changing the email on the register. An account
+    never used (no password yet) takes the new address at once: its invitation must go there.
+    Returns the change waiting for confirmation, if one was asked for.
+    """
+    user = advisor.user
+    if user is None or not advisor.email:
+        return None
+    if advisor.email.lower() == (user.email or "").lower():
+        # Changed back before confirming: nothing waits any more, and the link sent to the
+        # other address no longer works.
+        user.login_email_changes.filter(confirmed_at__isnull=True).delete()
+        EmailAddress.objects.filter(user=user, verified=False).delete()
+        return None
+    if _login_never_used(user):
+        _login_email_set(user, advisor.email)
+        return None
+    if request is None:
+        # allauth sends its confirmation link from a request: without one (an import, a
+        # script) the sign-in email stays as it is.
+        return None
+    pending = user.login_email_changes.filter(confirmed_at__isnull=True).first()
+    if pending is not None and pending.new_email.lower() == advisor.email.lower():
+        return pending
+    return login_email_change_request(
+        request=request, user=user, new_email=advisor.email, by=by or user
+    )
+
+
+NO_EMAIL = (
+    "{name} has no email address, so we cannot send them an invitation. They can still take "
+    "part by phone or post: we invite them and record their answers and claims for them. "
+    "If they would like to use the website, ask for their email address, add it to their "
+    "record and save, then send the invitation."
+)
+
+
+def advisor_login_give(*, advisor: Advisor, by: User | None) -> User:
+    """Give an advisor a login if they have none, and email them a link to set a password.
+
+    Sends the invitation again if they have not set a password yet (a new link; an earlier
+    one works until it is used or expires). Sends one email, after commit, to the email on
+    the register, and records when (`invitation_sent_at`; who: the advisor's history).
+    Refuses with a ValidationError when there is no email, the advisor has left, or they
+    already have a password (they use "Forgotten your password?").
+    """
+    with transaction.atomic():
+        advisor = Advisor.objects.select_for_update().select_related("user").get(pk=advisor.pk)
+        name = advisor.full_name
+        if not advisor.email:
+            raise ValidationError(NO_EMAIL.format(name=name))
+        if not advisor.can_take_part:
+            raise ValidationError(
+                f"{name} has left the register, so they cannot sign in. Change their status "
+                "first if they are coming back."
+            )
+        user = advisor.user
+        if user is None:
+            if User.objects.filter(email__iexact=advisor.email).exists():
+                raise ValidationError(
+                    f"Another account already signs in with {advisor.email}. Ask a superuser "
+                    "to link that account to this advisor, or record a different email."
+                )
+            user = User.objects.create_user(
+                username=_unique_username(advisor),
+                email=advisor.email,
+                first_name=advisor.first_name,
+                last_name=advisor.last_name,
+            )
+            user.groups.add(Group.objects.get(name=Role.ADVISOR))
+            advisor.user = user
+        elif user.has_usable_password():
+            raise ValidationError(
+                f"{name} has already set a password. If they have forgotten it, they can use "
+                "“Forgotten your password?” on the sign-in page, or you can send them a "
+                "password reset email from their account."
+            )
+        elif (user.email or "").lower() != advisor.email.lower():
+            _login_email_set(user, advisor.email)
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+        advisor.invitation_sent_at = timezone.now()
+        advisor.save(update_fields=["user", "invitation_sent_at", "updated_at"])
+        transaction.on_commit(lambda: user_invite(user=user, invited_by=by))
+    return user
 
 
 def advisor_set_status(*, advisor: Advisor, status: str) -> Advisor:
-    """Change status and keep the dates that go with it."""
+    """Change status and keep the dates that go with it.
+
+    Left means they can no longer sign in: their account is switched off, which also ends
+    every session they have (User.session_epoch). Coming back switches it on again. Paused
+    keeps their access.
+    """
     if advisor.status == status:
         return advisor
     today = timezone.localdate()
-    advisor.status = status
-    advisor.status_changed_on = today
-    advisor.left_on = today if status == Advisor.Status.LEFT else None
-    advisor.save(update_fields=["status", "status_changed_on", "left_on", "updated_at"])
+    was = advisor.status
+    with transaction.atomic():
+        advisor.status = status
+        advisor.status_changed_on = today
+        advisor.left_on = today if status == Advisor.Status.LEFT else None
+        advisor.save(update_fields=["status", "status_changed_on", "left_on", "updated_at"])
+        user = User.objects.filter(pk=advisor.user_id).first()
+        if user is not None and not user.has_staff_role:
+            if status == Advisor.Status.LEFT and user.is_active:
+                user.is_active = False
+                user.save(update_fields=["is_active"])
+            elif was == Advisor.Status.LEFT and not user.is_active:
+                user.is_active = True
+                user.save(update_fields=["is_active"])
     return advisor
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ascru_pie.access import role_required
+from ascru_pie.email_change import login_email_change_pending
 from ascru_pie.lib.net import client_ip
 from ascru_pie.roles import Role
 
@@ -70,10 +71,17 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=advisor)
     if request.method == "POST":
         if form.is_valid():
-            services.advisor_profile_update(
-                advisor=form.save(commit=False), topics=form.cleaned_data["topics"]
+            change = services.advisor_profile_update(
+                advisor=form.save(commit=False), topics=form.cleaned_data["topics"], request=request
             )
-            messages.success(request, "Your details have been saved.")
+            saved = "Your details have been saved."
+            if change is not None and "email" in form.changed_data:
+                saved += (
+                    f" We have sent an email to {change.new_email}. Open the link in it to "
+                    f"start signing in with that address. Until then, keep signing in with "
+                    f"{request.user.email}."
+                )
+            messages.success(request, saved)
             return redirect("advisors:profile")
         messages.error(
             request, "Your details have not been saved. Please check the messages below."
@@ -84,6 +92,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "advisor": advisor,
             "form": form,
+            "login_email": request.user.email,
+            "email_change": login_email_change_pending(user=request.user),
             "training": advisor.training.all(),
             "recognitions": advisor.recognitions.all(),
             "credits": advisor.output_credits.select_related("output__project"),

@@ -33,6 +33,7 @@ from django.urls import reverse
 from .lib.emails import make_message
 from .lib.net import client_ip
 from .models import User
+from .services import user_invite
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +142,10 @@ def password_reset_request(*, email: str) -> None:
 
 
 def password_reset_send(*, email: str) -> int:
-    """Email a reset link to each active account with this address; return how many."""
+    """Email a reset link to each active account with this address; return how many.
+
+    An account with no password yet gets the invitation to set one instead (same reply on
+    the page: the request never looks the address up)."""
     users = [
         user
         for user in filter_users_by_email(email, is_active=True, prefer_verified=True)
@@ -151,6 +155,11 @@ def password_reset_send(*, email: str) -> int:
         or user.emailaddress_set.filter(email__iexact=email, verified=True).exists()
     ]
     for user in users:
+        if not user.has_usable_password():
+            # Invited but no password set yet (or the link expired): a reset link would do,
+            # but the invitation says what it is for, so send that again instead.
+            user_invite(user=user)
+            continue
         path = reverse(
             "account_reset_password_from_key",
             kwargs={

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,6 +16,7 @@ from .email_change import (
 )
 from .models import User, WorkerHeartbeat
 from .roles import Role
+from .services import user_invite
 
 # The only roles a PIE team member (not a superuser) may give: people they invite to take part.
 GRANTABLE_ROLES = [Role.ADVISOR, Role.RESEARCHER]
@@ -110,6 +112,18 @@ class AscruUserAdmin(UserAdmin):
             # Someone else's sign-in email: it keeps the old one until the change is confirmed.
             obj.email = form.initial.get("email") or ""
         super().save_model(request, obj, form, change)
+        if not change and not obj.has_usable_password():
+            if obj.email:
+                transaction.on_commit(lambda: user_invite(user=obj, invited_by=request.user))
+                self.message_user(request, f"We have emailed {obj.email} a link to set a password.")
+            else:
+                self.message_user(
+                    request,
+                    f"{obj} has no email address, so no invitation was sent. Add one, "
+                    "then use “Send a password reset email” on the list of accounts: for "
+                    "someone with no password yet, it sends the invitation.",
+                    messages.WARNING,
+                )
         if waits:
             login_email_change_request(
                 request=request, user=obj, new_email=new_email, by=request.user

@@ -1,6 +1,7 @@
 """Bank details entered by staff (from a letter or a call) and their confirmation.
 
-Four eyes: what one member of staff enters is used only once the advisor (in their portal)
+Finance only: the PIE team sees the last four digits in the advisor admin and nothing more.
+Four eyes: what one member of finance enters is used only once the advisor (in their portal)
 or a second member of staff confirms it (payments.services.bank_details_change_confirm).
 The page shows the last four digits only, never the full numbers.
 """
@@ -17,14 +18,13 @@ from ascru_pie.access import role_required
 from ascru_pie.roles import Role
 
 from .. import services
-from ..access import STAFF
 from ..forms_portal import BankDetailsForm
 from ..models import BankDetails, BankDetailsChange
 
 ALL_THREE = "Fill in all three boxes: the name on the account, the sort code and the number."
 
 
-@role_required(*STAFF)
+@role_required(Role.FINANCE)
 def bank_details_staff(request: HttpRequest, pk: int) -> HttpResponse:
     """Enter new bank details for an advisor; they wait for the advisor or a colleague."""
     advisor = get_object_or_404(Advisor, pk=pk)
@@ -69,9 +69,9 @@ def bank_details_staff(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*STAFF)
+@role_required(Role.FINANCE)
 def bank_details_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    """A second member of staff confirms details a colleague entered."""
+    """A second member of finance confirms details a colleague entered."""
     change = get_object_or_404(BankDetailsChange.objects.select_related("advisor"), pk=pk)
     _confirm(request, change)
     return redirect("payments:bank-details", change.advisor_id)

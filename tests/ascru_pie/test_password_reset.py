@@ -91,3 +91,40 @@ class PasswordResetTest(BaseTestCase):
         ):
             response = self.client.post(reverse("password_reset"), {"email": "alice@example.org"})
         self.assertRedirects(response, reverse("account_reset_password_done"))
+
+
+class PasswordResetWithoutAPasswordTest(BaseTestCase):
+    """Someone invited who never set a password (or whose link expired) asks for a reset:
+    they get the invitation to set one, not silence; the page is the same as for anyone."""
+
+    client_class = PasswordOnlyClient
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.advisor_alice.set_unusable_password()
+        self.advisor_alice.save()
+
+    def test_the_set_up_email_is_sent_and_its_link_sets_a_password(self) -> None:
+        with (
+            mock.patch.object(password_reset_send_task, "delay") as delay,
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            response = self.client.post(reverse("password_reset"), {"email": "alice@example.org"})
+        self.assertRedirects(response, reverse("account_reset_password_done"))
+        self.assertEqual(password_reset_send_task(delay.call_args.args[0]), 1)
+        [message] = mail.outbox
+        self.assertEqual(message.to, ["alice@example.org"])
+        self.assertIn("set your password", message.subject)
+        path = re.search(r"http://\S+(/accounts/invitation/\S+/)", message.body).group(1)
+        response = self.client.post(
+            path, {"new_password1": "fresh and long 1234", "new_password2": "fresh and long 1234"}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.advisor_alice.refresh_from_db()
+        self.assertTrue(self.advisor_alice.check_password("fresh and long 1234"))
+
+    def test_an_inactive_account_without_a_password_gets_nothing(self) -> None:
+        self.advisor_alice.is_active = False
+        self.advisor_alice.save()
+        self.assertEqual(password_reset_send(email="alice@example.org"), 0)
+        self.assertEqual(mail.outbox, [])
