@@ -134,9 +134,47 @@ class SelectionForm(forms.Form):
         },
     )
 
+    over_places = forms.BooleanField(
+        label="Select more people than there are places", required=False
+    )
+    over_places_reason = forms.CharField(
+        label="Why more people than places (needed if you tick the box above)",
+        max_length=250,
+        required=False,
+        widget=forms.TextInput,
+    )
+    before_closing = forms.BooleanField(
+        label="Select before the closing date, and close the opportunity now", required=False
+    )
+
     def __init__(self, *args, interest_ids: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["selected"].choices = [(pk, pk) for pk in interest_ids]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("over_places") and not data.get("over_places_reason", "").strip():
+            self.add_error(
+                "over_places_reason",
+                "Say why you are selecting more people than there are places.",
+            )
+        return data
+
+    def reason(self) -> str:
+        """The override reason, only when the box is ticked."""
+        if not self.cleaned_data.get("over_places"):
+            return ""
+        return self.cleaned_data.get("over_places_reason", "")
+
+
+class UndoSelectionForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you undoing the selection?",
+        max_length=250,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the selection is being undone."},
+        help_text="For example: we ticked the wrong person. This is kept with the decision.",
+    )
 
 
 CREDIT_CHOICES = [("", "None"), *OutputCredit.Credit.choices]

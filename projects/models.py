@@ -468,6 +468,24 @@ class OpportunityQuerySet(models.QuerySet):
     def open(self) -> "OpportunityQuerySet":
         return self.filter(status=Opportunity.Status.OPEN, closing_date__gte=timezone.localdate())
 
+    def awaiting_selection(self) -> "OpportunityQuerySet":
+        """Closed (or past closing) or with someone interested, and nobody selected yet."""
+        active = ~Q(interests__status=ExpressionOfInterest.Status.WITHDRAWN)
+        closed = Q(status=Opportunity.Status.CLOSED) | Q(closing_date__lt=timezone.localdate())
+        return (
+            self.annotate(
+                n_waiting=models.Count(
+                    "interests", filter=Q(interests__status=ExpressionOfInterest.Status.INTERESTED)
+                ),
+                n_interested=models.Count("interests", filter=active),
+                n_chosen=models.Count(
+                    "interests", filter=Q(interests__status=ExpressionOfInterest.Status.SELECTED)
+                ),
+            )
+            .filter(n_chosen=0)
+            .filter(closed | Q(n_waiting__gt=0))
+        )
+
 
 class Opportunity(models.Model):
     """An involvement opportunity advisors can express interest in."""
@@ -513,12 +531,31 @@ class Opportunity(models.Model):
         return self.status == self.Status.OPEN and self.closing_date >= timezone.localdate()
 
 
+class InterestQuerySet(models.QuerySet):
+    def to_tell_by_hand(self) -> "InterestQuerySet":
+        """Decisions the coordinator still has to phone or post: the call/post list."""
+        return self.filter(
+            status__in=ExpressionOfInterest.DECIDED,
+            told_how__in=[ExpressionOfInterest.ToldHow.CALL, ExpressionOfInterest.ToldHow.POST],
+            told_at=None,
+        )
+
+
 class ExpressionOfInterest(models.Model):
     class Status(models.TextChoices):
         INTERESTED = "interested", "Interested"
         SELECTED = "selected", "Selected"
         NOT_SELECTED = "not_selected", "Not selected this time"
         WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class ToldHow(models.TextChoices):
+        """How the advisor hears the decision: by email, or the coordinator phones or writes."""
+
+        EMAIL = "email", "By email"
+        CALL = "call", "To phone (on the coordinator's list)"
+        POST = "post", "To write to (on the coordinator's list)"
+
+    DECIDED = [Status.SELECTED, Status.NOT_SELECTED]
 
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="interests")
     advisor = models.ForeignKey(
@@ -528,6 +565,13 @@ class ExpressionOfInterest(models.Model):
     support_needed = models.TextField("support you would need", blank=True)
     status = models.CharField(max_length=15, choices=Status, default=Status.INTERESTED)
     created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # How the decision reaches them, and when it did (an email when sent; a call or letter
+    # when the coordinator ticks it off). Empty again when a selection is undone.
+    told_how = models.CharField(max_length=10, choices=ToldHow, blank=True)
+    told_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InterestQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
@@ -552,6 +596,30 @@ class ExpressionOfInterest(models.Model):
             self.Status.NOT_SELECTED: "Not selected this time",
             self.Status.WITHDRAWN: "You withdrew your interest",
         }[self.status]
+
+
+class SelectionEvent(models.Model):
+    """Who selected, turned down or undid the selection of whom, when, and why (the audit)."""
+
+    class Action(models.TextChoices):
+        SELECTED = "selected", "Selected"
+        NOT_SELECTED = "not_selected", "Not selected"
+        UNDONE = "undone", "Selection undone"
+        TOLD = "told", "Told the decision"
+
+    interest = models.ForeignKey(
+        ExpressionOfInterest, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(max_length=15, choices=Action)
+    note = models.CharField(max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.by} at {self.at:%d %b %Y %H:%M}"
 
 
 class ProjectAdvisor(models.Model):

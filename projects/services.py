@@ -6,6 +6,7 @@ approves. Each step is recorded (PlanEvent) and emails the other side.
 
 import difflib
 import uuid
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from ascru_pie.lib.dates import hours_number
 from ascru_pie.lib.emails import make_message
 from ascru_pie.models import User
 from ascru_pie.roles import Role
-from ascru_pie.templatetags.words import pounds_text
+from ascru_pie.templatetags.words import day_text, plural_text, pounds_text
 
 from .budget import Budget, budget_from_snapshot, budget_snapshot, plan_budget
 from .models import (
@@ -32,6 +33,7 @@ from .models import (
     Project,
     ProjectAdvisor,
     ReviewComment,
+    SelectionEvent,
     Stage,
 )
 
@@ -361,18 +363,23 @@ def plan_diff(*, old: PIEPlan, new: PIEPlan) -> list[tuple[str, str]]:
 def interest_express(
     *, opportunity: Opportunity, advisor, note: str = "", support_needed: str = ""
 ) -> ExpressionOfInterest:
-    """An advisor says they are interested. Saying it again updates the note, not a new row."""
+    """An advisor says they are interested. Saying it again updates the note, not a new row.
+
+    An advisor who has left the register cannot (Advisor.can_take_part).
+    """
+    if not advisor.can_take_part:
+        raise ValidationError(
+            "Your place on the register has ended, so you cannot say you are interested. "
+            "Please contact the Involvement Coordinator if you would like to rejoin."
+        )
+    existing = ExpressionOfInterest.objects.filter(opportunity=opportunity, advisor=advisor).first()
+    if existing and existing.status in ExpressionOfInterest.DECIDED:
+        raise ValidationError(
+            "The Involvement Coordinator has already made a decision about this opportunity."
+        )
     if not Opportunity.objects.open().filter(pk=opportunity.pk).exists():
         raise ValidationError(
             "This opportunity has closed, so we cannot take new expressions of interest."
-        )
-    existing = ExpressionOfInterest.objects.filter(opportunity=opportunity, advisor=advisor).first()
-    if existing and existing.status in (
-        ExpressionOfInterest.Status.SELECTED,
-        ExpressionOfInterest.Status.NOT_SELECTED,
-    ):
-        raise ValidationError(
-            "The Involvement Coordinator has already made a decision about this opportunity."
         )
     interest, _ = ExpressionOfInterest.objects.update_or_create(
         opportunity=opportunity,
@@ -396,37 +403,196 @@ def interest_withdraw(*, interest: ExpressionOfInterest) -> ExpressionOfInterest
     return interest
 
 
+def interest_told_how(advisor) -> str:
+    """Email for those who use it (and have an address); else the coordinator's call/post list."""
+    if advisor.contact_method == "email" and advisor.email:
+        return ExpressionOfInterest.ToldHow.EMAIL
+    if advisor.contact_method == "post" and advisor.address:
+        return ExpressionOfInterest.ToldHow.POST
+    return ExpressionOfInterest.ToldHow.CALL
+
+
+@dataclass
+class Selection:
+    """What interest_select did: who is now selected, who was told no, who must be phoned or
+    written to (the rest were emailed)."""
+
+    selected: list[ExpressionOfInterest] = field(default_factory=list)
+    not_selected: list[ExpressionOfInterest] = field(default_factory=list)
+    to_tell_by_hand: list[ExpressionOfInterest] = field(default_factory=list)
+
+
+class SelectionRefused(ValidationError):
+    """The selection needs a decision first: `code` is "over_places" or "early"."""
+
+
 def interest_select(
-    *, opportunity: Opportunity, selected_ids: list[int], by: User
-) -> list[ExpressionOfInterest]:
+    *,
+    opportunity: Opportunity,
+    selected_ids: list[int],
+    by: User,
+    over_places_reason: str = "",
+    before_closing_ok: bool = False,
+) -> Selection:
     """The PIE team chooses advisors: they are assigned to the project with the opportunity's role.
 
-    Everyone else who was interested is marked not selected. Safe to repeat.
+    Everyone else who was interested is marked not selected, and the opportunity closes.
+    Selecting more people than there are places needs a reason; selecting before the closing
+    date needs `before_closing_ok`. Everyone whose outcome changes is told: an email after
+    commit for those who use email, the coordinator's call/post list for the others
+    (ExpressionOfInterest.objects.to_tell_by_hand()). Each change is audited (SelectionEvent).
+    Safe to repeat: nobody is told the same decision twice.
     """
     _require_pie_team(by, "select advisors")
+    reason = over_places_reason.strip()
+    now = timezone.now()
+    result = Selection()
     with transaction.atomic():
+        opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
         interests = list(
             ExpressionOfInterest.objects.select_for_update()
             .filter(opportunity=opportunity)
             .exclude(status=ExpressionOfInterest.Status.WITHDRAWN)
             .select_related("advisor")
+            .order_by("pk")
         )
-        chosen = []
+        chosen_ids = {
+            i.pk
+            for i in interests
+            if i.pk in selected_ids or i.status == ExpressionOfInterest.Status.SELECTED
+        }
+        if len(chosen_ids) > opportunity.places and not reason:
+            raise SelectionRefused(
+                f"This would select {plural_text(len(chosen_ids), 'person,people')} for "
+                f"{plural_text(opportunity.places, 'place')}. To select more people than there "
+                "are places, tick “Select more people than there are places” and say why.",
+                code="over_places",
+            )
+        if opportunity.is_open and not before_closing_ok:
+            raise SelectionRefused(
+                f"The opportunity is open until {day_text(opportunity.closing_date)}, and more "
+                "people may still say they are interested. To select now and close it, tick "
+                "“Select before the closing date”.",
+                code="early",
+            )
         for interest in interests:
-            if interest.pk in selected_ids:
-                interest.status = ExpressionOfInterest.Status.SELECTED
-                chosen.append(interest)
-                if opportunity.project_id:
-                    ProjectAdvisor.objects.get_or_create(
-                        project_id=opportunity.project_id,
-                        advisor=interest.advisor,
-                        role=opportunity.role,
-                        defaults={"opportunity": opportunity},
-                    )
-            elif interest.status != ExpressionOfInterest.Status.SELECTED:
-                interest.status = ExpressionOfInterest.Status.NOT_SELECTED
-            interest.save(update_fields=["status"])
-    return chosen
+            to = (
+                ExpressionOfInterest.Status.SELECTED
+                if interest.pk in chosen_ids
+                else ExpressionOfInterest.Status.NOT_SELECTED
+            )
+            if to == ExpressionOfInterest.Status.SELECTED:
+                result.selected.append(interest)
+            if interest.status == to:
+                continue
+            if to == ExpressionOfInterest.Status.NOT_SELECTED:
+                result.not_selected.append(interest)
+            else:
+                _assign(opportunity, interest)
+            interest.status = to
+            interest.decided_at = now
+            interest.told_how = interest_told_how(interest.advisor)
+            interest.told_at = None
+            note = reason if to == ExpressionOfInterest.Status.SELECTED and reason else ""
+            SelectionEvent.objects.create(interest=interest, action=to, note=note, by=by, at=now)
+            if interest.told_how == ExpressionOfInterest.ToldHow.EMAIL:
+                _tell_by_email(interest, opportunity)
+                interest.told_at = now
+            else:
+                result.to_tell_by_hand.append(interest)
+            interest.save(update_fields=["status", "decided_at", "told_how", "told_at"])
+        if opportunity.status != Opportunity.Status.CLOSED:
+            opportunity.status = Opportunity.Status.CLOSED
+            opportunity.save(update_fields=["status"])
+    return result
+
+
+def _assign(opportunity: Opportunity, interest: ExpressionOfInterest) -> None:
+    if opportunity.project_id:
+        ProjectAdvisor.objects.get_or_create(
+            project_id=opportunity.project_id,
+            advisor=interest.advisor,
+            role=opportunity.role,
+            defaults={"opportunity": opportunity},
+        )
+
+
+def _tell_by_email(interest: ExpressionOfInterest, opportunity: Opportunity) -> None:
+    name = (
+        "opportunity-selected"
+        if interest.status == ExpressionOfInterest.Status.SELECTED
+        else "opportunity-not-selected"
+    )
+    message = make_message(
+        name,
+        interest.advisor.email,
+        {"advisor": interest.advisor, "opportunity": opportunity, "project": opportunity.project},
+    )
+    transaction.on_commit(message.send)
+
+
+def selection_undo(*, opportunity: Opportunity, by: User, reason: str) -> int:
+    """Undo the selection: everyone decided is back to "interested", and the project roles it
+    gave are removed. Audited with the reason. Nobody is emailed now: selecting again tells
+    everyone their new outcome. Returns how many people's decisions were undone."""
+    _require_pie_team(by, "undo a selection")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why the selection is being undone.", code="reason")
+    now = timezone.now()
+    with transaction.atomic():
+        opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+        interests = list(
+            ExpressionOfInterest.objects.select_for_update().filter(
+                opportunity=opportunity, status__in=ExpressionOfInterest.DECIDED
+            )
+        )
+        selected = [i.advisor_id for i in interests if i.status == "selected"]
+        if opportunity.project_id and selected:
+            ProjectAdvisor.objects.filter(
+                project_id=opportunity.project_id,
+                advisor_id__in=selected,
+                role=opportunity.role,
+                opportunity=opportunity,
+            ).delete()
+        for interest in interests:
+            SelectionEvent.objects.create(
+                interest=interest,
+                action=SelectionEvent.Action.UNDONE,
+                note=f"Was {interest.get_status_display().lower()}. {reason}"[:300],
+                by=by,
+                at=now,
+            )
+        ExpressionOfInterest.objects.filter(pk__in=[i.pk for i in interests]).update(
+            status=ExpressionOfInterest.Status.INTERESTED,
+            decided_at=None,
+            told_how="",
+            told_at=None,
+        )
+    return len(interests)
+
+
+def interest_mark_told(*, interest: ExpressionOfInterest, by: User) -> bool:
+    """The coordinator phoned or wrote to the advisor with the decision: tick it off the list.
+
+    Conditional update, so two clicks record one call. Returns whether it was ticked now."""
+    _require_pie_team(by, "record that an advisor was told")
+    with transaction.atomic():
+        now = timezone.now()
+        done = (
+            ExpressionOfInterest.objects.to_tell_by_hand()
+            .filter(pk=interest.pk)
+            .update(told_at=now)
+        )
+        if done:
+            SelectionEvent.objects.create(
+                interest=interest,
+                action=SelectionEvent.Action.TOLD,
+                note=interest.get_told_how_display(),
+                by=by,
+                at=now,
+            )
+    return bool(done)
 
 
 def advisor_involvement_last_year(

@@ -5,8 +5,10 @@ from .views import opportunities, plans
 app_name = "projects"
 
 urlpatterns = [
-    # Researcher pages
-    path("research/", plans.project_list, name="home"),
+    # Researcher pages. The researcher's home, /research/, is "research-home" in homes/urls.py (it gathers
+    # from higher layers); "projects:home" stays the name of the list of projects, which the
+    # "Research projects" breadcrumbs link to.
+    path("research/projects/", plans.project_list, name="home"),
     path("research/projects/<int:pk>/", plans.project_detail, name="detail"),
     path("research/projects/<int:pk>/plan/", plans.plan_detail, name="plan"),
     path("research/projects/<int:pk>/plan/start/", plans.plan_start, name="plan-start"),
@@ -29,6 +31,16 @@ urlpatterns = [
         "research/opportunities/<int:pk>/select/",
         opportunities.opportunity_select,
         name="opportunity-select",
+    ),
+    path(
+        "research/opportunities/<int:pk>/undo/",
+        opportunities.opportunity_undo,
+        name="opportunity-undo",
+    ),
+    path(
+        "research/opportunities/<int:pk>/told/<int:interest_pk>/",
+        opportunities.interest_told,
+        name="interest-told",
     ),
     path("research/projects/<int:pk>/outputs/", opportunities.output_list, name="outputs"),
     # Advisor portal

@@ -8,18 +8,25 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from advisors.access import get_advisor_for_user
 from ascru_pie.access import role_required
 from ascru_pie.lib.forms import posted
 from ascru_pie.roles import Role
-from ascru_pie.templatetags.words import day_text
+from ascru_pie.templatetags.words import day_text, plural_text
 
 from .. import services
 from ..access import get_opportunity_for_user, get_project_for_user
-from ..forms_opportunities import InterestForm, OpportunityForm, OutputForm, SelectionForm
-from ..models import ExpressionOfInterest, Opportunity, OutputCredit
+from ..forms_opportunities import (
+    InterestForm,
+    OpportunityForm,
+    OutputForm,
+    SelectionForm,
+    UndoSelectionForm,
+)
+from ..models import ExpressionOfInterest, Opportunity, OutputCredit, SelectionEvent
 
 RESEARCH = (Role.RESEARCHER, Role.PIE_TEAM)
 
@@ -60,7 +67,12 @@ def opportunity_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.PIE_TEAM)
 def opportunity_select(request: HttpRequest, pk: int) -> HttpResponse:
-    """Everyone who is interested, least recently involved first, to share roles fairly."""
+    """Everyone who is interested, least recently involved first, to share roles fairly.
+
+    Selecting more people than places needs a ticked override and a reason; selecting before
+    the closing date needs a ticked confirmation. Those who do not use email are listed to
+    phone or write to, with a button to tick each call off.
+    """
     opportunity, _ = get_opportunity_for_user(request, pk)
     interests = list(
         opportunity.interests.exclude(status=ExpressionOfInterest.Status.WITHDRAWN)
@@ -70,18 +82,20 @@ def opportunity_select(request: HttpRequest, pk: int) -> HttpResponse:
     form = SelectionForm(posted(request), interest_ids=[i.pk for i in interests])
     if request.method == "POST" and form.is_valid():
         try:
-            chosen = services.interest_select(
-                opportunity=opportunity, selected_ids=form.cleaned_data["selected"], by=request.user
+            result = services.interest_select(
+                opportunity=opportunity,
+                selected_ids=form.cleaned_data["selected"],
+                by=request.user,
+                over_places_reason=form.reason(),
+                before_closing_ok=form.cleaned_data["before_closing"],
             )
+        except services.SelectionRefused as exc:
+            field = "over_places" if exc.code == "over_places" else "before_closing"
+            form.add_error(field, " ".join(exc.messages))
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         else:
-            names = ", ".join(i.advisor.full_name for i in chosen)
-            messages.success(
-                request,
-                f"Selected: {names}. They are assigned to the project as “{opportunity.role}”; "
-                "everyone else who was interested is marked not selected.",
-            )
+            messages.success(request, _selection_words(opportunity, result))
             return redirect("projects:opportunity-select", opportunity.pk)
 
     involvement = services.advisor_involvement_last_year(
@@ -95,6 +109,15 @@ def opportunity_select(request: HttpRequest, pk: int) -> HttpResponse:
         ticked = {int(v) for v in form.data.getlist("selected") if v.isdigit()}
     else:
         ticked = {i.pk for i in interests if i.status == ExpressionOfInterest.Status.SELECTED}
+    n_selected = sum(i.status == ExpressionOfInterest.Status.SELECTED for i in interests)
+    to_tell = [
+        i
+        for i in interests
+        if i.status in ExpressionOfInterest.DECIDED
+        and i.told_at is None
+        and i.told_how != ExpressionOfInterest.ToldHow.EMAIL
+        and i.told_how
+    ]
     return render(
         request,
         "projects/opportunity_select.html",
@@ -103,10 +126,83 @@ def opportunity_select(request: HttpRequest, pk: int) -> HttpResponse:
             "interests": interests,
             "ticked": ticked,
             "form": form,
-            "n_selected": sum(i.status == ExpressionOfInterest.Status.SELECTED for i in interests),
+            "n_selected": n_selected,
+            "n_decided": sum(i.status in ExpressionOfInterest.DECIDED for i in interests),
+            "to_tell": to_tell,
+            "events": SelectionEvent.objects.filter(interest__opportunity=opportunity)
+            .select_related("interest__advisor", "by")
+            .order_by("-at", "-pk")[:20],
         },
         status=400 if form.errors else 200,
     )
+
+
+def _selection_words(opportunity: Opportunity, result: services.Selection) -> str:
+    names = ", ".join(i.advisor.full_name for i in result.selected) or "nobody"
+    emailed = [i for i in result.selected + result.not_selected if i not in result.to_tell_by_hand]
+    words = [
+        f"Selected: {names}. They are assigned to the project as “{opportunity.role}”; "
+        "everyone else who was interested is marked not selected, and the opportunity is closed."
+    ]
+    if emailed:
+        words.append(f"{plural_text(len(emailed), 'person,people')} emailed the decision.")
+    if result.to_tell_by_hand:
+        words.append(
+            f"{plural_text(len(result.to_tell_by_hand), 'person,people')} to phone or write to: "
+            "see “People to tell by phone or post” below."
+        )
+    return " ".join(words)
+
+
+@role_required(Role.PIE_TEAM)
+def opportunity_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a selection (with a reason, kept in the audit), to select again."""
+    opportunity, _ = get_opportunity_for_user(request, pk)
+    n_decided = opportunity.interests.filter(status__in=ExpressionOfInterest.DECIDED).count()
+    if not n_decided:
+        messages.info(request, "Nobody has been selected yet, so there is nothing to undo.")
+        return redirect("projects:opportunity-select", opportunity.pk)
+    form = UndoSelectionForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = services.selection_undo(
+                opportunity=opportunity, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error("reason", " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"The selection is undone: {plural_text(n, 'person is,people are')} back to "
+                "“interested” and the project roles it gave are removed. Nobody has been told "
+                "yet: when you select again, everyone is told their new outcome.",
+            )
+            return redirect("projects:opportunity-select", opportunity.pk)
+    return render(
+        request,
+        "projects/opportunity_undo.html",
+        {"opportunity": opportunity, "form": form, "n_decided": n_decided},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(Role.PIE_TEAM)
+def interest_told(request: HttpRequest, pk: int, interest_pk: int) -> HttpResponse:
+    """Tick off a call or letter telling an advisor the decision."""
+    opportunity, _ = get_opportunity_for_user(request, pk)
+    interest = get_object_or_404(
+        ExpressionOfInterest.objects.select_related("advisor"),
+        pk=interest_pk,
+        opportunity=opportunity,
+    )
+    if services.interest_mark_told(interest=interest, by=request.user):
+        messages.success(
+            request, f"Recorded: {interest.advisor.full_name} has been told the decision."
+        )
+    else:
+        messages.info(request, f"{interest.advisor.full_name} was already told the decision.")
+    return redirect("projects:opportunity-select", opportunity.pk)
 
 
 @role_required(*RESEARCH)
@@ -192,6 +288,13 @@ def portal_opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     request, "You have withdrawn your interest. Thank you for letting us know."
                 )
             return redirect("projects:portal-opportunity", pk)
+        if not advisor.can_take_part:
+            messages.error(
+                request,
+                "Your place on the register has ended, so you cannot say you are interested. "
+                "Please contact the Involvement Coordinator if you would like to rejoin.",
+            )
+            return redirect("projects:portal-opportunity", pk)
         if interest is not None and interest.status in DECIDED:
             messages.error(
                 request,
@@ -224,7 +327,10 @@ def portal_opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "opportunity": opportunity,
             "interest": interest,
             "is_open": is_open,
-            "can_express": is_open and (interest is None or interest.status not in DECIDED),
+            "can_express": is_open
+            and advisor.can_take_part
+            and (interest is None or interest.status not in DECIDED),
+            "has_left": not advisor.can_take_part,
             "can_withdraw": interest is not None
             and interest.status == ExpressionOfInterest.Status.INTERESTED,
             "form": form,

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,18 +28,29 @@ from ..models import (
 )
 
 RESEARCH = (Role.RESEARCHER, Role.PIE_TEAM)
+PROJECTS_PER_PAGE = 25
 
 
 @role_required(*RESEARCH)
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = Project.objects.for_user(request.user).prefetch_related(
-        Prefetch(
-            "plans",
-            queryset=PIEPlan.objects.exclude(status=PIEPlan.Status.SUPERSEDED).order_by("-version"),
-        ),
-        Prefetch("memberships", queryset=ProjectMembership.objects.select_related("user")),
+    """Every project a person may see, a page at a time (the PIE team sees all of them)."""
+    projects = (
+        Project.objects.for_user(request.user)
+        .order_by("title", "pk")
+        .prefetch_related(
+            Prefetch(
+                "plans",
+                queryset=PIEPlan.objects.exclude(status=PIEPlan.Status.SUPERSEDED).order_by(
+                    "-version"
+                ),
+            ),
+            Prefetch("memberships", queryset=ProjectMembership.objects.select_related("user")),
+        )
     )
-    return render(request, "projects/project_list.html", {"projects": projects})
+    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request, "projects/project_list.html", {"projects": page.object_list, "page": page}
+    )
 
 
 @role_required(*RESEARCH)

@@ -25,7 +25,10 @@ class InterestExpressTest(BaseTestCase):
     def test_a_decision_is_not_undone_by_expressing_interest_again(self) -> None:
         interest = services.interest_express(opportunity=self.opportunity, advisor=self.alice)
         services.interest_select(
-            opportunity=self.opportunity, selected_ids=[interest.pk], by=self.staff_sam
+            opportunity=self.opportunity,
+            selected_ids=[interest.pk],
+            by=self.staff_sam,
+            before_closing_ok=True,
         )
         with self.assertRaisesMessage(ValidationError, "already made a decision"):
             services.interest_express(

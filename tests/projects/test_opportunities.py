@@ -350,7 +350,9 @@ class OpportunitySelectTest(OpportunityTestCase):
 
     def test_selection_assigns_the_advisor_with_the_role_and_tells_the_others(self) -> None:
         self.client.force_login(self.staff_sam)
-        response = self.client.post(self.url, {"selected": [self.alice_interest.pk]})
+        response = self.client.post(
+            self.url, {"selected": [self.alice_interest.pk], "before_closing": "on"}
+        )
         self.assertRedirects(response, self.url)
         assignment = ProjectAdvisor.objects.get()
         self.assertEqual((assignment.project, assignment.advisor), (self.project, self.alice))
@@ -363,8 +365,10 @@ class OpportunitySelectTest(OpportunityTestCase):
 
     def test_selecting_twice_does_not_duplicate(self) -> None:
         self.client.force_login(self.staff_sam)
-        self.client.post(self.url, {"selected": [self.alice_interest.pk]})
-        response = self.client.post(self.url, {"selected": [self.alice_interest.pk]}, follow=True)
+        self.client.post(self.url, {"selected": [self.alice_interest.pk], "before_closing": "on"})
+        response = self.client.post(
+            self.url, {"selected": [self.alice_interest.pk], "before_closing": "on"}, follow=True
+        )
         self.assertContains(response, "Selected: Alice Ashby.")
         self.assertEqual(ProjectAdvisor.objects.filter(advisor=self.alice).count(), 1)
 
@@ -419,8 +423,9 @@ class OpportunitySelectTest(OpportunityTestCase):
     def test_query_count_does_not_grow_with_candidates(self) -> None:
         self.client.force_login(self.staff_sam)
         # session, user, user's groups (role check), the opportunity (with project),
-        # interests (with advisor), their lived experience (prefetch), involvement counts
-        with self.assertNumQueries(7):
+        # interests (with advisor), their lived experience (prefetch), involvement counts,
+        # the selection's history (with advisor and who)
+        with self.assertNumQueries(8):
             self.client.get(self.url)
         experiences = list(LivedExperience.objects.all())
         for _ in range(4):
@@ -428,7 +433,7 @@ class OpportunitySelectTest(OpportunityTestCase):
             advisor.lived_experience.set(experiences[:2])
             ProjectAdvisor.objects.create(project=self.other, advisor=advisor, role="Reviewer")
             InterestFactory(opportunity=self.opportunity, advisor=advisor)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["interests"]), 6)
 
@@ -438,7 +443,9 @@ class OpportunitySelectTest(OpportunityTestCase):
                 self.client.force_login(user)
                 self.assertEqual(self.client.get(self.url).status_code, 403)
                 self.assertEqual(
-                    self.client.post(self.url, {"selected": [self.alice_interest.pk]}).status_code,
+                    self.client.post(
+                        self.url, {"selected": [self.alice_interest.pk], "before_closing": "on"}
+                    ).status_code,
                     403,
                 )
         self.assertFalse(ProjectAdvisor.objects.exists())

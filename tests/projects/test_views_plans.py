@@ -216,12 +216,12 @@ class QueryCountTest(BaseTestCase):
             add_member(p, self.researcher_rita)
             PlanFactory(project=p)
         url = reverse("projects:home")
-        # session, user, groups, projects, plans (prefetch), memberships + users (prefetch)
-        with self.assertNumQueries(6):
+        # session, user, groups, count (pages), projects, plans (prefetch), memberships + users
+        with self.assertNumQueries(7):
             self.client.get(url)
-        for _ in range(10):
+        for _ in range(30):
             p = ProjectFactory()
             add_member(p, self.researcher_rita)
             PlanFactory(project=p)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             self.client.get(url)
