@@ -20,11 +20,12 @@ from ascru_pie.access import role_required
 from ascru_pie.lib.dates import when_words  # noqa: F401
 from ascru_pie.lib.forms import posted
 from ascru_pie.roles import Role
+from ascru_pie.templatetags.words import date_words
 
 from .. import services
 from ..access import get_invitation_for_user, get_meeting_for_user
 from ..forms_portal import AgendaProposalForm, RSVPForm
-from ..models import AgendaItem, Invitation, Meeting, MeetingPaper
+from ..models import AgendaItem, Attendance, Invitation, Meeting, MeetingPaper
 
 # --- Advisor portal ---------------------------------------------------------------------
 
@@ -37,10 +38,30 @@ def portal_list(request: HttpRequest) -> HttpResponse:
         .select_related("meeting")
         .order_by("meeting__starts_at", "meeting_id")
     )
+    # Past meetings say whether they came (the register), not what they answered beforehand.
+    attended = _attendance_by_meeting(request)
     now = timezone.now()
     coming_up = [i for i in invitations if i.meeting.ends_at >= now]
     past = [i for i in reversed(invitations) if i.meeting.ends_at < now]
+    for invitation in past:
+        invitation.attendance = attended.get(invitation.meeting_id)
     return render(request, "meetings/portal_list.html", {"coming_up": coming_up, "past": past})
+
+
+def _attendance_by_meeting(request: HttpRequest, meeting_id: int | None = None) -> dict:
+    """The signed-in advisor's attendance as the PIE team recorded it, by meeting id."""
+    rows = Attendance.objects.filter(advisor__user=request.user)
+    if meeting_id is not None:
+        rows = rows.filter(meeting_id=meeting_id)
+    return {a.meeting_id: a for a in rows}
+
+
+# Said when a Left advisor tries to answer or propose: they are no longer taking part.
+LEFT_MESSAGE = (
+    "You are no longer on the register of advisors, so you cannot answer invitations or "
+    "propose agenda items. If you think this is wrong, please contact the Involvement "
+    "Coordinator."
+)
 
 
 def _render_detail(
@@ -67,6 +88,7 @@ def _render_detail(
     error_form = next((f for f in (rsvp_form, proposal_form) if f.is_bound and f.errors), None)
     is_cancelled = meeting.status == Meeting.Status.CANCELLED
     has_ended = meeting.ends_at < timezone.now()
+    taking_part = invitation.advisor.can_take_part
     return render(
         request,
         "meetings/portal_detail.html",
@@ -78,8 +100,13 @@ def _render_detail(
             "agenda": agenda,
             "is_cancelled": is_cancelled,
             "has_ended": has_ended,
-            # Answering a meeting that is over, or cancelled, means nothing.
-            "can_answer": not is_cancelled and not has_ended,
+            # Answering a meeting that is over, or cancelled, means nothing; Left advisors
+            # no longer take part (Paused ones still answer what they were invited to).
+            "can_answer": not is_cancelled and not has_ended and taking_part,
+            "taking_part": taking_part,
+            "attendance": (
+                _attendance_by_meeting(request, meeting.pk).get(meeting.pk) if has_ended else None
+            ),
             "rsvp_form": rsvp_form,
             "proposal_form": proposal_form,
             "error_form": error_form,
@@ -93,20 +120,39 @@ def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One meeting the advisor is invited to; a POST (the "answer" button) is their answer."""
     invitation = get_invitation_for_user(request, pk)
     rsvp_form = RSVPForm.for_invitation(invitation, posted(request))
-    if request.method == "POST" and rsvp_form.is_valid():
+    if request.method == "POST" and not invitation.advisor.can_take_part:
+        rsvp_form.is_valid()
+        rsvp_form.add_error(None, LEFT_MESSAGE)
+    elif request.method == "POST" and rsvp_form.is_valid():
+        # The home page's quick answer sends no "needs": keep what they told us before.
+        needs = rsvp_form.cleaned_data["needs"] if "needs" in request.POST else invitation.needs
         try:
             services.rsvp_answer(
-                invitation=invitation,
-                rsvp=rsvp_form.cleaned_data["rsvp"],
-                needs=rsvp_form.cleaned_data["needs"],
+                invitation=invitation, rsvp=rsvp_form.cleaned_data["rsvp"], needs=needs
             )
         except ValidationError as exc:
             rsvp_form.add_error(None, " ".join(exc.messages))
         else:
-            messages.success(request, "Thank you, we have your answer.")
+            messages.success(request, _answer_thanks(invitation))
+            if request.POST.get("from") == "home":
+                return redirect("portal-home")
             return redirect("meetings:portal-detail", pk)
     return _render_detail(
         request, invitation, rsvp_form=rsvp_form, proposal_form=AgendaProposalForm()
+    )
+
+
+def _answer_thanks(invitation: Invitation) -> str:
+    """The confirmation after an answer, saying which meeting and what we heard."""
+    heard = {
+        Invitation.RSVP.YES: "you will come",
+        Invitation.RSVP.NO: "you cannot come",
+        Invitation.RSVP.MAYBE: "you might come",
+    }[invitation.rsvp]
+    return (
+        f"Thank you. We have your answer for “{invitation.meeting.title}” on "
+        f"{date_words(invitation.meeting.starts_at)}: {heard}. "
+        "You can change it on the meeting's page before the meeting starts."
     )
 
 
@@ -116,7 +162,10 @@ def agenda_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose an item for the agenda of a meeting one is invited to, before the deadline."""
     invitation = get_invitation_for_user(request, pk)
     form = AgendaProposalForm(request.POST)
-    if form.is_valid():
+    if not invitation.advisor.can_take_part:
+        form.is_valid()
+        form.add_error(None, LEFT_MESSAGE)
+    elif form.is_valid():
         try:
             item = services.agenda_propose(
                 meeting=invitation.meeting, by=request.user, **form.cleaned_data
