@@ -5,20 +5,28 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Sum, Value, When
 from django.utils import timezone
 
-from advisors.models import Advisor
+from advisors.models import Advisor, Training
 from advisors.services import equality_summary
 from ascru_pie.lib.money import ZERO
-from impacts.models import ImpactRecord, ImpactStage, Standard, Survey, SurveyResponse
+from impacts.models import (
+    AdvisorReflection,
+    ImpactRecord,
+    ImpactStage,
+    Standard,
+    Survey,
+    SurveyResponse,
+)
 from impacts.services import survey_results
 from meetings.models import Attendance, Meeting
 from payments.models import Claim
 from payments.selectors import central_budgets, days_to_pay_by_month, project_budgets
-from projects.models import PIEPlan, PlannedActivity, Project, Stage
+from projects.models import Output, OutputCredit, PIEPlan, PlannedActivity, Project, Stage
 
 from .charts import Bar, bar_chart
+from .models import PeriodKind, ReportExample, StandardNarrative
 
 # Attendance that counts as taking part (not absent).
 PRESENT = [Attendance.Status.ATTENDED, Attendance.Status.PARTLY]
@@ -28,14 +36,42 @@ PRESENT = [Attendance.Status.ATTENDED, Attendance.Status.PARTLY]
 class Period:
     start: datetime.date
     end: datetime.date
+    kind: str = PeriodKind.CALENDAR
 
     @classmethod
     def calendar_year(cls, year: int) -> "Period":
         return cls(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
 
+    @classmethod
+    def financial_year(cls, year: int) -> "Period":
+        """1 April `year` to 31 March the next year."""
+        return cls(datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31), PeriodKind.FINANCIAL)
+
+    @classmethod
+    def of(cls, year: int, kind: str) -> "Period":
+        return cls.financial_year(year) if kind == PeriodKind.FINANCIAL else cls.calendar_year(year)
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    @property
+    def is_financial(self) -> bool:
+        return self.kind == PeriodKind.FINANCIAL
+
     @property
     def label(self) -> str:
         return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+
+    @property
+    def name(self) -> str:
+        """2026, or 2025 to 2026 for a financial year."""
+        return f"{self.year} to {self.year + 1}" if self.is_financial else str(self.year)
+
+    @property
+    def title(self) -> str:
+        """Annual PIE report 2025 to 2026: 1 April 2025 to 31 March 2026."""
+        return f"Annual PIE report {self.name}: {self.label}"
 
 
 @dataclass
@@ -59,10 +95,8 @@ class Figures:
     central: list = field(default_factory=list)
     activity_by_stage: list = field(default_factory=list)
     impacts_by_stage: list = field(default_factory=list)
-    impact_examples: list = field(default_factory=list)
     feedback: dict = field(default_factory=dict)
     equality: list = field(default_factory=list)
-    standards: list = field(default_factory=list)
 
     @property
     def management_share(self) -> int | None:
@@ -188,11 +222,6 @@ def key_figures(period: Period) -> Figures:
         r["stage"]: r["n"] for r in impacts.values("stage").annotate(n=Count("pk")).order_by()
     }
     f.impacts_by_stage = [(stage_labels[v], counts.get(v, 0)) for v in ImpactStage.values]
-    # The annual report circulates: examples come only from projects that are not confidential.
-    public = impacts.filter(project__confidential=False)
-    f.impact_examples = list(
-        public.filter(extent="major").select_related("project").order_by("-recorded_on")[:6]
-    )
     surveys = Survey.objects.filter(opens_on__range=(period.start, period.end))
     f.feedback = (
         survey_results(surveys=surveys)
@@ -200,14 +229,229 @@ def key_figures(period: Period) -> Figures:
         else {}
     )
     f.equality = equality_summary()
-    evidence = Standard.objects.annotate(
-        n=Count("impacts", filter=Q(impacts__in=impacts))
-    ).order_by("order")
-    examples = {}
-    for impact in (
-        public.prefetch_related("standards").select_related("project").order_by("-recorded_on")[:60]
-    ):
-        for s in impact.standards.all():
-            examples.setdefault(s.pk, impact)
-    f.standards = [(s.name, s.n, examples.get(s.pk)) for s in evidence]
     return f
+
+
+def stage_order() -> Case:
+    """Sorts impacts by research stage as the stage choices list them, not alphabetically."""
+    return Case(
+        *[When(stage=value, then=Value(i)) for i, value in enumerate(ImpactStage.values)],
+        default=Value(len(ImpactStage.values)),
+        output_field=IntegerField(),
+    )
+
+
+def equality_table(equality: list[dict]) -> dict:
+    """The equality answers as one compact table: a row per answer that at least one group
+    gave 5 or more times. Answers fewer than 5 people gave in both groups are left out (the
+    note under the table says so), and questions with no row left are named once in a note."""
+    rows, all_small = [], []
+    for q in equality:
+        shown = [
+            r
+            for r in q["rows"]
+            if isinstance(r["applicants"], int) or isinstance(r["register"], int)
+        ]
+        if not shown:
+            all_small.append(q["question"])
+        for i, r in enumerate(shown):
+            rows.append({"question": q["question"], **r, "first": i == 0, "span": len(shown)})
+    return {"rows": rows, "all_small": all_small, "asked": bool(equality)}
+
+
+@dataclass
+class StandardEvidence:
+    standard: Standard
+    impacts: int
+    narrative: str
+    examples: list
+
+
+@dataclass
+class Evidence:
+    """The annual report's evidence for the UK Standards: the PIE team's narrative and chosen
+    examples per standard, and the figures that only the report shows."""
+
+    standards: list = field(default_factory=list)
+    reflections: list = field(default_factory=list)
+    reflections_written: int = 0
+    outputs: list = field(default_factory=list)
+    outputs_by_kind: list = field(default_factory=list)
+    training_courses: int = 0
+    advisors_trained: int = 0
+    training_by_course: list = field(default_factory=list)
+    advisors_with_support_budget: int = 0
+    support_claims: int = 0
+    support_committed: Decimal = ZERO
+    management: list = field(default_factory=list)
+    management_pie_lead: int = 0
+    impacts: list = field(default_factory=list)
+    equality: dict = field(default_factory=dict)
+
+    def standard(self, code: str) -> StandardEvidence | None:
+        return next((s for s in self.standards if s.standard.code == code), None)
+
+
+CO_CREDITS = [OutputCredit.Credit.CO_AUTHOR, OutputCredit.Credit.CO_PRESENTER]
+
+
+def annual_evidence(period: Period, *, equality: list[dict] | None = None) -> Evidence:
+    """The curated examples and narratives for `period`, and the figures per UK Standard.
+    Only examples the PIE team chose appear, each wording once. A fixed number of queries."""
+    e = Evidence()
+    span = (period.start, period.end)
+    e.equality = equality_table(equality if equality is not None else equality_summary())
+
+    impacts = ImpactRecord.objects.filter(kind=ImpactRecord.Kind.ACTUAL, recorded_on__range=span)
+    standards = list(
+        Standard.objects.annotate(n=Count("impacts", filter=Q(impacts__in=impacts))).order_by(
+            "order"
+        )
+    )
+    # The report circulates: the list of impacts leaves out confidential projects.
+    e.impacts = list(
+        impacts.filter(project__confidential=False)
+        .select_related("project")
+        .annotate(stage_rank=stage_order())
+        .order_by("stage_rank", "recorded_on", "pk")
+    )
+    examples = ReportExample.objects.for_period(year=period.year, period_kind=period.kind)
+    narratives = {
+        n.standard_id: n.text
+        for n in StandardNarrative.objects.for_period(year=period.year, period_kind=period.kind)
+    }
+    seen: set[str] = set()
+    by_standard: dict[int, list] = {}
+    for example in examples.select_related(
+        "reflection__impact__project", "impact__project", "output__project"
+    ).order_by("order", "pk"):
+        words = " ".join(example.text.split()).casefold()
+        if words in seen:
+            continue
+        seen.add(words)
+        if example.reflection_id:
+            e.reflections.append(example)
+        else:
+            by_standard.setdefault(example.standard_id, []).append(example)
+    e.standards = [
+        StandardEvidence(s, s.n, narratives.get(s.pk, ""), by_standard.get(s.pk, []))
+        for s in standards
+    ]
+    e.reflections_written = AdvisorReflection.objects.filter(
+        impact__recorded_on__range=span
+    ).count()
+
+    credited = OutputCredit.objects.filter(credit__in=CO_CREDITS).select_related("advisor")
+    e.outputs = list(
+        Output.objects.filter(
+            published_on__range=span,
+            project__confidential=False,
+            credits__credit__in=CO_CREDITS,
+        )
+        .distinct()
+        .select_related("project")
+        .prefetch_related(Prefetch("credits", queryset=credited, to_attr="co_credits"))
+        .order_by("published_on", "title")
+    )
+    labels = dict(Output.Kind.choices)
+    counts: dict[str, int] = {}
+    for o in e.outputs:
+        counts[o.kind] = counts.get(o.kind, 0) + 1
+    e.outputs_by_kind = [(labels[k], counts[k]) for k in Output.Kind.values if k in counts]
+
+    training = Training.objects.filter(completed_on__range=span)
+    by_course = list(training.values("course", "advisor_id").order_by("course"))
+    e.training_courses = len(by_course)
+    e.advisors_trained = len({r["advisor_id"] for r in by_course})
+    courses: dict[str, int] = {}
+    for r in by_course:
+        courses[r["course"]] = courses.get(r["course"], 0) + 1
+    e.training_by_course = sorted(courses.items(), key=lambda c: (-c[1], c[0]))
+    e.advisors_with_support_budget = (
+        Advisor.objects.active().filter(support_budget__isnull=False).count()
+    )
+    support = (
+        Claim.objects.committed()
+        .filter(
+            kind=Claim.Kind.EXPENSE,
+            activity_date__range=span,
+            project__isnull=True,
+            meeting__isnull=True,
+        )
+        .aggregate(n=Count("pk"), total=Sum("amount"))
+    )
+    e.support_claims, e.support_committed = support["n"], support["total"] or ZERO
+
+    e.management = list(
+        Meeting.objects.filter(
+            type=Meeting.Type.MANAGEMENT, starts_at__date__range=span, ends_at__lt=timezone.now()
+        )
+        .exclude(status=Meeting.Status.CANCELLED)
+        .annotate(advisors_present=Count("attendances", filter=Q(attendances__status__in=PRESENT)))
+        .order_by("starts_at")
+    )
+    e.management_pie_lead = sum(1 for m in e.management if m.pie_lead_present)
+    return e
+
+
+def _short(text: str, words: int = 16) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def evidence_candidates(period: Period) -> dict[int, list]:
+    """For each standard, the records the PIE team may choose as examples (grouped choices:
+    impacts linked to it, other impacts, advisors' reflections, co-produced outputs), in the
+    period, from projects that are not confidential, leaving out records already chosen."""
+    span = (period.start, period.end)
+    chosen = ReportExample.objects.for_period(year=period.year, period_kind=period.kind)
+    used = {
+        kind: set(chosen.exclude(**{f"{kind}__isnull": True}).values_list(kind, flat=True))
+        for kind in ("impact", "reflection", "output")
+    }
+    impacts = list(
+        ImpactRecord.objects.filter(recorded_on__range=span, project__confidential=False)
+        .exclude(pk__in=used["impact"])
+        .select_related("project")
+        .prefetch_related("standards")
+        .annotate(stage_rank=stage_order())
+        .order_by("stage_rank", "recorded_on", "pk")
+    )
+    reflections = [
+        (
+            f"reflection:{r.pk}",
+            f"{r.impact.project.title} · {r.impact.get_stage_display()}: {_short(r.text)}",
+        )
+        for r in AdvisorReflection.objects.filter(
+            impact__recorded_on__range=span, impact__project__confidential=False
+        )
+        .exclude(pk__in=used["reflection"])
+        .select_related("impact__project")
+        .order_by("impact__recorded_on", "pk")
+    ]
+    outputs = [
+        (f"output:{o.pk}", f"{o.get_kind_display()} · {o.project.title}: {_short(o.title)}")
+        for o in Output.objects.filter(
+            published_on__range=span, project__confidential=False, credits__credit__in=CO_CREDITS
+        )
+        .exclude(pk__in=used["output"])
+        .distinct()
+        .select_related("project")
+        .order_by("published_on", "title")
+    ]
+
+    def label(i: ImpactRecord) -> str:
+        return f"{i.project.title} · {i.get_stage_display()}: {_short(i.what_changed)}"
+
+    result = {}
+    for s in Standard.objects.order_by("order"):
+        linked = [(f"impact:{i.pk}", label(i)) for i in impacts if s in i.standards.all()]
+        other = [(f"impact:{i.pk}", label(i)) for i in impacts if s not in i.standards.all()]
+        groups = [
+            ("Impacts linked to this standard", linked),
+            ("Other impacts", other),
+            ("Advisors' reflections", reflections),
+            ("Co-produced outputs", outputs),
+        ]
+        result[s.pk] = [(name, choices) for name, choices in groups if choices]
+    return result

@@ -7,7 +7,7 @@ from django import forms
 
 from projects.models import Project
 
-from .models import ReportRequest
+from .models import PeriodKind, ReportExample, ReportRequest
 
 # How many calendar years the dashboard and the report form offer, newest first.
 YEARS_SHOWN = 5
@@ -48,7 +48,7 @@ class ReportRequestForm(forms.Form):
         label="Which report",
         widget=forms.RadioSelect,
         choices=[
-            (ReportRequest.Kind.ANNUAL, "Annual PIE report: the whole unit, for one calendar year"),
+            (ReportRequest.Kind.ANNUAL, "Annual PIE report: the whole unit, for one year"),
             (
                 ReportRequest.Kind.PROJECT,
                 "Project PIE report: one project's plan, spending and impact",
@@ -60,6 +60,20 @@ class ReportRequestForm(forms.Form):
         label="Year (for an annual report)",
         coerce=int,
         error_messages={"invalid_choice": "Choose a year from the list."},
+    )
+    period_kind = forms.ChoiceField(
+        label="Which kind of year (for an annual report)",
+        widget=forms.RadioSelect,
+        choices=[
+            (PeriodKind.CALENDAR, "Calendar year: 1 January to 31 December"),
+            (
+                PeriodKind.FINANCIAL,
+                "Financial year: 1 April to 31 March, starting in the year above",
+            ),
+        ],
+        initial=PeriodKind.CALENDAR,
+        required=False,
+        error_messages={"invalid_choice": "Choose calendar year or financial year."},
     )
     project = forms.ModelChoiceField(
         label="Project (for a project report)",
@@ -77,6 +91,7 @@ class ReportRequestForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        data["period_kind"] = data.get("period_kind") or PeriodKind.CALENDAR
         if (
             data.get("kind") == ReportRequest.Kind.PROJECT
             and not data.get("project")
@@ -113,4 +128,55 @@ class ReferenceLetterForm(forms.Form):
         help_text="We wrote a first draft from the advisor's record. Change it as you need; "
         "the PDF uses exactly this text.",
         error_messages={"required": "Write the reference letter first."},
+    )
+
+
+class EvidencePeriodForm(forms.Form):
+    """Which annual report the PIE team is choosing examples for (sent with GET)."""
+
+    year = forms.TypedChoiceField(label="Year", coerce=int, required=False, empty_value=None)
+    period = forms.ChoiceField(label="Kind of year", choices=PeriodKind.choices, required=False)
+
+    def __init__(self, *args, today: datetime.date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in report_years(today)]
+
+
+class ExampleAddForm(forms.Form):
+    """Pick a record as an example for one standard; the wording can be edited now or later."""
+
+    source = forms.ChoiceField(
+        label="Record to use",
+        error_messages={
+            "required": "Choose a record to use as the example.",
+            "invalid_choice": "Choose a record from the list.",
+        },
+    )
+    text = forms.CharField(
+        label="Wording in the report (optional)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Leave empty to start from the record's own words; you can edit them after.",
+    )
+
+    def __init__(self, *args, candidates: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [("", "Choose a record"), *candidates]
+
+
+class ExampleEditForm(forms.ModelForm):
+    class Meta:
+        model = ReportExample
+        fields = ["text", "order"]
+        labels = {"text": "Wording in the report", "order": "Position (lower comes first)"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 6})}
+        error_messages = {"text": {"required": "Write the wording for the report."}}
+
+
+class NarrativeForm(forms.Form):
+    text = forms.CharField(
+        label="Narrative",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text="A short account of the year for this standard. Leave empty to remove it.",
     )

@@ -9,6 +9,13 @@ from django.db.models import Q
 from ascru_pie.lib.storage import private_storage
 
 
+class PeriodKind(models.TextChoices):
+    """What an annual report's year means: January to December, or April to March."""
+
+    CALENDAR = "calendar", "Calendar year (January to December)"
+    FINANCIAL = "financial", "Financial year (April to March)"
+
+
 class ReportRequestQuerySet(models.QuerySet):
     def without_task(self, *, now: datetime.datetime) -> "ReportRequestQuerySet":
         """Queued with no live task: the broker never took one, or the one it took was due
@@ -42,6 +49,10 @@ class ReportRequest(models.Model):
 
     kind = models.CharField(max_length=15, choices=Kind)
     year = models.PositiveIntegerField(null=True, blank=True)
+    # Annual reports: whether `year` is a calendar year or the financial year starting in April.
+    period_kind = models.CharField(
+        "kind of year", max_length=10, choices=PeriodKind, default=PeriodKind.CALENDAR
+    )
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -81,7 +92,130 @@ class ReportRequest(models.Model):
         parts = [
             self.kind,
             str(self.year or ""),
+            "financial-year" if self.period_kind == PeriodKind.FINANCIAL else "",
             f"project-{self.project_id}" if self.project_id else "",
             f"advisor-{self.advisor_id}" if self.advisor_id else "",
         ]
         return "-".join(p for p in parts if p) + ".pdf"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def for_period(self, *, year: int, period_kind: str) -> "EvidenceQuerySet":
+        return self.filter(year=year, period_kind=period_kind)
+
+
+class ReportExample(models.Model):
+    """An example the PIE team chose for one UK Standard in one year's annual report, in the
+    words they edited. The annual report shows only these: nothing is picked automatically."""
+
+    year = models.PositiveIntegerField(help_text="The year the report starts in.")
+    period_kind = models.CharField(
+        "kind of year", max_length=10, choices=PeriodKind, default=PeriodKind.CALENDAR
+    )
+    standard = models.ForeignKey(
+        "impacts.Standard", on_delete=models.PROTECT, related_name="report_examples"
+    )
+    impact = models.ForeignKey(
+        "impacts.ImpactRecord",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="report_examples",
+    )
+    # An advisor's own words: erased with the reflection (and the advisor), never kept alone.
+    reflection = models.ForeignKey(
+        "impacts.AdvisorReflection",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="report_examples",
+    )
+    output = models.ForeignKey(
+        "projects.Output",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="report_examples",
+    )
+    text = models.TextField("wording in the report")
+    order = models.PositiveSmallIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year", "period_kind", "standard__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "period_kind", "text"],
+                name="reports_example_text_once",
+                violation_error_message="This wording is already an example in this report.",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "period_kind", "impact"],
+                condition=Q(impact__isnull=False),
+                name="reports_example_impact_once",
+                violation_error_message="This impact is already an example in this report.",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "period_kind", "reflection"],
+                condition=Q(reflection__isnull=False),
+                name="reports_example_reflection_once",
+                violation_error_message="This reflection is already an example in this report.",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "period_kind", "output"],
+                condition=Q(output__isnull=False),
+                name="reports_example_output_once",
+                violation_error_message="This output is already an example in this report.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard} example ({self.year})"
+
+    @property
+    def source_words(self) -> str:
+        """Where the example came from, for the PIE team's page."""
+        if self.reflection_id:
+            return "An advisor's reflection"
+        if self.output_id:
+            return "A co-produced output"
+        if self.impact_id:
+            return "An impact record"
+        return "Written by the PIE team"
+
+
+class StandardNarrative(models.Model):
+    """The PIE team's short narrative for one UK Standard in one year's annual report."""
+
+    year = models.PositiveIntegerField()
+    period_kind = models.CharField(
+        "kind of year", max_length=10, choices=PeriodKind, default=PeriodKind.CALENDAR
+    )
+    standard = models.ForeignKey(
+        "impacts.Standard", on_delete=models.PROTECT, related_name="report_narratives"
+    )
+    text = models.TextField("narrative")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year", "period_kind", "standard__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "period_kind", "standard"],
+                name="reports_one_narrative_per_standard",
+                violation_error_message="This standard already has a narrative for this report.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard} narrative ({self.year})"

@@ -6,21 +6,21 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from advisors.models import Advisor
 from ascru_pie.celery import enqueue_on_commit
 from ascru_pie.models import User
 from ascru_pie.roles import Role
-from impacts.models import GrippSummary, ImpactRecord
+from impacts.models import AdvisorReflection, GrippSummary, ImpactRecord, Standard
 from meetings.models import Attendance, Meeting
 from payments.selectors import project_budgets, tax_year_statement
-from projects.models import PIEPlan
+from projects.models import Output, OutputCredit, PIEPlan
 from projects.services import plan_budget_for
 
-from .figures import PRESENT, Period, key_figures
-from .models import ReportRequest
+from .figures import PRESENT, Period, annual_evidence, key_figures, stage_order
+from .models import PeriodKind, ReportExample, ReportRequest, StandardNarrative
 from .tasks import report_build as report_build_task
 from .words import worker_lost_words
 
@@ -32,6 +32,7 @@ def report_request(
     kind: str,
     by: User,
     year: int | None = None,
+    period_kind: str = PeriodKind.CALENDAR,
     project=None,
     advisor: Advisor | None = None,
     letter_text: str = "",
@@ -63,6 +64,7 @@ def report_request(
         kind=kind,
         requested_by=by,
         year=year or this_year,
+        period_kind=period_kind if kind == ReportRequest.Kind.ANNUAL else PeriodKind.CALENDAR,
         project=project,
         advisor=advisor,
         letter_text=letter_text,
@@ -208,8 +210,14 @@ def render_report(request: ReportRequest) -> tuple[bytes, int]:
 
 
 def _annual(request: ReportRequest):
-    figures = key_figures(Period.calendar_year(request.year))
-    return "reports/pdf/annual.html", {"f": figures, "charts": figures.charts()}
+    period = Period.of(request.year, request.period_kind)
+    figures = key_figures(period)
+    return "reports/pdf/annual.html", {
+        "f": figures,
+        "e": annual_evidence(period, equality=figures.equality),
+        "charts": figures.charts(),
+        "threshold": settings.EQUALITY_SUPPRESS_BELOW,
+    }
 
 
 def _project(request: ReportRequest):
@@ -224,7 +232,11 @@ def _project(request: ReportRequest):
         "spend": project_budgets(projects=[project])[0],
         "impacts": ImpactRecord.objects.filter(project=project)
         .prefetch_related("contributors")
-        .order_by("stage", "recorded_on"),
+        .annotate(stage_rank=stage_order())
+        .order_by("stage_rank", "recorded_on", "pk"),
+        "outputs": project.outputs.prefetch_related(
+            Prefetch("credits", queryset=OutputCredit.objects.select_related("advisor"))
+        ).order_by("published_on", "title"),
         "gripp": GrippSummary.objects.filter(project=project).first(),
         "meetings": project.meetings.exclude(status=Meeting.Status.CANCELLED).order_by("starts_at"),
     }
@@ -297,3 +309,109 @@ def reference_draft(*, advisor: Advisor) -> str:
         "The ASCRU2 PIE team",
     ]
     return "\n".join(lines)
+
+
+# --- The annual report's evidence: examples and narratives the PIE team curates ---------------
+
+
+def _source_text(*, impact=None, reflection=None, output=None) -> str:
+    if reflection is not None:
+        return reflection.text
+    if impact is not None:
+        return impact.what_changed
+    if output is not None:
+        # Advisors are named as they chose in the output's own list, not copied here.
+        return f"{output.get_kind_display()}: {output.title}"
+    return ""
+
+
+def report_example_add(
+    *,
+    period: Period,
+    standard: Standard,
+    by: User,
+    source: str,
+    text: str = "",
+) -> ReportExample:
+    """Choose a record ("impact:12", "reflection:3" or "output:7") as an example for one
+    standard; the wording starts as the record's own words unless `text` is given."""
+    if not by.has_role(Role.PIE_TEAM):
+        raise PermissionDenied("Only the PIE team chooses report examples.")
+    kind, _, pk = source.partition(":")
+    models_by_kind = {"impact": ImpactRecord, "reflection": AdvisorReflection, "output": Output}
+    if kind not in models_by_kind or not pk.isdigit():
+        raise ValidationError("Choose a record from the list.")
+    record = (
+        models_by_kind[kind]
+        .objects.filter(pk=int(pk))
+        .exclude(
+            **{
+                "impact": {"project__confidential": True},
+                "reflection": {"impact__project__confidential": True},
+                "output": {"project__confidential": True},
+            }[kind]
+        )
+        .first()
+    )
+    if record is None:
+        raise ValidationError("Choose a record from the list.")
+    sources = {kind: record}
+    words = " ".join((text or _source_text(**sources)).split())
+    last = (
+        ReportExample.objects.for_period(year=period.year, period_kind=period.kind)
+        .filter(standard=standard)
+        .order_by("-order")
+        .values_list("order", flat=True)
+        .first()
+    )
+    example = ReportExample(
+        year=period.year,
+        period_kind=period.kind,
+        standard=standard,
+        text=words,
+        order=(last or 0) + 1,
+        updated_by=by,
+        **sources,
+    )
+    example.full_clean()
+    example.save()
+    return example
+
+
+def report_example_update(
+    *, example: ReportExample, by: User, text: str, order: int
+) -> ReportExample:
+    if not by.has_role(Role.PIE_TEAM):
+        raise PermissionDenied("Only the PIE team edits report examples.")
+    example.text = text.strip()
+    example.order = order
+    example.updated_by = by
+    example.full_clean()
+    example.save(update_fields=["text", "order", "updated_by", "updated_at"])
+    return example
+
+
+def report_example_remove(*, example: ReportExample, by: User) -> None:
+    if not by.has_role(Role.PIE_TEAM):
+        raise PermissionDenied("Only the PIE team removes report examples.")
+    example.delete()
+
+
+def standard_narrative_save(
+    *, period: Period, standard: Standard, by: User, text: str
+) -> StandardNarrative | None:
+    """Write (or, with empty text, remove) the narrative for one standard in one report."""
+    if not by.has_role(Role.PIE_TEAM):
+        raise PermissionDenied("Only the PIE team writes the narrative.")
+    existing = StandardNarrative.objects.for_period(year=period.year, period_kind=period.kind)
+    text = text.strip()
+    if not text:
+        existing.filter(standard=standard).delete()
+        return None
+    narrative = existing.filter(standard=standard).first() or StandardNarrative(
+        year=period.year, period_kind=period.kind, standard=standard
+    )
+    narrative.text, narrative.updated_by = text, by
+    narrative.full_clean()
+    narrative.save()
+    return narrative

@@ -37,7 +37,7 @@ def report_kind_words(report: ReportRequest, *, portal: bool) -> str:
 def report_about_words(report: ReportRequest, *, portal: bool) -> str:
     """What the report covers: the year, the project or the advisor."""
     if report.kind == Kind.ANNUAL:
-        return Period.calendar_year(report.year).label if report.year else ""
+        return Period.of(report.year, report.period_kind).label if report.year else ""
     if report.kind == Kind.PROJECT:
         return report.project.title if report.project else ""
     if report.kind == Kind.STATEMENT:

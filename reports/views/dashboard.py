@@ -161,6 +161,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
             kind=data["kind"],
             by=request.user,
             year=data["year"],
+            period_kind=data["period_kind"],
             project=data["project"] if data["kind"] == Kind.PROJECT else None,
         )
     except ValidationError as exc:

@@ -61,7 +61,7 @@ def test_manager_reads_the_figures_and_asks_for_an_annual_report(page, live_serv
     assert ReportRequest.objects.count() == 0
     assert_no_axe_violations(page, "reports-dashboard-error")
 
-    page.get_by_label("Annual PIE report: the whole unit, for one calendar year").check()
+    page.get_by_label("Annual PIE report: the whole unit, for one year").check()
     page.get_by_label("Year (for an annual report)").select_option(str(year))
     with page.expect_navigation():
         page.get_by_role("button", name="Ask for the report").click()

@@ -5,7 +5,8 @@ from unittest import mock
 
 from ascru_pie.lib import pdf as pdf_lib
 from ascru_pie.lib.pdf import BlockedResource, html_to_pdf, static_only_fetcher
-from reports.models import ReportRequest
+from impacts.models import Standard
+from reports.models import ReportExample, ReportRequest
 from reports.services import render_report, report_build, report_retry
 from reports.tasks import report_build as report_build_task
 from tests.base import BaseTestCase, pdf_pages, pdf_text
@@ -34,13 +35,14 @@ class ReportPdfTest(BaseTestCase):
         self.assertIn("fewer than 5", text)  # equality counts are suppressed
         self.assertIn("Working together", text)
         self.assertIn("No survey responses yet.", text)
-        self.assertIn("<script>alert(1)</script>", text)  # the impact, as literal text
+        # The impact's own words are not in the report: nobody chose it as an example.
+        self.assertNotIn("<script>alert(1)</script>", text)
 
     def test_an_annual_report_of_an_empty_year_still_renders(self) -> None:
         text = pdf_text(self.render(kind="annual", year=2020))
         self.assertIn("Annual PIE report 2020", text)
         self.assertIn("No claims paid in the year.", text)
-        self.assertIn("No major impacts were recorded in the year.", text)
+        self.assertIn("No example chosen yet.", text)
 
     def test_the_project_report_has_plan_budget_spend_impacts_and_gripp(self) -> None:
         text = pdf_text(self.render(kind="project", year=2026, project=self.project))
@@ -101,6 +103,13 @@ class PdfSafetyTest(BaseTestCase):
         small_unit(self)
 
     def test_user_text_is_escaped_in_the_html_of_every_report(self) -> None:
+        # The annual report shows only chosen examples: choose the impact, in its own words.
+        ReportExample.objects.create(
+            year=2026,
+            standard=Standard.objects.get(code="impact"),
+            impact=self.impact,
+            text=self.impact.what_changed,
+        )
         kinds = [
             {"kind": "annual", "year": 2026},
             {"kind": "project", "year": 2026, "project": self.project},

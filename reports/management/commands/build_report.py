@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from advisors.models import Advisor
 from projects.models import Project
-from reports.models import ReportRequest
+from reports.models import PeriodKind, ReportRequest
 from reports.services import render_report
 
 KINDS = [
@@ -21,7 +21,8 @@ KINDS = [
 class Command(BaseCommand):
     help = (
         "Build a PDF report now, without the worker, and write it to --output. "
-        "annual: the calendar year (--year, default this year). project: --project ID. "
+        "annual: the calendar year (--year, default this year), or with --financial-year the "
+        "year from 1 April of --year to 31 March. project: --project ID. "
         "statement: --advisor ID, for the tax year starting 6 April of --year (default: the tax "
         "year running today). certificate: --advisor ID. Nothing is saved in the database."
     )
@@ -29,6 +30,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("kind", choices=[str(k) for k in KINDS])
         parser.add_argument("--year", type=int)
+        parser.add_argument(
+            "--financial-year",
+            action="store_true",
+            help="annual: 1 April of --year to 31 March the year after",
+        )
         parser.add_argument("--project", type=int, help="project id (project report)")
         parser.add_argument("--advisor", type=int, help="advisor id (statement, certificate)")
         parser.add_argument("--output", help="where to write the PDF")
@@ -41,6 +47,7 @@ class Command(BaseCommand):
         project: int | None,
         advisor: int | None,
         output: str | None,
+        financial_year: bool = False,
         **options,
     ) -> None:
         if not output:
@@ -82,8 +89,14 @@ class Command(BaseCommand):
         # WeasyPrint logs each step at INFO (some on import); the command prints its own summary.
         logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
+        if financial_year and kind != ReportRequest.Kind.ANNUAL:
+            raise CommandError(f"--financial-year is only for annual reports, not {kind}.")
+        period_kind = PeriodKind.FINANCIAL if financial_year else PeriodKind.CALENDAR
+
         # Unsaved: the templates use kind, year, project and advisor, never requested_by.
-        request = ReportRequest(kind=kind, year=year, project=project_obj, advisor=advisor_obj)
+        request = ReportRequest(
+            kind=kind, year=year, period_kind=period_kind, project=project_obj, advisor=advisor_obj
+        )
         started = time.monotonic()
         pdf, pages = render_report(request)
         seconds = time.monotonic() - started
