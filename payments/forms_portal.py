@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from advisors.models import Advisor, PaymentPreference
+from ascru_pie.lib.forms import MoneyField
 from ascru_pie.templatetags.words import pounds_text
 from meetings.models import Meeting
 from projects.models import Project
@@ -89,14 +90,11 @@ class ExpenseForm(_OverLimitMixin):
             "invalid": "Enter a real date, for example 14 March 2026.",
         },
     )
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label="How much did you spend? (£)",
-        max_digits=12,
-        decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=MAX_EXPENSE,
         help_text="In pounds and pence, for example 12.50.",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={
             "required": "Enter how much you spent, for example 12.50.",
             "invalid": "Enter the amount as a number, for example 12.50.",
@@ -229,14 +227,11 @@ class PreferencesForm(SubmissionKeyForm):
             "invalid_choice": "Choose how you would like to be paid.",
         },
     )
-    annual_limit = forms.DecimalField(
+    annual_limit = MoneyField(
         label="Limit on payments in a tax year, in pounds (optional)",
         required=False,
-        max_digits=12,
-        decimal_places=2,
         min_value=Decimal("0"),
         max_value=MAX_ANNUAL_LIMIT,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={
             "invalid": "Enter the limit as a number of pounds, for example 1000, or leave it empty.",
             "min_value": "Enter a limit of £0 or more, or leave it empty.",

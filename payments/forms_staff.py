@@ -8,14 +8,16 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 
 from advisors.models import Advisor
+from ascru_pie.lib.forms import MoneyField
 from ascru_pie.templatetags.words import plural_text, pounds_text
 from projects.models import Project
 from rates.models import RateCard
 
 from .forms_keys import SubmissionKeyForm
-from .models import MAX_EXPENSE, Claim
+from .models import MAX_CENTRAL_BUDGET, MAX_EXPENSE, CentralBudget, Claim
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -71,11 +73,13 @@ class ReasonForm(forms.Form):
 class _StaffClaimForm(SubmissionKeyForm):
     advisor = forms.ModelChoiceField(
         label="Advisor",
-        queryset=Advisor.objects.active().order_by("last_name", "first_name"),
+        # Advisors on the register who are taking part (Paused ones still claim; Left do not),
+        # never staff or researchers: a claim pays an advisor.
+        queryset=Advisor.objects.taking_part().order_by("last_name", "first_name"),
         empty_label="Choose an advisor",
         error_messages={
             "required": "Choose the advisor the claim is for.",
-            "invalid_choice": "Choose an active advisor from the list.",
+            "invalid_choice": "Choose an advisor from the list (not one who has left).",
         },
     )
     activity_date = forms.DateField(
@@ -124,10 +128,8 @@ class StaffExpenseForm(_StaffClaimForm):
         choices=[("", "Choose a type"), *Claim.ExpenseType.choices],
         error_messages={"required": "Choose the type of expense."},
     )
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label="Amount (£)",
-        max_digits=12,
-        decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=MAX_EXPENSE,
         error_messages={
@@ -218,6 +220,13 @@ class MarkPaidForm(forms.Form):
         self.selected = selected
         self.fields["claims"].queryset = batch.claims.filter(status=Claim.Status.IN_BATCH)
 
+    def clean_paid_on(self):
+        # Also checked by the service; here so the confirmation step never offers a future date.
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError("The payment date cannot be in the future.")
+        return paid_on
+
     def clean(self) -> dict:
         data = super().clean()
         if self.selected and not data.get("claims") and "claims" not in self.errors:
@@ -237,3 +246,27 @@ class PaidImportForm(forms.Form):
             "empty": "The file is empty.",
         },
     )
+
+
+class CentralBudgetsForm(forms.Form):
+    """One amount per central budget category for a financial year; empty for no budget."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for category, label in CentralBudget.Category.choices:
+            self.fields[category] = MoneyField(
+                label=f"{label} (£)",
+                required=False,
+                min_value=Decimal("0"),
+                max_value=MAX_CENTRAL_BUDGET,
+                help_text="Leave empty for no budget.",
+                error_messages={
+                    "invalid": "Enter the budget in pounds, like 2,500 or £2,500.00.",
+                    "min_value": "A budget cannot be less than £0.00.",
+                    "max_value": f"A central budget can be up to {pounds_text(MAX_CENTRAL_BUDGET)}. "
+                    "Please check the amount.",
+                    "max_decimal_places": "Enter the budget in pounds and pence, like 2,500.00.",
+                    "max_digits": "That amount is too large. Please check it.",
+                    "max_whole_digits": "That amount is too large. Please check it.",
+                },
+            )

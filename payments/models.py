@@ -66,6 +66,27 @@ class PaymentBatch(models.Model):
     def __str__(self) -> str:
         return f"Batch {self.reference} ({pounds_text(self.total)}, {self.get_status_display().lower()})"
 
+    # Where a batch is up to, as the PIE team says it: the stored status plus "exported".
+    STAGE_WORDS = {
+        "draft": "Draft: built, waiting for someone else to approve it for payment",
+        "approved": "Approved for payment: not yet exported for finance",
+        "exported": "Exported for finance: waiting to be marked paid",
+        "paid": "Paid",
+    }
+
+    @property
+    def stage(self) -> str:
+        """ "draft", "approved", "exported" or "paid"."""
+        if self.status == self.Status.BUILT:
+            return "draft"
+        if self.status == self.Status.PAID:
+            return "paid"
+        return "exported" if self.exported_at else "approved"
+
+    @property
+    def stage_words(self) -> str:
+        return self.STAGE_WORDS[self.stage]
+
 
 class BatchCounter(models.Model):
     """The last batch number given out on each day. Batch references come from here, under a

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Q, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from advisors.models import Advisor
@@ -61,6 +61,11 @@ class BudgetStatus:
     def left(self) -> Decimal | None:
         """What is left of the budget (negative when over); None when no budget is set."""
         return None if self.budget is None else to_money(self.budget - self.committed)
+
+    @property
+    def over_by(self) -> Decimal:
+        """How far committed money is past the budget (£0.00 when within it)."""
+        return max(ZERO, -(self.left or ZERO))
 
     @property
     def words(self) -> str:
@@ -176,6 +181,129 @@ def central_budgets(*, year_starting: date) -> list[BudgetStatus]:
                 to_money(sums["p"] or ZERO),
             )
         )
+    return result
+
+
+def support_budget_status(*, advisor: Advisor, on: date | None = None) -> BudgetStatus | None:
+    """An advisor's agreed annual support budget against their expense claims (carer costs,
+    travel and the rest) committed in the financial year containing `on`; None when no
+    budget is agreed. `.left` is what remains. Staff only. One query.
+    """
+    if advisor.support_budget is None:
+        return None
+    year = financial_year_start(on or timezone.localdate())
+    sums = (
+        Claim.objects.committed()
+        .filter(
+            advisor=advisor,
+            kind=Claim.Kind.EXPENSE,
+            activity_date__range=(year, financial_year_end(year)),
+        )
+        .aggregate(c=Sum("amount"), p=Sum("amount", filter=Q(status=Claim.Status.PAID)))
+    )
+    return BudgetStatus(
+        f"Support budget, April {year.year} to March {year.year + 1}",
+        advisor.support_budget,
+        to_money(sums["c"] or ZERO),
+        to_money(sums["p"] or ZERO),
+    )
+
+
+def support_budgets(*, year_starting: date) -> list[tuple[Advisor, BudgetStatus]]:
+    """Every advisor (not Left) with an agreed support budget, against their expense claims
+    committed in the financial year, by name. Two queries."""
+    advisors = list(
+        Advisor.objects.taking_part()
+        .exclude(support_budget__isnull=True)
+        .order_by("last_name", "first_name", "pk")
+    )
+    rows = (
+        Claim.objects.committed()
+        .filter(
+            advisor__in=advisors,
+            kind=Claim.Kind.EXPENSE,
+            activity_date__range=(year_starting, financial_year_end(year_starting)),
+        )
+        .values("advisor_id")
+        .annotate(c=Sum("amount"), p=Sum("amount", filter=Q(status=Claim.Status.PAID)))
+        .order_by()
+    )
+    sums = {r["advisor_id"]: r for r in rows} if advisors else {}
+    return [
+        (
+            a,
+            BudgetStatus(
+                a.full_name,
+                a.support_budget,
+                to_money(sums.get(a.pk, {}).get("c") or ZERO),
+                to_money(sums.get(a.pk, {}).get("p") or ZERO),
+            ),
+        )
+        for a in advisors
+    ]
+
+
+@dataclass(frozen=True)
+class BudgetOverrun:
+    """Approving some claims would take this budget past 100%: what it is and by how much."""
+
+    name: str
+    budget: Decimal
+    committed: Decimal
+    adding: Decimal
+
+    @property
+    def after(self) -> Decimal:
+        return to_money(self.committed + self.adding)
+
+    @property
+    def percent_after(self) -> int:
+        return int((self.after / self.budget * 100).to_integral_value()) if self.budget else 0
+
+
+def _central_category(claim: Claim) -> str | None:
+    """Which central budget a claim counts against (as central_budgets() counts it), if any."""
+    if claim.meeting_id is not None:
+        meeting_type = claim.meeting.type
+        return next((c for c, t in CENTRAL_CATEGORY_MEETINGS.items() if t == meeting_type), None)
+    if claim.kind == Claim.Kind.EXPENSE and claim.project_id is None:
+        return CentralBudget.Category.SUPPORT
+    return None
+
+
+def budget_overruns(*, claims: list[Claim]) -> list[BudgetOverrun]:
+    """The project and central budgets that approving `claims` would take past 100%.
+
+    Only claims not yet committed add to a budget. A warning for the approver, never a block.
+    Queries: the claims' meetings and projects, 2 for the project sums, and per financial
+    year involved 1 + one per central budget.
+    """
+    pending = [c for c in claims if c.status == Claim.Status.SUBMITTED]
+    if not pending:
+        return []
+    prefetch_related_objects(pending, "meeting", "project")
+    by_project: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    by_central: dict[tuple[date, str], Decimal] = defaultdict(lambda: ZERO)
+    for claim in pending:
+        if claim.project_id is not None and claim.project.pie_budget is not None:
+            by_project[claim.project_id] += claim.amount
+        category = _central_category(claim)
+        if category:
+            by_central[(financial_year_start(claim.activity_date), category)] += claim.amount
+    result = []
+    projects = Project.objects.filter(pk__in=by_project).order_by("title")
+    for status in project_budgets(projects=projects) if by_project else []:
+        adding = by_project[status.project_id]
+        if status.budget is not None and status.committed + adding > status.budget:
+            result.append(BudgetOverrun(status.name, status.budget, status.committed, adding))
+    labels = dict(CentralBudget.Category.choices)
+    for year in sorted({year for year, _ in by_central}):
+        for status in central_budgets(year_starting=year):
+            category = next(c for c, label in labels.items() if label == status.name)
+            adding = by_central.get((year, category), ZERO)
+            if adding and status.committed + adding > status.budget:
+                name = f"{status.name} ({year.year} to {year.year + 1})"
+                result.append(BudgetOverrun(name, status.budget, status.committed, adding))
     return result
 
 

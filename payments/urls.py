@@ -30,6 +30,7 @@ urlpatterns = [
     path("staff/payments/batches/<int:pk>/export/", batches.batch_export, name="batch-export"),
     path("staff/payments/paid-import/", batches.paid_import, name="paid-import"),
     path("staff/payments/budgets/", budgets.budgets, name="budgets"),
+    path("staff/payments/budgets/central/", budgets.central_budgets_edit, name="central-budgets"),
     # Bank details entered by staff wait for the advisor or a second member of staff
     path(
         "staff/payments/advisors/<int:pk>/bank-details/",

@@ -4,6 +4,8 @@ claims        time claims from attendance, the claim state machine, advisors' ow
 limits        the advisor's own annual limit, one check for every kind of claim
 bank_details  encrypted bank details, every change recorded and emailed; staff entries confirmed
 batches       payment batches, the finance export and finance's "paid" file
+budgets       central budgets per financial year (PIE team)
+pending_receipts  a receipt kept while the advisor decides after a warning
 attendance    attendance confirmed and paid for in one step (meetings → payments)
 Reads that pages and other apps share are in payments.selectors.
 """
@@ -23,6 +25,7 @@ from .batches import (
     finance_paid_apply,
     paid_file_preview,
 )
+from .budgets import central_budgets_set
 from .claims import (
     ClaimOutcome,
     LimitNotConfirmed,
@@ -46,6 +49,12 @@ from .limits import (
     annual_limit_warnings,
     limit_counts_words,
 )
+from .pending_receipts import (
+    pending_receipt_discard,
+    pending_receipt_keep,
+    pending_receipt_name,
+    pending_receipt_open,
+)
 
 __all__ = [
     "ClaimOutcome",
@@ -58,6 +67,7 @@ __all__ = [
     "attendance_confirm_and_pay",
     "bank_details_change_confirm",
     "bank_details_set",
+    "central_budgets_set",
     "batch_approve",
     "batch_build",
     "batch_export",
@@ -76,6 +86,10 @@ __all__ = [
     "finance_paid_apply",
     "limit_counts_words",
     "paid_file_preview",
+    "pending_receipt_discard",
+    "pending_receipt_keep",
+    "pending_receipt_name",
+    "pending_receipt_open",
     "payment_preferences_set",
     "receipt_check",
 ]

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from advisors.models import Advisor, PaymentPreference
 from ascru_pie.access import role_required
 from ascru_pie.lib.money import ZERO, to_money
 from ascru_pie.templatetags.words import plural_text, pounds_text
@@ -70,6 +71,18 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _payees_missing_bank_details(claims: list[Claim]) -> list[Advisor]:
+    """Payees to be paid by bank transfer with no bank details yet (advisor and bank details
+    already loaded with the claims: no queries)."""
+    missing = {
+        c.advisor.pk: c.advisor
+        for c in claims
+        if c.advisor.payment_preference == PaymentPreference.BANK_TRANSFER
+        and not hasattr(c.advisor, "bank_details")
+    }
+    return sorted(missing.values(), key=lambda a: (a.last_name, a.first_name, a.pk))
+
+
 @role_required(*STAFF)
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A batch's claims; approve it (not its builder), mark all or some claims paid, export it."""
@@ -77,6 +90,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_builder = batch.created_by_id == request.user.pk
     selected = "mark_selected" in request.POST
     marking = selected or "mark_paid" in request.POST
+    confirming_all = False
     form = MarkPaidForm(
         request.POST if marking else None,
         batch=batch,
@@ -98,7 +112,11 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("payments:batch", batch.pk)
         if not marking:
             return HttpResponseBadRequest("Choose an action.")
-        if form.is_valid():
+        # Marking the whole batch paid is asked once more, with the total, before it is done.
+        confirming_all = (
+            marking and not selected and not request.POST.get("confirm_paid") and form.is_valid()
+        )
+        if form.is_valid() and not confirming_all:
             paid_on = form.cleaned_data["paid_on"]
             claim_ids = [c.pk for c in form.cleaned_data["claims"]] if selected else None
             try:
@@ -130,6 +148,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "claims": claims,
             "unpaid": unpaid,
+            "unpaid_total": to_money(sum((c.amount for c in unpaid), ZERO)),
+            "missing_bank": _payees_missing_bank_details(unpaid),
+            "confirm_paid_on": form.cleaned_data["paid_on"] if confirming_all else None,
             "n_paid": len(claims) - len(unpaid),
             "form": form,
             "is_builder": is_builder,

@@ -40,11 +40,15 @@ PAST_TENSE = {"approve": "approved", "reject": "rejected", "reverse": "reversed"
 def claim_queue(request: HttpRequest) -> HttpResponse:
     """Submitted claims, oldest first, with any annual-limit warning; approve the ticked ones."""
     form = ClaimApproveForm(posted(request))
+    overruns, chosen = [], []
     if request.method == "POST" and form.is_valid():
+        chosen = list(form.cleaned_data["claims"])
+        # Past 100% of a budget is the approver's call: say so and ask, never block.
+        if not request.POST.get("confirm_budget"):
+            overruns = selectors.budget_overruns(claims=chosen)
+    if request.method == "POST" and form.is_valid() and not overruns:
         try:
-            done = services.claims_approve(
-                claims=list(form.cleaned_data["claims"]), by=request.user
-            )
+            done = services.claims_approve(claims=chosen, by=request.user)
         except ValidationError as exc:
             messages.error(request, "No claims were approved: " + " ".join(exc.messages))
         else:
@@ -68,6 +72,9 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "claims": claims,
             "total": to_money(sum((c.amount for c in claims), ZERO)),
+            "overruns": overruns,
+            "chosen": [c.pk for c in chosen],
+            "chosen_total": to_money(sum((c.amount for c in chosen), ZERO)),
             **selectors.claims_at_risk_summary(today=today),
         },
         status=400 if form.errors else 200,
@@ -100,6 +107,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     action = next((a for a in ("approve", "reject", "reverse") if a in request.POST), None)
+    overruns = []
     reversing = action == "reverse" or (action is None and can_reverse)
     form = ReasonForm(
         request.POST if action in ("reject", "reverse") else None,
@@ -121,7 +129,10 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "Nothing was changed.",
             )
             return redirect("payments:claim", claim.pk)
-        if action == "approve" or form.is_valid():
+        # Past 100% of a budget is the approver's call: the page below asks them to confirm.
+        if action == "approve" and not request.POST.get("confirm_budget"):
+            overruns = selectors.budget_overruns(claims=[claim])
+        if not overruns and (action == "approve" or form.is_valid()):
             try:
                 reversal = _claim_act(request, claim, action, form)
             except ValidationError as exc:
@@ -136,6 +147,10 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "payments/staff_claim.html",
         {
             "claim": claim,
+            "overruns": overruns,
+            "support": selectors.support_budget_status(
+                advisor=claim.advisor, on=claim.activity_date
+            ),
             "events": claim.events.select_related("by"),
             "reversal": reversal,
             "snapshot": _snapshot_rows(claim.rate_snapshot),

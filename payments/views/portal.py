@@ -19,7 +19,6 @@ from advisors.access import get_advisor_for_user
 from advisors.models import PaymentPreference
 from ascru_pie.access import role_required
 from ascru_pie.lib.dates import hours_words, tax_year
-from ascru_pie.lib.money import to_money
 from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import day_text, pounds_text
 from rates.models import RateCard
@@ -79,8 +78,9 @@ def expense_new(request: HttpRequest) -> HttpResponse:
 
     If the claim would take the advisor over the annual limit they set, the form comes
     back with a warning and a "Submit anyway" button; nothing is saved until they press it.
-    The form's one-time key makes sending it twice one claim: the second sending is told
-    "we have your claim", like the first.
+    A receipt chosen before the page came back is kept for them (services.pending_receipts),
+    so they need not add it again. The form's one-time key makes sending it twice one claim:
+    the second sending is told "we have your claim", like the first.
     """
     advisor = get_advisor_for_user(request)
     form = ExpenseForm(
@@ -88,75 +88,75 @@ def expense_new(request: HttpRequest) -> HttpResponse:
         request.FILES if request.method == "POST" else None,
         advisor=advisor,
     )
-    warning, earlier_receipt = "", ""
+    warning = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        confirmed, receipt = data["confirm_over_limit"], data["receipt"]
-        # A file cannot be carried from one page to the next: after the warning the
-        # advisor adds the receipt again, and we say so rather than lose it quietly.
-        earlier_receipt = request.POST.get("earlier_receipt", "")[:200]
-        if earlier_receipt and not receipt:
-            form.add_error(
-                "receipt",
-                f"Add your receipt “{earlier_receipt}” again. "
-                "We cannot keep a file while you decide.",
-            )
-            # Still deciding: the warning and the "Submit anyway" button stay on the page.
-            on = services.expense_date(activity_date=data["activity_date"], meeting=data["meeting"])
-            warning = services.annual_limit_warning(
+        key, receipt = data["submission_key"], data["receipt"]
+        if receipt and key:
+            # A new file replaces one kept earlier for this form.
+            services.pending_receipt_discard(session=request.session, submission_key=key)
+        elif not receipt:
+            receipt = services.pending_receipt_open(session=request.session, submission_key=key)
+        try:
+            claim, late_warning = services.claim_expense_submit(
                 advisor=advisor,
-                on=on,
-                amount=to_money(data["amount"]),
-                kind=Claim.Kind.EXPENSE,
-                reader=request.user,
+                by=request.user,
+                expense_type=data["expense_type"],
+                activity_date=data["activity_date"],
+                amount=data["amount"],
+                description=data["description"],
+                receipt=receipt or None,
+                meeting=data["meeting"],
+                submission_key=key,
+                confirm_over_limit=data["confirm_over_limit"],
             )
+        except services.LimitNotConfirmed as exc:
+            # Still deciding: the warning and the "Submit anyway" button stay on the page.
+            warning = exc.warning
+            _keep_receipt(request, key, data["receipt"])
+        except ValidationError as exc:
+            _service_error(form, exc)
+            _keep_receipt(request, key, data["receipt"])
         else:
-            try:
-                claim, late_warning = services.claim_expense_submit(
-                    advisor=advisor,
-                    by=request.user,
-                    expense_type=data["expense_type"],
-                    activity_date=data["activity_date"],
-                    amount=data["amount"],
-                    description=data["description"],
-                    receipt=receipt or None,
-                    meeting=data["meeting"],
-                    submission_key=data["submission_key"],
-                    confirm_over_limit=confirmed,
-                )
-            except services.LimitNotConfirmed as exc:
-                # Still deciding: the warning and the "Submit anyway" button stay on the page.
-                warning = exc.warning
-                if receipt:
-                    earlier_receipt = receipt.name
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
-                messages.success(
-                    request,
-                    f"Thank you. We have your claim for {pounds_text(claim.amount)} "
-                    f"({claim.description}). The PIE team will check it. "
-                    f"We aim to pay by {day_text(claim.expected_payment_date)}.",
-                )
-                if late_warning and not confirmed:
-                    messages.warning(request, late_warning)
-                return redirect("payments:portal")
-    # A browser forgets the chosen file when the form comes back: say so.
-    receipt_again = bool(
-        form.errors and request.FILES.get("receipt") and "receipt" not in form.errors
-    )
+            services.pending_receipt_discard(session=request.session, submission_key=key)
+            messages.success(
+                request,
+                f"Thank you. We have your claim for {pounds_text(claim.amount)} "
+                f"({claim.description}). The PIE team will check it. "
+                f"We aim to pay by {day_text(claim.expected_payment_date)}.",
+            )
+            if late_warning and not data["confirm_over_limit"]:
+                messages.warning(request, late_warning)
+            return redirect("payments:portal")
+        finally:
+            if receipt is not None and receipt is not data["receipt"]:
+                receipt.close()
+    elif request.method == "POST" and form.cleaned_data.get("receipt"):
+        # Another answer needs fixing, but the receipt itself was fine: keep it.
+        _keep_receipt(
+            request, form.cleaned_data.get("submission_key"), form.cleaned_data["receipt"]
+        )
+    key = form.cleaned_data.get("submission_key") if form.is_bound else None
+    kept = services.pending_receipt_name(session=request.session, submission_key=key)
     return render(
         request,
         "payments/portal_expense.html",
         {
             "form": form,
             "warning": warning,
-            "earlier_receipt": earlier_receipt,
-            "receipt_again": receipt_again,
+            "kept_receipt": kept,
+            # A browser forgets the chosen file when the form comes back: say so.
+            "receipt_again": bool(form.errors and request.FILES.get("receipt") and not kept),
             "limit_counts": services.limit_counts_words(),
         },
         status=400 if form.errors else 200,
     )
+
+
+def _keep_receipt(request: HttpRequest, key, upload) -> None:
+    """Keep a newly chosen receipt for this form while the page comes back."""
+    if key and upload:
+        services.pending_receipt_keep(session=request.session, submission_key=key, upload=upload)
 
 
 @role_required(Role.ADVISOR)

@@ -122,6 +122,9 @@ def test_claim_to_paid_batch_by_two_people(page, new_page, live_server, claims):
     finance.get_by_label("Date paid").fill(timezone.localdate().isoformat())
     with finance.expect_navigation():
         finance.get_by_role("button", name="Mark the whole batch paid").click()
+    assert_no_axe_violations(finance, "staff-payments-batch-confirm-paid")
+    with finance.expect_navigation():
+        finance.get_by_role("button", name="Yes, mark 3 claims paid (£85.00)").click()
     assert "3 claims marked paid" in finance.get_by_role("status").inner_text()
     batch.refresh_from_db()
     assert batch.status == "paid"
@@ -168,3 +171,100 @@ def test_the_paid_import_and_new_claim_pages_are_accessible(page, live_server, c
         page.get_by_role("button", name="Save the claim").click()
     assert "Choose the advisor the claim is for." in page.get_by_role("alert").inner_text()
     assert_no_axe_violations(page, "staff-payments-claim-new-errors")
+
+
+def tab_to(page, locator, presses: int = 80) -> None:
+    """Press Tab until `locator` has the focus, as a keyboard user would (no clicks)."""
+    for _ in range(presses):
+        if locator.evaluate("el => el === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {locator}")
+
+
+def test_keyboard_only_budget_warning_batch_and_paid_with_the_total(
+    page, new_page, live_server, claims
+):
+    """The coordinator approves a claim past a budget (warned, then confirms), builds a batch,
+    sees who has no bank details, and it is marked paid after a confirmation with the total:
+    keyboard only."""
+    from advisors.models import Advisor
+    from payments.models import Claim, PaymentBatch
+    from projects.models import Project
+
+    over = Project.objects.get(title="Carers study")
+    bob = Advisor.objects.get(first_name="Bob")
+    extra = Claim.objects.create(
+        advisor=bob,
+        kind="expense",
+        expense_type="carer",
+        description="Carer for the afternoon",
+        activity_date=timezone.localdate() - datetime.timedelta(days=1),
+        amount=Decimal("15.00"),
+        status="submitted",
+        project=over,
+    )
+    login(page, live_server, "coordinator", DEMO_PASSWORD)
+
+    # 1. Approve Bob's claim from its page: the budget warning asks first.
+    page.goto(f"{live_server.url}/staff/payments/claims/{extra.pk}/")
+    approve = page.get_by_role("button", name="Approve this claim")
+    tab_to(page, approve)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    warning = page.locator("#budget-warning")
+    assert "Approving this claim takes a budget past 100%" in warning.inner_text()
+    assert "Carers study: £25.00 of £20.00 is already committed" in warning.inner_text()
+    assert_no_axe_violations(page, "staff-payments-claim-budget-warning")
+    extra.refresh_from_db()
+    assert extra.status == "submitted"
+    tab_to(page, page.get_by_role("button", name="Approve anyway, over budget"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert f"Claim #{extra.pk} approved" in page.get_by_role("status").inner_text()
+    extra.refresh_from_db()
+    assert extra.status == "approved"
+
+    # 2. Build a batch: the payees with no bank details are listed before approval.
+    page.goto(f"{live_server.url}/staff/payments/batches/")
+    tab_to(page, page.get_by_role("button", name="Build a batch from all approved claims"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    batch = PaymentBatch.objects.get()
+    missing = page.locator("#missing-bank")
+    assert "no bank details" in missing.inner_text()
+    assert "Bob Brown" in missing.inner_text()
+    assert "Check before approving the batch" in missing.inner_text()
+    assert_no_axe_violations(page, "staff-payments-batch-missing-bank")
+
+    # 3. Finance approves it (the builder cannot), by keyboard too.
+    finance = new_page()
+    login(finance, live_server, "finance", DEMO_PASSWORD)
+    finance.goto(f"{live_server.url}/staff/payments/batches/{batch.pk}/")
+    tab_to(finance, finance.get_by_role("button", name="Approve this batch for payment"))
+    with finance.expect_navigation():
+        finance.keyboard.press("Enter")
+    assert "Check before exporting the batch" in finance.locator("#missing-bank").inner_text()
+
+    # 4. The coordinator marks the whole batch paid, after a confirmation with the total.
+    page.reload()
+    assert "Approved for payment" in page.locator("#batch-status").inner_text()
+    date_box = page.get_by_label("Date paid")
+    tab_to(page, date_box)
+    assert date_box.input_value() == timezone.localdate().isoformat()
+    tab_to(page, page.get_by_role("button", name="Mark the whole batch paid"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    confirm = page.locator("#confirm-paid")
+    total = f"£{batch.total:,.2f}"
+    n = batch.claims.count()
+    assert f"This marks {n} claims, {total} in all" in confirm.inner_text()
+    assert_no_axe_violations(page, "staff-payments-batch-confirm-paid-keyboard")
+    assert not Claim.objects.filter(status="paid").exists()
+    tab_to(page, page.get_by_role("button", name=f"Yes, mark {n} claims paid ({total})"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert f"{n} claims marked paid" in page.get_by_role("status").inner_text()
+    batch.refresh_from_db()
+    assert batch.status == "paid"
+    assert "Status: Paid" in page.locator("#batch-status").inner_text()

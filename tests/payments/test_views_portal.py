@@ -21,7 +21,7 @@ from ascru_pie.roles import Role
 from payments import services
 from payments.models import BankDetails, Claim
 from projects.models import ProjectAdvisor
-from tests.base import BaseTestCase, make_user
+from tests.base import BaseTestCase, key_of, make_user
 from tests.factories import (
     MeetingFactory,
     ProjectFactory,
@@ -261,32 +261,54 @@ class ExpenseNewTest(BaseTestCase):
 
     # Her claims here are expenses: they count towards her limit when the setting says so.
     @override_settings(ANNUAL_LIMIT_COUNTS="all")
-    def test_after_the_limit_warning_the_receipt_must_be_added_again(self) -> None:
+    def test_after_the_limit_warning_her_receipt_is_kept_for_her(self) -> None:
         self.alice.annual_limit = Decimal("20.00")
         self.alice.save()
+        key = key_of(self.client.get(EXPENSE))
         receipt = SimpleUploadedFile("ticket.pdf", PDF, content_type="application/pdf")
-        response = self.client.post(EXPENSE, expense_data(receipt=receipt))
-        self.assertContains(response, "Please add your receipt “ticket.pdf” again")
-        self.assertContains(response, 'name="earlier_receipt" value="ticket.pdf"')
-
-        # Without it she is asked again, rather than the receipt being quietly lost.
-        response = self.client.post(
-            EXPENSE, expense_data(confirm_over_limit="1", earlier_receipt="ticket.pdf")
-        )
-        self.assertContains(response, "Add your receipt “ticket.pdf” again.", status_code=400)
-        self.assertContains(response, "Submit anyway", status_code=400)
-        self.assertContains(response, 'name="earlier_receipt" value="ticket.pdf"', status_code=400)
-        # Nor when she presses "check it again".
-        response = self.client.post(EXPENSE, expense_data(earlier_receipt="ticket.pdf"))
-        self.assertContains(response, "Add your receipt “ticket.pdf” again.", status_code=400)
+        response = self.client.post(EXPENSE, expense_data(receipt=receipt, submission_key=key))
+        self.assertContains(response, "Submit anyway")
+        self.assertContains(response, "Your receipt “ticket.pdf” is kept.")
+        # "Check it again" keeps it too.
+        response = self.client.post(EXPENSE, expense_data(submission_key=key))
+        self.assertContains(response, "Your receipt “ticket.pdf” is kept.")
         self.assertFalse(Claim.objects.exists())
 
-        receipt = SimpleUploadedFile("ticket.pdf", PDF, content_type="application/pdf")
-        self.client.post(
-            EXPENSE,
-            expense_data(confirm_over_limit="1", earlier_receipt="ticket.pdf", receipt=receipt),
+        response = self.client.post(
+            EXPENSE, expense_data(confirm_over_limit="1", submission_key=key)
         )
-        self.assertTrue(Claim.objects.get().receipt.name.endswith(".pdf"))
+        self.assertRedirects(response, PORTAL)
+        claim = Claim.objects.get()
+        self.assertTrue(claim.receipt.name.endswith(".pdf"))
+        with claim.receipt.open("rb") as f:
+            self.assertEqual(f.read(), PDF)
+        # The kept copy is gone once the claim has its own.
+        self.assertEqual(self.client.session.get("pending_receipts"), {})
+
+    @override_settings(ANNUAL_LIMIT_COUNTS="all")
+    def test_a_receipt_is_kept_only_for_the_session_that_chose_it(self) -> None:
+        self.alice.annual_limit = Decimal("20.00")
+        self.alice.save()
+        key = key_of(self.client.get(EXPENSE))
+        receipt = SimpleUploadedFile("ticket.pdf", PDF, content_type="application/pdf")
+        self.client.post(EXPENSE, expense_data(receipt=receipt, submission_key=key))
+        other = self.client_class()
+        other.force_login(self.advisor_alice)
+        response = other.post(EXPENSE, expense_data(confirm_over_limit="1", submission_key=key))
+        self.assertRedirects(response, PORTAL)
+        self.assertFalse(Claim.objects.get().receipt)
+
+    def test_a_receipt_is_kept_when_another_answer_needs_fixing(self) -> None:
+        key = key_of(self.client.get(EXPENSE))
+        receipt = SimpleUploadedFile("ticket.pdf", PDF, content_type="application/pdf")
+        response = self.client.post(
+            EXPENSE, expense_data(receipt=receipt, amount="abc", submission_key=key)
+        )
+        self.assertContains(response, "Your receipt “ticket.pdf” is kept.", status_code=400)
+        self.client.post(EXPENSE, expense_data(amount="£12.40", submission_key=key))
+        claim = Claim.objects.get()
+        self.assertEqual(claim.amount, Decimal("12.40"))
+        self.assertTrue(claim.receipt)
 
 
 @time_machine.travel(NOW, tick=False)

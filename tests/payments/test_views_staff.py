@@ -469,7 +469,9 @@ class ClaimNewTest(StaffPaymentsTestCase):
     def test_only_active_advisors_and_no_future_dates(self) -> None:
         left = AdvisorFactory(status=Advisor.Status.LEFT)
         response = self.client.post(self.url, self.expense(advisor=left.pk))
-        self.assertContains(response, "Choose an active advisor from the list.", status_code=400)
+        self.assertContains(
+            response, "Choose an advisor from the list (not one who has left).", status_code=400
+        )
         tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
         response = self.client.post(self.url, self.expense(activity_date=tomorrow))
         self.assertContains(response, "cannot be in the future", status_code=400)
@@ -512,7 +514,7 @@ class BatchTest(StaffPaymentsTestCase):
         self.assertEqual(PaymentBatch.objects.count(), 1)
         response = self.client.get(reverse("payments:batches"))
         self.assertContains(response, batch.reference)
-        self.assertContains(response, "Built, waiting for approval")
+        self.assertContains(response, "Draft: built, waiting for someone else to approve it")
         self.assertContains(response, "Not approved yet")
 
     def test_the_builder_cannot_approve_and_someone_else_can(self) -> None:
@@ -541,8 +543,15 @@ class BatchTest(StaffPaymentsTestCase):
         batch = self.approved_batch_of_setup()
         url = reverse("payments:batch", args=[batch.pk])
         paid_on = TODAY  # not before the batch was approved (today)
+        # First the page asks, with the number of claims and the total.
+        response = self.client.post(url, {"mark_paid": "1", "paid_on": paid_on.isoformat()})
+        self.assertContains(response, "Mark the whole batch paid?")
+        self.assertContains(response, "Yes, mark 2 claims paid (£52.35)")
+        self.assertFalse(Claim.objects.filter(status="paid").exists())
         response = self.client.post(
-            url, {"mark_paid": "1", "paid_on": paid_on.isoformat()}, follow=True
+            url,
+            {"mark_paid": "1", "paid_on": paid_on.isoformat(), "confirm_paid": "1"},
+            follow=True,
         )
         self.assertIn(f"2 claims marked paid on {paid_on:%d %B %Y}.", self.messages_of(response))
         batch.refresh_from_db()
