@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
 from ascru_pie.lib.storage import PrivateFileInput
+from ascru_pie.models import STAFF_ROLES, User
 
 from .models import AgendaItem, Invitation, Meeting, MeetingPaper
 
@@ -81,6 +83,17 @@ class MeetingAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">Roster and attendance</a>', reverse("meetings:detail", args=[obj.pk])
         )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Meetings are organised by staff: advisors and researchers are not offered.
+        if db_field.name == "organiser":
+            kwargs["queryset"] = (
+                User.objects.filter(is_active=True)
+                .filter(Q(groups__name__in=[str(r) for r in STAFF_ROLES]) | Q(is_superuser=True))
+                .distinct()
+                .order_by("first_name", "last_name", "username")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         # Cancelling must tell invitees: that is the button on the staff page, not this field.

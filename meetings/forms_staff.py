@@ -9,7 +9,7 @@ from django import forms
 from advisors.models import Advisor
 from projects.models import Project
 
-from .models import AgendaItem, Meeting
+from .models import AgendaItem, Invitation, Meeting
 
 
 class MeetingFilterForm(forms.Form):
@@ -33,27 +33,33 @@ class MeetingFilterForm(forms.Form):
     )
 
 
+class AdvisorChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Advisor) -> str:
+        # How they are contacted, so the coordinator sees who will need a call or a letter.
+        return f"{obj.full_name} ({obj.get_contact_method_display()})"
+
+
 class InviteForm(forms.Form):
-    ONE, PROJECT, PIEG = "one", "project", "pieg"
+    CHOSEN, PROJECT, PIEG = "chosen", "project", "pieg"
 
     who = forms.ChoiceField(
         label="Who to invite",
         widget=forms.RadioSelect,
         error_messages={"required": "Choose who to invite."},
     )
-    advisor = forms.ModelChoiceField(
-        label="Advisor (if you are inviting one person)",
+    advisors = AdvisorChoices(
+        label="Advisors (if you are choosing them)",
         queryset=Advisor.objects.active().order_by("last_name", "first_name"),
         required=False,
-        empty_label="Choose an advisor",
-        error_messages={"invalid_choice": "Choose an active advisor from the list."},
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose active advisors from the list."},
     )
     # Set by the "Invite anyway" button, after the coordinator has seen the clash warning.
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(self.ONE, "One advisor")]
+        choices = [(self.CHOSEN, "Advisors I choose below")]
         # A meeting without a project has no project team to invite.
         if meeting.project_id:
             choices.append((self.PROJECT, f"The project team of “{meeting.project}”"))
@@ -62,9 +68,46 @@ class InviteForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("who") == self.ONE and not data.get("advisor") and "advisor" not in self.errors:
-            self.add_error("advisor", "Choose the advisor to invite.")
+        if (
+            data.get("who") == self.CHOSEN
+            and not data.get("advisors")
+            and "advisors" not in self.errors
+        ):
+            self.add_error("advisors", "Choose at least one advisor to invite.")
         return data
+
+
+class RSVPRecordForm(forms.Form):
+    """An answer an invitee gave the PIE team by phone, by post or in person."""
+
+    rsvp = forms.ChoiceField(
+        label="Answer",
+        choices=[
+            (Invitation.RSVP.YES, "Yes, coming"),
+            (Invitation.RSVP.NO, "No, cannot come"),
+            (Invitation.RSVP.MAYBE, "Maybe"),
+        ],
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": "Choose yes, no or maybe."},
+    )
+    how = forms.ChoiceField(
+        label="Told us",
+        choices=[
+            c for c in Invitation.AnsweredHow.choices if c[0] != Invitation.AnsweredHow.PORTAL
+        ],
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": "Choose how they told us."},
+    )
+
+    def __init__(self, *args, invitation: Invitation, **kwargs) -> None:
+        # One form per roster row, each posted on its own: unique ids, plain field names.
+        kwargs.setdefault("auto_id", f"inv-{invitation.pk}-%s")
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        # One form per row of the roster: each label names its advisor to stay unique.
+        name = invitation.advisor.full_name
+        self.fields["rsvp"].label = f"Answer from {name}"
+        self.fields["how"].label = f"How {name} told us"
 
 
 class AgendaDecisionForm(forms.Form):

@@ -157,6 +157,14 @@ class Invitation(models.Model):
         NO = "no", "No, I cannot come"
         MAYBE = "maybe", "Maybe"
 
+    class AnsweredHow(models.TextChoices):
+        """How the answer reached us: the advisor's own portal, or told to the PIE team."""
+
+        PORTAL = "portal", "On the portal"
+        PHONE = "phone", "By phone"
+        POST = "post", "By post"
+        IN_PERSON = "in_person", "In person"
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
     advisor = models.ForeignKey(
         "advisors.Advisor", on_delete=models.PROTECT, related_name="invitations"
@@ -172,6 +180,11 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     responded_at = models.DateTimeField(null=True, blank=True)
+    # Who entered the answer (the advisor on the portal, or staff who took a call or letter).
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_how = models.CharField(max_length=10, choices=AnsweredHow, blank=True)
 
     class Meta:
         ordering = ["meeting", "advisor__last_name", "advisor__first_name"]
@@ -206,6 +219,15 @@ class Invitation(models.Model):
             self.RSVP.MAYBE: "Maybe",
             self.RSVP.NO: "No, cannot come",
         }[self.rsvp]
+
+    @property
+    def answered_words(self) -> str:
+        """How and when the answer came, for the roster ("" when not answered)."""
+        if self.rsvp == self.RSVP.PENDING or not self.answered_how:
+            return ""
+        if self.answered_how == self.AnsweredHow.PORTAL:
+            return "Answered on the portal"
+        return f"Told us {self.get_answered_how_display().lower()}"
 
 
 class AgendaItem(models.Model):

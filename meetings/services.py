@@ -76,11 +76,19 @@ def meeting_invite(
 ) -> list[Invitation]:
     """Invite advisors (skipping those already invited). Emails each new invitee with the .ics.
 
-    People who prefer phone or post are not emailed; the coordinator contacts them.
+    People who prefer phone or post are not emailed; the coordinator contacts them (the
+    reminders layer lists them: reminders.services.meeting_invite_and_list).
+    Only Active advisors can be invited: a ValidationError names the others.
     Returns the new invitations.
     """
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError("This meeting has been cancelled, so no one can be invited.")
+    not_invitable = [a for a in advisors if not a.gets_invitations]
+    if not_invitable:
+        names = ", ".join(a.full_name for a in not_invitable)
+        raise ValidationError(
+            f"Only active advisors can be invited; not active (paused or left): {names}."
+        )
     with transaction.atomic():
         already = set(meeting.invitations.values_list("advisor_id", flat=True))
         new = [
@@ -102,13 +110,14 @@ def meeting_invite(
 
 
 def advisors_for_invite(
-    *, meeting: Meeting, who: str, advisor: Advisor | None = None
+    *, meeting: Meeting, who: str, advisors: list[Advisor] | None = None
 ) -> list[Advisor]:
-    """One advisor, the meeting's project team, or the whole PIEG (active advisors only)."""
-    if who == "one":
-        if advisor is None:
-            raise ValidationError("Choose an advisor to invite.")
-        return [advisor]
+    """Advisors chosen one by one, the meeting's project team, or the whole PIEG (active
+    advisors only)."""
+    if who == "chosen":
+        if not advisors:
+            raise ValidationError("Choose at least one advisor to invite.")
+        return list(advisors)
     if who == "project":
         if meeting.project_id is None:
             raise ValidationError(
@@ -124,16 +133,40 @@ def advisors_for_invite(
     raise ValidationError("Choose who to invite.")
 
 
-def rsvp_answer(*, invitation: Invitation, rsvp: str, needs: str) -> Invitation:
+def rsvp_answer(
+    *,
+    invitation: Invitation,
+    rsvp: str,
+    needs: str | None = None,
+    by: User | None = None,
+    how: str = Invitation.AnsweredHow.PORTAL,
+) -> Invitation:
+    """Record an invitee's answer: from the portal, or told to the PIE team (by phone, post or
+    in person) and entered by them. Records who entered it and how it came.
+
+    `needs=None` keeps the needs already recorded (the staff page records the answer only).
+    """
     if rsvp == Invitation.RSVP.PENDING:
         raise ValidationError("Choose yes, no or maybe.")
     if invitation.meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError("This meeting has been cancelled.")
+    if not invitation.advisor.can_take_part:
+        raise ValidationError(
+            f"{invitation.advisor.full_name} has left the advisor register, "
+            "so an answer cannot be recorded."
+        )
+    if how != Invitation.AnsweredHow.PORTAL and (by is None or not by.has_role(Role.PIE_TEAM)):
+        raise PermissionDenied(
+            "Only the PIE team records answers given by phone, post or in person."
+        )
     invitation.rsvp = rsvp
-    invitation.needs = needs
+    if needs is not None:
+        invitation.needs = needs
     invitation.responded_at = timezone.now()
+    invitation.answered_by = by
+    invitation.answered_how = how
     invitation.full_clean()
-    invitation.save(update_fields=["rsvp", "needs", "responded_at"])
+    invitation.save(update_fields=["rsvp", "needs", "responded_at", "answered_by", "answered_how"])
     return invitation
 
 

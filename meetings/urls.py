@@ -9,7 +9,10 @@ urlpatterns = [
     path("staff/meetings/", staff.meeting_list, name="list"),
     path("staff/meetings/<int:pk>/", staff.meeting_detail, name="detail"),
     path("staff/meetings/<int:pk>/roster.csv", staff.roster_csv, name="roster-csv"),
-    path("staff/meetings/<int:pk>/invite/", staff.meeting_invite, name="invite"),
+    # (staff/meetings/<pk>/invite/ is reminders:meeting-invite: it also fills the call list)
+    path(
+        "staff/meetings/<int:pk>/answers/<int:invitation>/", staff.rsvp_record, name="rsvp-record"
+    ),
     path("staff/meetings/<int:pk>/agenda/", staff.agenda_manage, name="agenda"),
     path("staff/meetings/<int:pk>/cancel/", staff.meeting_cancel, name="cancel"),
     # Staff and invitees

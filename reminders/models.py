@@ -16,6 +16,7 @@ KIND_WORDS = {
     "checkin": "Check-in after a long time without involvement",
     "survey": "Invitation to a feedback survey",
     "contact-list": "Daily call and post list for the coordinator",
+    "invite": "Invitation to a meeting",
 }
 
 
@@ -90,6 +91,12 @@ class Delivery(models.Model):
     task_due_at = models.DateTimeField(null=True, blank=True)
     # For call/post deliveries: when they went out on the coordinator's daily list.
     listed_on = models.DateField(null=True, blank=True)
+    # For call/post deliveries: who phoned or wrote, when, and what came of it (ticked off once).
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=500, blank=True)
     # Payload for rendering: the email template name and ids of what it is about.
     template = models.CharField(max_length=60)
     context = models.JSONField(default=dict, blank=True)

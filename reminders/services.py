@@ -3,8 +3,12 @@
 A rule yields Reminder items; `reminders_queue` turns new ones into Delivery rows (a unique
 key, so running twice, two beats or a retried task can never send the same reminder twice)
 and sends email after commit. People who prefer phone or post are put on the coordinator's
-daily contact list instead of being emailed. Advisors who withdrew consent to be contacted
-get nothing.
+daily contact list instead of being emailed. Advisors who withdrew consent to be contacted,
+and advisors who are not Active (Paused or Left), get nothing.
+
+Inviting advisors who prefer phone or post puts them on the same list at once
+(`meeting_invite_and_list`, which the staff invite page calls); the `invitation_contacts`
+rule catches invitations made elsewhere (the admin) on the next run, with the same key.
 """
 
 from collections.abc import Iterator
@@ -12,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,9 +27,10 @@ from ascru_pie.celery import enqueue_on_commit
 from ascru_pie.models import User
 from ascru_pie.roles import Role
 from impacts.models import Survey, SurveyReceipt
+from meetings import services as meetings_services
 from meetings.models import Attendance, Invitation, Meeting
 from payments.models import Claim
-from payments.selectors import claims_at_risk
+from payments.selectors import central_budgets, claims_at_risk, project_budgets
 from projects.models import PIEPlan, Project, ProjectMembership
 
 from .models import Delivery
@@ -47,6 +53,10 @@ def _local_day(now: datetime):
     return timezone.localtime(now).date()
 
 
+# Reminders go to Active advisors only: Paused and Left advisors get none (Advisor.gets_invitations).
+ACTIVE = Q(advisor__status=Advisor.Status.ACTIVE)
+
+
 # --- rules ---------------------------------------------------------------------------------------
 
 
@@ -55,6 +65,7 @@ def meeting_reminders(now: datetime) -> Iterator[Reminder]:
     for days in settings.REMINDER_MEETING_DAYS:
         day = _local_day(now) + timedelta(days=days)
         invitations = Invitation.objects.filter(
+            ACTIVE,
             rsvp=Invitation.RSVP.YES,
             meeting__status=Meeting.Status.SCHEDULED,
             meeting__starts_at__date=day,
@@ -74,6 +85,7 @@ def meeting_reminders(now: datetime) -> Iterator[Reminder]:
 def rsvp_chasers(now: datetime) -> Iterator[Reminder]:
     soon = now + timedelta(days=settings.REMINDER_RSVP_CHASE_WITHIN_DAYS)
     invitations = Invitation.objects.filter(
+        ACTIVE,
         rsvp=Invitation.RSVP.PENDING,
         meeting__status=Meeting.Status.SCHEDULED,
         meeting__starts_at__gt=now,
@@ -95,6 +107,7 @@ def rsvp_chasers(now: datetime) -> Iterator[Reminder]:
 def agenda_deadline_reminders(now: datetime) -> Iterator[Reminder]:
     invitations = (
         Invitation.objects.filter(
+            ACTIVE,
             meeting__status=Meeting.Status.SCHEDULED,
             meeting__agenda_deadline__gt=now,
             meeting__agenda_deadline__lte=now
@@ -119,8 +132,30 @@ def pie_team_users() -> list[User]:
     return list(User.objects.filter(groups__name=Role.PIE_TEAM, is_active=True).exclude(email=""))
 
 
+def _financial_year_start(day):
+    """The financial year starts on 1 April."""
+    return day.replace(year=day.year if day.month >= 4 else day.year - 1, month=4, day=1)
+
+
+def budgets_over(now: datetime) -> list[dict]:
+    """Project budgets and this financial year's central budgets at 80% or more committed,
+    over-budget ones first (stored on the digest's delivery, so plain values)."""
+    projects = Project.objects.exclude(pie_budget__isnull=True).order_by("title")
+    year_starting = _financial_year_start(_local_day(now))
+    statuses = [("project", b) for b in project_budgets(projects=projects)] + [
+        ("central", b) for b in central_budgets(year_starting=year_starting)
+    ]
+    alerts = [
+        {"kind": kind, "name": b.name, "percent": b.percent, "over": b.warning == "over"}
+        for kind, b in statuses
+        if b.warning
+    ]
+    return sorted(alerts, key=lambda a: (not a["over"], -(a["percent"] or 0)))
+
+
 def pie_team_digest(now: datetime) -> Iterator[Reminder]:
-    """Once a day: claims waiting too long, claims at risk of missing the target, plans waiting for review."""
+    """Once a day: claims waiting too long, claims at risk of missing the target, plans waiting
+    for review, budgets at 80% or more and over 100%."""
     waiting = Claim.objects.filter(
         status=Claim.Status.SUBMITTED,
         created_at__lte=now - timedelta(days=settings.REMINDER_CLAIMS_WAITING_DAYS),
@@ -130,7 +165,8 @@ def pie_team_digest(now: datetime) -> Iterator[Reminder]:
         status__in=PIEPlan.IN_REVIEW,
         submitted_at__lte=now - timedelta(days=settings.REMINDER_PLANS_WAITING_DAYS),
     ).count()
-    if not (waiting or at_risk or plans):
+    budgets = budgets_over(now)
+    if not (waiting or at_risk or plans or budgets):
         return
     day = _local_day(now).isoformat()
     for user in pie_team_users():
@@ -138,7 +174,13 @@ def pie_team_digest(now: datetime) -> Iterator[Reminder]:
             key=f"pie-digest:{day}:user-{user.pk}",
             kind="pie-digest",
             template="reminder-digest",
-            context={"waiting": waiting, "at_risk": at_risk, "plans": plans},
+            context={
+                "waiting": waiting,
+                "at_risk": at_risk,
+                "plans": plans,
+                "budgets_over": [b for b in budgets if b["over"]],
+                "budgets_near": [b for b in budgets if not b["over"]],
+            },
             label=f"Digest for {day}",
             user=user,
         )
@@ -229,7 +271,49 @@ def survey_invitations(now: datetime) -> Iterator[Reminder]:
             )
 
 
+def _not_emailed() -> Q:
+    """Invitees meeting_invite does not email: they prefer phone or post, or have no email."""
+    return ~Q(advisor__contact_method=ContactMethod.EMAIL) | Q(advisor__email="")
+
+
+def _invitation_contact(inv: Invitation) -> Reminder:
+    return Reminder(
+        key=f"invite:meeting-{inv.meeting_id}:advisor-{inv.advisor_id}",
+        kind="invite",
+        template="meeting-invitation",
+        context={"meeting": inv.meeting_id},
+        label=str(inv.meeting),
+        advisor=inv.advisor,
+        meeting=inv.meeting,
+    )
+
+
+def invitation_contacts(now: datetime) -> Iterator[Reminder]:
+    """New invitations of advisors who prefer phone or post, to upcoming meetings: the
+    coordinator phones or writes to invite them (once: the key is the invitation's)."""
+    invitations = (
+        Invitation.objects.filter(
+            ACTIVE,
+            _not_emailed(),
+            meeting__status=Meeting.Status.SCHEDULED,
+            meeting__starts_at__gt=now,
+        )
+        # Those already listed are left out here, so a run's queries do not grow with them.
+        .exclude(
+            Exists(
+                Delivery.objects.filter(
+                    kind="invite", meeting=OuterRef("meeting"), advisor=OuterRef("advisor")
+                )
+            )
+        )
+        .select_related("meeting", "advisor")
+    )
+    for inv in invitations:
+        yield _invitation_contact(inv)
+
+
 RULES = [
+    invitation_contacts,
     meeting_reminders,
     rsvp_chasers,
     agenda_deadline_reminders,
@@ -260,43 +344,106 @@ def reminders_queue(*, now: datetime | None = None) -> list[int]:
 
     A reminder whose key exists already is skipped: that is what makes it at most once.
     Advisors whose latest contact consent is a withdrawal are skipped (nothing is recorded,
-    so giving consent again lets later reminders through).
+    so giving consent again lets later reminders through), and so are advisors who are not
+    Active (Paused or Left).
     """
     now = now or timezone.now()
+    new_emails = _deliveries_create((reminder for rule in RULES for reminder in rule(now)), now=now)
+    _send_to_worker(new_emails)
+    return new_emails
+
+
+def _deliveries_create(reminders, *, now: datetime) -> list[int]:
+    """A delivery for each reminder whose key is new; returns the email deliveries' ids."""
     new_emails = []
     # Advisors who have withdrawn consent to be contacted get no reminder of any kind.
     withdrawn = set(Advisor.objects.contact_withdrawn().values_list("pk", flat=True))
-    for rule in RULES:
-        for reminder in rule(now):
-            if reminder.advisor is not None and reminder.advisor.pk in withdrawn:
-                continue
-            if Delivery.objects.filter(key=reminder.key).exists():
-                continue
-            channel, recipient = _channel(reminder)
-            try:
-                with transaction.atomic():
-                    delivery = Delivery.objects.create(
-                        key=reminder.key,
-                        kind=reminder.kind,
-                        object_label=reminder.label[:300],
-                        meeting=reminder.meeting,
-                        advisor=reminder.advisor,
-                        user=reminder.user,
-                        recipient=recipient or "",
-                        channel=channel,
-                        template=reminder.template,
-                        context=reminder.context,
-                        status=Delivery.Status.PENDING
-                        if channel == Delivery.Channel.EMAIL
-                        else Delivery.Status.LISTED,
-                        task_due_at=now if channel == Delivery.Channel.EMAIL else None,
-                    )
-            except IntegrityError:
-                continue  # another run claimed it a moment ago
-            if channel == Delivery.Channel.EMAIL:
-                new_emails.append(delivery.pk)
-    _send_to_worker(new_emails)
+    for reminder in reminders:
+        advisor = reminder.advisor
+        if advisor is not None and (advisor.pk in withdrawn or not advisor.gets_invitations):
+            continue
+        if Delivery.objects.filter(key=reminder.key).exists():
+            continue
+        channel, recipient = _channel(reminder)
+        try:
+            with transaction.atomic():
+                delivery = Delivery.objects.create(
+                    key=reminder.key,
+                    kind=reminder.kind,
+                    object_label=reminder.label[:300],
+                    meeting=reminder.meeting,
+                    advisor=reminder.advisor,
+                    user=reminder.user,
+                    recipient=recipient or "",
+                    channel=channel,
+                    template=reminder.template,
+                    context=reminder.context,
+                    status=Delivery.Status.PENDING
+                    if channel == Delivery.Channel.EMAIL
+                    else Delivery.Status.LISTED,
+                    task_due_at=now if channel == Delivery.Channel.EMAIL else None,
+                )
+        except IntegrityError:
+            continue  # another run claimed it a moment ago
+        if channel == Delivery.Channel.EMAIL:
+            new_emails.append(delivery.pk)
     return new_emails
+
+
+# --- inviting people who prefer phone or post ---------------------------------------------
+
+
+@dataclass
+class InviteResult:
+    invited: list[Invitation]
+    already: list[Advisor]
+    # The new invitees put on the coordinator's call/post list (not emailed).
+    listed: list[Invitation]
+
+
+def meeting_invite_and_list(
+    *, meeting: Meeting, advisors: list[Advisor], by: User, now: datetime | None = None
+) -> InviteResult:
+    """Invite advisors (meetings.services.meeting_invite emails those who prefer email), and put
+    the new invitees who prefer phone or post on the call/post list, in one transaction.
+
+    Only Active advisors can be invited (meeting_invite raises a ValidationError naming the
+    others). Advisors already invited are not invited again. The list entry's key is the one `invitation_contacts` uses,
+    so the next reminder run does not list them twice.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        already_ids = set(meeting.invitations.values_list("advisor_id", flat=True))
+        invited = meetings_services.meeting_invite(meeting=meeting, advisors=advisors, by=by)
+        listed = [
+            inv
+            for inv in invited
+            if inv.advisor.contact_method != ContactMethod.EMAIL or not inv.advisor.email
+        ]
+        _deliveries_create((_invitation_contact(inv) for inv in listed), now=now)
+    return InviteResult(
+        invited=invited,
+        already=[a for a in advisors if a.pk in already_ids],
+        listed=listed,
+    )
+
+
+# --- the call/post list ---------------------------------------------------------------------
+
+
+def contact_done(*, delivery: Delivery, by: User, outcome: str = "") -> bool:
+    """Tick off a call or letter on the coordinator's list: who, when and what came of it.
+
+    Claimed with a conditional UPDATE, so a double click or two coordinators at once record
+    it once; returns False when it was already ticked off (nothing is changed).
+    """
+    if delivery.channel not in (Delivery.Channel.CALL, Delivery.Channel.POST):
+        raise ValidationError("Only calls and letters on the list can be ticked off.")
+    done = Delivery.objects.filter(pk=delivery.pk, done_at=None).update(
+        done_at=timezone.now(), done_by=by, outcome=outcome.strip()[:500]
+    )
+    delivery.refresh_from_db()
+    return bool(done)
 
 
 def _send_to_worker(delivery_ids: list[int]) -> None:

@@ -1,23 +1,34 @@
-"""The PIE team's reminders log: what was sent, who to call or write to, who we have not seen."""
-
-import datetime
+"""The PIE team's reminders log: what was sent, who to call or write to (ticked off when
+done), who we have not seen; and inviting advisors to a meeting, which puts people who
+prefer phone or post on that list."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from ascru_pie.access import role_required
+from ascru_pie.lib.forms import posted
 from ascru_pie.roles import Role
+from ascru_pie.templatetags.words import plural_text
+from meetings import services as meetings_services
+from meetings.access import get_meeting_for_user
+from meetings.forms_staff import InviteForm
+from meetings.models import Meeting
 
-from .forms import DeliveryFilterForm
+from . import services
+from .forms import ContactDoneForm, DeliveryFilterForm
 from .models import Delivery
 from .services import inactive_advisors
 
 DELIVERIES_PER_PAGE = 50
-# The coordinator's call/post list covers what was listed today and yesterday.
-CONTACT_LIST_DAYS = 2
+# Ticked-off calls and letters stay on the page this long (and in the log for good).
+DONE_SHOWN = 20
 
 
 @role_required(Role.PIE_TEAM)
@@ -33,15 +44,20 @@ def reminders_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
 
     now = timezone.now()
-    since = timezone.localdate() - datetime.timedelta(days=CONTACT_LIST_DAYS - 1)
+    # Every call and letter not yet ticked off, however old: it stays until someone does it.
+    listed = Delivery.objects.filter(
+        channel__in=[Delivery.Channel.CALL, Delivery.Channel.POST],
+        status=Delivery.Status.LISTED,
+    ).select_related("advisor", "user", "meeting")
     to_contact = list(
-        Delivery.objects.filter(
-            channel__in=[Delivery.Channel.CALL, Delivery.Channel.POST],
-            status=Delivery.Status.LISTED,
-            created_at__date__gte=since,
+        listed.filter(done_at=None).order_by(
+            "channel", "advisor__last_name", "advisor__first_name", "pk"
         )
-        .select_related("advisor", "user")
-        .order_by("channel", "advisor__last_name", "advisor__first_name", "pk")
+    )
+    done = list(
+        listed.exclude(done_at=None)
+        .select_related("done_by")
+        .order_by("-done_at", "-pk")[:DONE_SHOWN]
     )
     inactive = list(inactive_advisors(now))
     for advisor in inactive:
@@ -57,9 +73,110 @@ def reminders_log(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "page_query": query.urlencode(),
-            "to_call": [d for d in to_contact if d.channel == Delivery.Channel.CALL],
-            "to_post": [d for d in to_contact if d.channel == Delivery.Channel.POST],
+            "contact_lists": [
+                (
+                    channel,
+                    [
+                        (d, ContactDoneForm(auto_id=f"d-{d.pk}-%s"))
+                        for d in to_contact
+                        if d.channel == channel
+                    ],
+                    heading,
+                    empty,
+                )
+                for channel, heading, empty in [
+                    (Delivery.Channel.CALL, "To call", "No one to call."),
+                    (Delivery.Channel.POST, "To write to", "No one to write to."),
+                ]
+            ],
+            "done": done,
             "inactive": inactive,
             "inactive_days": settings.REMINDER_INACTIVE_DAYS,
         },
     )
+
+
+# The role check comes first, so a stranger gets the login page or 403, never a 405.
+@role_required(Role.PIE_TEAM)
+@require_POST
+def contact_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tick off a call or letter on the list: who did it, when, and what came of it."""
+    delivery = get_object_or_404(
+        Delivery.objects.select_related("advisor").filter(
+            channel__in=[Delivery.Channel.CALL, Delivery.Channel.POST]
+        ),
+        pk=pk,
+    )
+    form = ContactDoneForm(request.POST)
+    # The note is optional and only its length can be wrong; a long one is cut, not refused.
+    outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
+    if services.contact_done(delivery=delivery, by=request.user, outcome=outcome):
+        what = "Call" if delivery.channel == Delivery.Channel.CALL else "Letter"
+        messages.success(request, f"{what} to {delivery.person} ticked off.")
+    else:
+        messages.info(request, f"This was already ticked off by {delivery.done_by}.")
+    return redirect(f"{reverse('reminders:log')}#contact-heading")
+
+
+# --- Inviting advisors to a meeting ---------------------------------------------------------
+
+
+@role_required(Role.PIE_TEAM)
+def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite advisors chosen with checkboxes, the project team or the PIEG, in one go; warn
+    first about overlapping meetings. New invitees who prefer phone or post go on the call/post
+    list (services.meeting_invite_and_list)."""
+    meeting = get_meeting_for_user(request, pk)
+    form = InviteForm(posted(request), meeting=meeting)
+    clashes: list[meetings_services.Clash] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            advisors = meetings_services.advisors_for_invite(
+                meeting=meeting,
+                who=form.cleaned_data["who"],
+                advisors=list(form.cleaned_data["advisors"]),
+            )
+            if not form.cleaned_data["confirm"]:
+                # Only warn about people this would invite: the already invited are skipped.
+                already = set(meeting.invitations.values_list("advisor_id", flat=True))
+                clashes = meetings_services.invitation_clashes(
+                    meeting=meeting, advisors=[a for a in advisors if a.pk not in already]
+                )
+            if not clashes:
+                result = services.meeting_invite_and_list(
+                    meeting=meeting, advisors=advisors, by=request.user
+                )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            if not clashes:
+                _invited_messages(request, result)
+                return redirect("meetings:detail", meeting.pk)
+
+    return render(
+        request,
+        "meetings/staff_invite.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "clashes": clashes,
+            "n_invited": meeting.invitations.count(),
+            "is_cancelled": meeting.status == Meeting.Status.CANCELLED,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _invited_messages(request: HttpRequest, result: services.InviteResult) -> None:
+    text = f"{plural_text(len(result.invited), 'advisor')} invited."
+    if result.already:
+        names = ", ".join(a.full_name for a in result.already)
+        text += f" Already invited, so not invited again: {names}."
+    messages.success(request, text)
+    if result.listed:
+        names = ", ".join(i.advisor.full_name for i in result.listed)
+        messages.info(
+            request,
+            f"Not emailed, because they prefer phone or post or have no email address: {names}. "
+            "They are on the list of people to call or write to (Reminders).",
+        )

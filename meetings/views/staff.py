@@ -1,5 +1,7 @@
-"""The PIE team's meeting pages: the list, one meeting's live roster (and its CSV),
-inviting advisors with a clash check, deciding and publishing the agenda, and cancelling.
+"""The PIE team's meeting pages: the list, one meeting's live roster (and its CSV) with
+answers told by phone, post or in person, deciding and publishing the agenda, and cancelling.
+
+Inviting is reminders.views.meeting_invite (it puts phone and post invitees on the call list).
 
 Scheduling and editing a meeting happen in the admin; these pages link to it.
 """
@@ -10,20 +12,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from advisors.models import ContactMethod
 from ascru_pie.access import role_required
 from ascru_pie.lib.exports import cell_safe
-from ascru_pie.lib.forms import posted
 from ascru_pie.models import User
 from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import plural_text
 
 from .. import services
 from ..access import get_meeting_for_user
-from ..forms_staff import AgendaDecisionForm, AgendaProposeForm, InviteForm, MeetingFilterForm
+from ..forms_staff import AgendaDecisionForm, AgendaProposeForm, MeetingFilterForm, RSVPRecordForm
 from ..models import AgendaItem, Invitation, Meeting
 
 ROSTER_CSV_HEADER = [
@@ -90,29 +91,55 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.PIE_TEAM)
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The meeting and its live roster: answers, needs for this meeting and standing needs."""
+    """The meeting and its live roster: answers, needs for this meeting and standing needs,
+    with a control on each row to record an answer given by phone, post or in person."""
     meeting = get_meeting_for_user(request, pk)
-    invitations = list(meeting.invitations.select_related("advisor"))
+    return _render_detail(request, meeting)
+
+
+def _render_detail(
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    bound: RSVPRecordForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    # Queries: the invitations with their advisors and who entered each answer (one query).
+    invitations = list(meeting.invitations.select_related("advisor", "answered_by"))
     counts = dict.fromkeys(Invitation.RSVP.values, 0)
+    rows = []
     for invitation in invitations:
         counts[invitation.rsvp] += 1
+        if bound is not None and bound.invitation.pk == invitation.pk:
+            form = bound
+        else:
+            form = RSVPRecordForm(
+                invitation=invitation,
+                initial={
+                    "rsvp": None if invitation.rsvp == Invitation.RSVP.PENDING else invitation.rsvp
+                },
+            )
+        rows.append((invitation, form))
+    is_cancelled = meeting.status == Meeting.Status.CANCELLED
     return render(
         request,
         "meetings/staff_detail.html",
         {
             "meeting": meeting,
             "invitations": invitations,
+            "rows": rows,
+            "rsvp_error": bound,
             "counts": {
                 "yes": counts[Invitation.RSVP.YES],
                 "maybe": counts[Invitation.RSVP.MAYBE],
                 "no": counts[Invitation.RSVP.NO],
                 "pending": counts[Invitation.RSVP.PENDING],
             },
-            "is_cancelled": meeting.status == Meeting.Status.CANCELLED,
+            "is_cancelled": is_cancelled,
             # Cancelled by changing the status in the admin: no one has been told yet.
-            "cancelled_untold": meeting.status == Meeting.Status.CANCELLED
-            and meeting.cancellation_notified_at is None,
+            "cancelled_untold": is_cancelled and meeting.cancellation_notified_at is None,
         },
+        status=status,
     )
 
 
@@ -142,70 +169,38 @@ def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-# --- Inviting -------------------------------------------------------------------------------
+# --- Answers told to the PIE team -------------------------------------------------------------
+
+# Inviting lives one layer up (reminders.views.meeting_invite), because inviting people who
+# prefer phone or post puts them on the reminders call/post list.
 
 
+# The role check comes first, so a stranger gets the login page or 403, never a 405.
 @role_required(Role.PIE_TEAM)
-def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    """Invite one advisor, the project team or the PIEG; warn first about overlapping meetings."""
+@require_POST
+def rsvp_record(request: HttpRequest, pk: int, invitation: int) -> HttpResponse:
+    """Record an answer an invitee gave by phone, by post or in person (one roster row)."""
     meeting = get_meeting_for_user(request, pk)
-    form = InviteForm(posted(request), meeting=meeting)
-    clashes: list[services.Clash] = []
-    if request.method == "POST" and form.is_valid():
+    invitation = get_object_or_404(meeting.invitations.select_related("advisor"), pk=invitation)
+    form = RSVPRecordForm(request.POST, invitation=invitation)
+    if form.is_valid():
         try:
-            advisors = services.advisors_for_invite(
-                meeting=meeting, who=form.cleaned_data["who"], advisor=form.cleaned_data["advisor"]
+            services.rsvp_answer(
+                invitation=invitation,
+                rsvp=form.cleaned_data["rsvp"],
+                by=request.user,
+                how=form.cleaned_data["how"],
             )
-            if not form.cleaned_data["confirm"]:
-                # Only warn about people this would invite: the already invited are skipped.
-                already = set(meeting.invitations.values_list("advisor_id", flat=True))
-                clashes = services.invitation_clashes(
-                    meeting=meeting, advisors=[a for a in advisors if a.pk not in already]
-                )
-            if not clashes:
-                invited = services.meeting_invite(
-                    meeting=meeting, advisors=advisors, by=request.user
-                )
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         else:
-            if not clashes:
-                _invited_messages(request, invited=invited, skipped=len(advisors) - len(invited))
-                return redirect("meetings:detail", meeting.pk)
-
-    return render(
-        request,
-        "meetings/staff_invite.html",
-        {
-            "meeting": meeting,
-            "form": form,
-            "clashes": clashes,
-            "n_invited": meeting.invitations.count(),
-            "is_cancelled": meeting.status == Meeting.Status.CANCELLED,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-def _invited_messages(request: HttpRequest, *, invited: list[Invitation], skipped: int) -> None:
-    text = f"{plural_text(len(invited), 'advisor')} invited."
-    if skipped:
-        text += (
-            f" {skipped} {'was' if skipped == 1 else 'were'} already invited, so not invited again."
-        )
-    messages.success(request, text)
-    # meeting_invite emails only people who prefer email; the coordinator contacts the rest.
-    not_emailed = [
-        i.advisor.full_name
-        for i in invited
-        if not i.advisor.email or i.advisor.contact_method != ContactMethod.EMAIL
-    ]
-    if not_emailed:
-        messages.warning(
-            request,
-            f"Not emailed, because they prefer phone or post or have no email address: "
-            f"{', '.join(not_emailed)}. Please contact them yourself.",
-        )
+            messages.success(
+                request,
+                f"Answer saved for {invitation.advisor.full_name}: "
+                f"{invitation.roster_answer_words} ({invitation.answered_words.lower()}).",
+            )
+            return redirect(f"{reverse('meetings:detail', args=[meeting.pk])}#roster-heading")
+    return _render_detail(request, meeting, bound=form, status=400)
 
 
 # --- The agenda -----------------------------------------------------------------------------

@@ -55,7 +55,7 @@ class AccessTest(StaffMeetingTestCase):
             ("get", reverse("meetings:list")),
             ("get", reverse("meetings:detail", args=[pk])),
             ("get", reverse("meetings:roster-csv", args=[pk])),
-            ("get", reverse("meetings:invite", args=[pk])),
+            ("get", reverse("reminders:meeting-invite", args=[pk])),
             ("get", reverse("meetings:agenda", args=[pk])),
             ("post", reverse("meetings:cancel", args=[pk])),
         ]
@@ -233,7 +233,7 @@ class MeetingDetailTest(StaffMeetingTestCase):
         # Recording attendance pays for it, so that page lives in payments.
         names = (
             "meetings:roster-csv",
-            "meetings:invite",
+            "reminders:meeting-invite",
             "meetings:agenda",
             "payments:attendance",
             "meetings:ics",
@@ -254,7 +254,9 @@ class MeetingDetailTest(StaffMeetingTestCase):
         response = self.client.get(self.url())
         self.assertContains(response, "This meeting was cancelled")
         self.assertNotContains(response, reverse("meetings:cancel", args=[self.meeting.pk]))
-        self.assertNotContains(response, reverse("meetings:invite", args=[self.meeting.pk]))
+        self.assertNotContains(
+            response, reverse("reminders:meeting-invite", args=[self.meeting.pk])
+        )
 
     def test_query_count_does_not_grow_with_invitees(self) -> None:
         # session, user, the user's groups (role check), the meeting with its project,
@@ -358,7 +360,7 @@ class RosterCsvTest(StaffMeetingTestCase):
 
 class InviteTest(StaffMeetingTestCase):
     def url(self, meeting: Meeting | None = None) -> str:
-        return reverse("meetings:invite", args=[(meeting or self.meeting).pk])
+        return reverse("reminders:meeting-invite", args=[(meeting or self.meeting).pk])
 
     def post(self, data: dict, meeting: Meeting | None = None):
         with self.captureOnCommitCallbacks(execute=True):
@@ -370,11 +372,14 @@ class InviteTest(StaffMeetingTestCase):
             for i in (meeting or self.meeting).invitations.select_related("advisor")
         }
 
-    def test_the_form_offers_one_advisor_or_the_pieg(self) -> None:
+    def test_the_form_offers_chosen_advisors_or_the_pieg(self) -> None:
         response = self.client.get(self.url())
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "The whole PIEG")
-        self.assertContains(response, "One advisor")
+        self.assertContains(response, "Advisors I choose below")
+        # A checkbox per active advisor, saying how each prefers to be contacted.
+        self.assertContains(response, 'type="checkbox" name="advisors"', count=2)
+        self.assertContains(response, "Bob Brown (Phone)")
         # This meeting has no project, so there is no project team to offer.
         self.assertNotContains(response, "The project team")
 
@@ -396,7 +401,10 @@ class InviteTest(StaffMeetingTestCase):
         self.assertEqual(len(emailed(self.alice.email)), 1)
         self.assertEqual(emailed(self.bob.email), [])
         self.assertTrue(
-            any("Bob Brown" in m and "contact them" in m for m in self.messages_of(response))
+            any(
+                "Bob Brown" in m and "list of people to call or write to" in m
+                for m in self.messages_of(response)
+            )
         )
 
     def test_inviting_the_project_team(self) -> None:
@@ -419,23 +427,23 @@ class InviteTest(StaffMeetingTestCase):
         self.assertIn("1 advisor invited.", self.messages_of(response))
 
     def test_inviting_one_advisor(self) -> None:
-        response = self.post({"who": "one", "advisor": self.alice.pk})
+        response = self.post({"who": "chosen", "advisors": [self.alice.pk]})
         self.assertEqual(self.invited(), {"Alice Ashby"})
         self.assertIn("1 advisor invited.", self.messages_of(response))
         invitation = self.meeting.invitations.get()
         self.assertEqual(invitation.invited_by, self.staff_sam)
         self.assertEqual(invitation.rsvp, Invitation.RSVP.PENDING)
 
-    def test_one_advisor_needs_an_advisor_chosen(self) -> None:
-        response = self.client.post(self.url(), {"who": "one"})
+    def test_choosing_needs_an_advisor_ticked(self) -> None:
+        response = self.client.post(self.url(), {"who": "chosen"})
         self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "Choose the advisor to invite.", status_code=400)
+        self.assertContains(response, "Choose at least one advisor to invite.", status_code=400)
         self.assertFalse(self.meeting.invitations.exists())
 
     def test_a_paused_advisor_cannot_be_chosen(self) -> None:
         paused = AdvisorFactory(status=Advisor.Status.PAUSED)
-        response = self.client.post(self.url(), {"who": "one", "advisor": paused.pk})
-        self.assertContains(response, "Choose an active advisor from the list.", status_code=400)
+        response = self.client.post(self.url(), {"who": "chosen", "advisors": [paused.pk]})
+        self.assertContains(response, "Choose active advisors from the list.", status_code=400)
         self.assertFalse(self.meeting.invitations.exists())
 
     def test_people_already_invited_are_skipped(self) -> None:
@@ -445,7 +453,7 @@ class InviteTest(StaffMeetingTestCase):
         response = self.post({"who": "pieg"})
 
         self.assertIn(
-            "1 advisor invited. 1 was already invited, so not invited again.",
+            "1 advisor invited. Already invited, so not invited again: Alice Ashby.",
             self.messages_of(response),
         )
         self.assertEqual(self.invited(), {"Alice Ashby", "Bob Brown"})
@@ -461,7 +469,7 @@ class InviteTest(StaffMeetingTestCase):
         )
         invite(other, self.alice, rsvp=Invitation.RSVP.MAYBE)
 
-        response = self.client.post(self.url(), {"who": "one", "advisor": self.alice.pk})
+        response = self.client.post(self.url(), {"who": "chosen", "advisors": [self.alice.pk]})
 
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Alice Ashby is already invited to")
@@ -469,7 +477,7 @@ class InviteTest(StaffMeetingTestCase):
         self.assertContains(response, "Invite anyway")
         self.assertFalse(self.meeting.invitations.exists())
 
-        response = self.post({"who": "one", "advisor": self.alice.pk, "confirm": "1"})
+        response = self.post({"who": "chosen", "advisors": [self.alice.pk], "confirm": "1"})
 
         self.assertRedirects(response, reverse("meetings:detail", args=[self.meeting.pk]))
         self.assertEqual(self.invited(), {"Alice Ashby"})
@@ -477,14 +485,14 @@ class InviteTest(StaffMeetingTestCase):
     def test_no_clash_with_a_meeting_they_said_no_to(self) -> None:
         other = make_meeting(title="Workshop", starts_at=self.meeting.starts_at)
         invite(other, self.alice, rsvp=Invitation.RSVP.NO)
-        response = self.post({"who": "one", "advisor": self.alice.pk})
+        response = self.post({"who": "chosen", "advisors": [self.alice.pk]})
         self.assertRedirects(response, reverse("meetings:detail", args=[self.meeting.pk]))
 
     def test_no_one_can_be_invited_to_a_cancelled_meeting(self) -> None:
         Meeting.objects.filter(pk=self.meeting.pk).update(status=Meeting.Status.CANCELLED)
         response = self.client.get(self.url())
         self.assertContains(response, "This meeting has been cancelled, so no one can be invited.")
-        response = self.client.post(self.url(), {"who": "one", "advisor": self.alice.pk})
+        response = self.client.post(self.url(), {"who": "chosen", "advisors": [self.alice.pk]})
         self.assertEqual(response.status_code, 400)
         self.assertFalse(self.meeting.invitations.exists())
 
@@ -645,3 +653,194 @@ class CancelTest(StaffMeetingTestCase):
         self.assertIn("Meeting cancelled; 1 invitee told by email.", self.messages_of(response))
         self.assertEqual(len(emailed(self.alice.email)), 1)
         self.assertNotContains(response, "Tell invitees it is cancelled</button>")
+
+
+# --- Inviting several chosen advisors at once ----------------------------------------------
+
+
+class MultiInviteTest(StaffMeetingTestCase):
+    """Sam ticks Alice, Bob (phone) and Pat (post) and presses Invite once."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.pat = AdvisorFactory(
+            first_name="Pat",
+            last_name="Post",
+            contact_method=ContactMethod.POST,
+            address="1 High Street\nCanterbury",
+        )
+        self.url = reverse("reminders:meeting-invite", args=[self.meeting.pk])
+
+    def post(self, data: dict):
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post(self.url, data, follow=True)
+
+    def test_several_chosen_advisors_are_invited_in_one_post(self) -> None:
+        response = self.post(
+            {"who": "chosen", "advisors": [self.alice.pk, self.bob.pk, self.pat.pk]}
+        )
+
+        self.assertRedirects(response, reverse("meetings:detail", args=[self.meeting.pk]))
+        self.assertEqual(
+            set(self.meeting.invitations.values_list("advisor_id", flat=True)),
+            {self.alice.pk, self.bob.pk, self.pat.pk},
+        )
+        self.assertIn("3 advisors invited.", self.messages_of(response))
+        # Only Alice prefers email; Bob and Pat are on the call/post list instead.
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(mail.outbox[0].to, [self.alice.email])
+        self.assertTrue(
+            any(
+                "Bob Brown, Pat Post" in m and "list of people to call or write to" in m
+                for m in self.messages_of(response)
+            )
+        )
+
+    def test_it_says_who_was_already_invited(self) -> None:
+        invite(self.meeting, self.alice)
+        invite(self.meeting, self.pat)
+
+        response = self.post(
+            {"who": "chosen", "advisors": [self.alice.pk, self.bob.pk, self.pat.pk]}
+        )
+
+        self.assertIn(
+            "1 advisor invited. Already invited, so not invited again: Alice Ashby, Pat Post.",
+            self.messages_of(response),
+        )
+        self.assertEqual(self.meeting.invitations.count(), 3)
+
+    def test_a_clash_keeps_every_ticked_advisor_for_invite_anyway(self) -> None:
+        other = make_meeting(title="Workshop", starts_at=self.meeting.starts_at)
+        invite(other, self.alice, rsvp=Invitation.RSVP.YES)
+
+        response = self.client.post(
+            self.url, {"who": "chosen", "advisors": [self.alice.pk, self.pat.pk]}
+        )
+
+        self.assertContains(response, "Alice Ashby is already invited to")
+        self.assertContains(
+            response, f'<input type="hidden" name="advisors" value="{self.pat.pk}">'
+        )
+        self.assertFalse(self.meeting.invitations.exists())
+        response = self.post(
+            {"who": "chosen", "advisors": [self.alice.pk, self.pat.pk], "confirm": "1"}
+        )
+        self.assertIn("2 advisors invited.", self.messages_of(response))
+
+    def test_paused_and_left_advisors_are_not_offered(self) -> None:
+        AdvisorFactory(first_name="Paula", last_name="Paused", status=Advisor.Status.PAUSED)
+        AdvisorFactory(first_name="Len", last_name="Left", status=Advisor.Status.LEFT)
+        response = self.client.get(self.url)
+        self.assertNotContains(response, "Paula Paused")
+        self.assertNotContains(response, "Len Left")
+        self.assertContains(response, "Pat Post (Post)")
+
+    def test_query_count_does_not_grow_with_the_advisors_offered(self) -> None:
+        # session, user, groups (role check), the meeting, the count of invitations,
+        # the active advisors offered.
+        with self.assertNumQueries(6):
+            self.client.get(self.url)
+        for _ in range(10):
+            AdvisorFactory()
+        with self.assertNumQueries(6):
+            response = self.client.get(self.url)
+        self.assertContains(response, 'type="checkbox" name="advisors"', count=13)
+
+
+# --- Answers told by phone, by post or in person --------------------------------------------
+
+
+class RecordAnswerTest(StaffMeetingTestCase):
+    """Bob phones Sam to say he will come."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        (self.invitation,) = invite(self.meeting, self.bob, rsvp=Invitation.RSVP.PENDING)
+        self.url = reverse("meetings:rsvp-record", args=[self.meeting.pk, self.invitation.pk])
+
+    def test_each_invitee_has_a_control_to_record_their_answer(self) -> None:
+        response = self.client.get(reverse("meetings:detail", args=[self.meeting.pk]))
+        self.assertContains(response, f'action="{self.url}"')
+        self.assertContains(response, 'Answer<span class="visually-hidden"> (Bob Brown)')
+        self.assertContains(response, '<option value="phone">By phone</option>', html=True)
+        self.assertContains(response, '<option value="in_person">In person</option>', html=True)
+
+    def test_the_pie_team_records_a_phoned_in_yes(self) -> None:
+        response = self.client.post(self.url, {"rsvp": "yes", "how": "phone"}, follow=True)
+
+        self.assertRedirects(
+            response, reverse("meetings:detail", args=[self.meeting.pk]) + "#roster-heading"
+        )
+        self.invitation.refresh_from_db()
+        self.assertEqual(self.invitation.rsvp, Invitation.RSVP.YES)
+        self.assertEqual(self.invitation.answered_how, Invitation.AnsweredHow.PHONE)
+        self.assertEqual(self.invitation.answered_by, self.staff_sam)
+        self.assertIsNotNone(self.invitation.responded_at)
+        self.assertIn(
+            "Answer saved for Bob Brown: Yes, coming (told us by phone).",
+            self.messages_of(response),
+        )
+        self.assertContains(response, "Told us by phone, entered by Sam")
+
+    def test_needs_already_given_are_kept(self) -> None:
+        Invitation.objects.filter(pk=self.invitation.pk).update(needs="A taxi")
+        self.client.post(self.url, {"rsvp": "no", "how": "post"})
+        self.invitation.refresh_from_db()
+        self.assertEqual((self.invitation.rsvp, self.invitation.needs), ("no", "A taxi"))
+
+    def test_an_answer_must_be_chosen(self) -> None:
+        response = self.client.post(self.url, {"rsvp": "", "how": "phone"})
+        self.assertContains(response, "Choose yes, no or maybe.", status_code=400)
+        self.assertContains(response, "The answer for Bob Brown was not saved", status_code=400)
+        self.invitation.refresh_from_db()
+        self.assertEqual(self.invitation.rsvp, Invitation.RSVP.PENDING)
+
+    def test_no_answer_for_a_cancelled_meeting(self) -> None:
+        Meeting.objects.filter(pk=self.meeting.pk).update(status=Meeting.Status.CANCELLED)
+        response = self.client.post(self.url, {"rsvp": "yes", "how": "phone"})
+        self.assertContains(response, "This meeting has been cancelled.", status_code=400)
+
+    def test_no_answer_for_an_advisor_who_has_left(self) -> None:
+        Advisor.objects.filter(pk=self.bob.pk).update(status=Advisor.Status.LEFT)
+        response = self.client.post(self.url, {"rsvp": "yes", "how": "phone"})
+        self.assertContains(response, "has left the advisor register", status_code=400)
+
+    def test_an_invitation_to_another_meeting_is_404(self) -> None:
+        (other,) = invite(make_meeting(title="Other"), self.alice)
+        url = reverse("meetings:rsvp-record", args=[self.meeting.pk, other.pk])
+        self.assertEqual(self.client.post(url, {"rsvp": "yes", "how": "phone"}).status_code, 404)
+
+    def test_only_the_pie_team_may_record_answers(self) -> None:
+        for role in (Role.ADVISOR, Role.RESEARCHER, Role.MANAGER, Role.FINANCE):
+            self.client.force_login(self.persona(role))
+            with self.subTest(role=str(role)):
+                response = self.client.post(self.url, {"rsvp": "yes", "how": "phone"})
+                self.assertEqual(response.status_code, 403)
+        self.client.logout()
+        response = self.client.post(self.url, {"rsvp": "yes", "how": "phone"})
+        self.assertEqual(response.status_code, 302)
+        self.invitation.refresh_from_db()
+        self.assertEqual(self.invitation.rsvp, Invitation.RSVP.PENDING)
+
+    def test_get_is_not_allowed(self) -> None:
+        self.assertEqual(self.client.get(self.url).status_code, 405)
+
+
+# --- The admin: organisers are staff ------------------------------------------------------
+
+
+class OrganiserTest(StaffMeetingTestCase):
+    def test_only_staff_are_offered_as_organisers(self) -> None:
+        response = self.client.get(reverse("admin:meetings_meeting_add"))
+        self.assertEqual(response.status_code, 200)
+        offered = set(
+            response.context["adminform"]
+            .form.fields["organiser"]
+            .queryset.values_list("username", flat=True)
+        )
+        self.assertIn("sam", offered)
+        self.assertIn("fay", offered)
+        for username in ("alice", "bob", "rita", "carol"):
+            with self.subTest(username=username):
+                self.assertNotIn(username, offered)

@@ -209,13 +209,16 @@ class ReminderDeliveryTest(BaseTestCase):
             ("call", "listed", "01632 960 001"),
         )
         self.assertFalse([m for m in mail.outbox if "PIEG summer meeting" in m.subject])
+        # Her reminder, and the call to invite her to the meeting in the first place.
         with self.captureOnCommitCallbacks(execute=True):
-            self.assertEqual(contact_list_send(), 1)
+            self.assertEqual(contact_list_send(), 2)
         with self.captureOnCommitCallbacks(execute=True):
             self.assertEqual(contact_list_send(), 0)  # once a day
         lists = [m for m in mail.outbox if m.subject.startswith("To call and to post")]
         self.assertEqual(len(lists), 1)
-        self.assertIn("Alice Ashby (01632 960 001)", lists[0].body)
+        self.assertIn(
+            "Phone Alice Ashby on 01632 960 001: meeting reminder, 7 days before", lists[0].body
+        )
 
     def test_a_failed_send_is_retried_with_backoff_then_shown_as_failed(self) -> None:
         with (

@@ -66,7 +66,7 @@ class RemindersLogTest(BaseTestCase):
         self.assertContains(response, "Choose what to show from the list.")
         self.assertEqual(len(response.context["page"].object_list), 1)
 
-    def test_the_call_and_post_lists_show_the_last_two_days(self) -> None:
+    def test_the_call_and_post_lists_show_everything_not_ticked_off(self) -> None:
         caller = self.alice
         caller.contact_method = ContactMethod.PHONE
         caller.save()
@@ -94,16 +94,32 @@ class RemindersLogTest(BaseTestCase):
             status=Delivery.Status.LISTED,
             recipient="09999 999999",
         )
+        # An old call not done yet stays on the list until someone ticks it off.
         Delivery.objects.filter(pk=old.pk).update(
-            created_at=timezone.now() - datetime.timedelta(days=3)
+            created_at=timezone.now() - datetime.timedelta(days=30)
+        )
+        done = _delivery(
+            4,
+            advisor=self.bob,
+            channel=Delivery.Channel.CALL,
+            status=Delivery.Status.LISTED,
+            recipient="07777 777777",
+        )
+        Delivery.objects.filter(pk=done.pk).update(
+            done_at=timezone.now(), done_by=self.staff_sam, outcome="Said yes"
         )
         response = self.client.get(self.url)
-        self.assertEqual([d.recipient for d in response.context["to_call"]], ["01234 567890"])
-        self.assertEqual(
-            [d.recipient for d in response.context["to_post"]], ["1 High Street\nCanterbury"]
-        )
+        lists = {channel: items for channel, items, *_ in response.context["contact_lists"]}
+        self.assertEqual([d.recipient for d, _ in lists["call"]], ["01234 567890", "09999 999999"])
+        self.assertEqual([d.recipient for d, _ in lists["post"]], ["1 High Street\nCanterbury"])
         self.assertContains(response, "1 High Street<br>Canterbury")
-        self.assertContains(response, "Asked to answer an invitation")
+        self.assertContains(
+            response, "Phone Alice Ashby on 01234 567890: asked to answer an invitation"
+        )
+        self.assertContains(response, "Write to Bob Brown: check-in after a long time")
+        # Ticked off: in the "Done" table with who and what came of it, not on the list.
+        self.assertEqual([d.pk for d in response.context["done"]], [done.pk])
+        self.assertContains(response, "Said yes")
 
     def test_advisors_with_no_involvement_for_90_days_are_listed(self) -> None:
         response = self.client.get(self.url)
@@ -130,7 +146,8 @@ class RemindersLogTest(BaseTestCase):
 
     def test_query_count_does_not_grow_with_reminders(self) -> None:
         # session, user, the user's groups (role check), the count and the page of reminders
-        # with their advisors and users, today's call/post list, the inactive advisors.
+        # with their advisors and users, the open call/post list, the calls and letters
+        # ticked off lately, the inactive advisors.
         for n in range(3):
             _delivery(n, advisor=self.alice)
             _delivery(
@@ -139,7 +156,7 @@ class RemindersLogTest(BaseTestCase):
                 channel=Delivery.Channel.CALL,
                 status=Delivery.Status.LISTED,
             )
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             self.client.get(self.url)
         for n in range(3, 20):
             _delivery(
@@ -155,5 +172,5 @@ class RemindersLogTest(BaseTestCase):
                 channel=Delivery.Channel.POST,
                 status=Delivery.Status.LISTED,
             )
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             self.assertEqual(len(self.client.get(self.url).context["page"].object_list), 40)
