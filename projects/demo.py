@@ -133,6 +133,43 @@ def _walk(plan: PIEPlan, journey: str, researcher: User, coordinator: User) -> N
         services.plan_new_version(plan=plan, by=researcher)
 
 
+# Each demo opportunity says what the role is, so the portal's list is not four of the same:
+# (role, description, time commitment, places, closing in days from today).
+OPPORTUNITIES = [
+    (
+        "Reviewer of the draft interview questions",
+        "Read our draft interview questions for '{title}' and tell us what to change, "
+        "so they make sense to people who use care.",
+        "One 2-hour online meeting, plus an hour of reading",
+        3,
+        14,
+    ),
+    (
+        "Co-analyst for the interview findings",
+        "Work with the researchers on '{title}' to make sense of what people told us in "
+        "interviews, and check we have not missed what matters to them.",
+        "Three 2-hour workshops over two months",
+        2,
+        -3,
+    ),
+    (
+        "Advisory group member, four meetings a year",
+        "Join the advisory group for '{title}' and help shape the study from start to end.",
+        "Four 2-hour online meetings a year, plus reading",
+        4,
+        21,
+    ),
+    (
+        "Co-presenter of the findings at a conference",
+        "Present the findings of '{title}' with a researcher at a care conference; we "
+        "prepare the talk together.",
+        "Two preparation meetings and one conference day",
+        1,
+        35,
+    ),
+]
+
+
 def seed(*, stdout) -> None:
     researcher = User.objects.get(username="researcher")
     coordinator = User.objects.get(username="coordinator")
@@ -165,19 +202,21 @@ def seed(*, stdout) -> None:
                 role="Project advisory group member",
                 defaults={"assigned_on": today - datetime.timedelta(days=30 * (i + 1))},
             )
-        if i < 4:
+        if i < len(OPPORTUNITIES):
+            role, description, commitment, places, closes_in = OPPORTUNITIES[i]
             opportunity, _ = Opportunity.objects.get_or_create(
                 project=project,
-                role="Advisory group member",
+                role=role,
                 defaults={
-                    "description": f"Join the advisory group for '{title}' and help shape the study.",
+                    "description": description.format(title=title),
                     "starts_on": today + datetime.timedelta(days=30),
                     "ends_on": today + datetime.timedelta(days=300),
-                    "time_commitment": "Four 2-hour online meetings a year, plus reading",
+                    "time_commitment": commitment,
                     "payment": "Paid for your time at NIHR rates; travel and support costs covered",
                     "access_information": "Meetings on Zoom with captions. Papers in large print on request.",
-                    "closing_date": today + datetime.timedelta(days=14 + 7 * i),
-                    "places": 3,
+                    # One has closed with people interested: it waits for the coordinator.
+                    "closing_date": today + datetime.timedelta(days=closes_in),
+                    "places": places,
                     "posted_by": researcher,
                 },
             )

@@ -111,6 +111,11 @@ def test_interest_selection_and_credit_journey(page, new_page, live_server, oppo
     assert_no_axe_violations(coordinator, "opportunity-select-errors")
 
     coordinator.get_by_role("checkbox", name=ada.full_name).check()
+    # Still open: selecting now needs a tick to confirm (and closes the opportunity).
+    assert coordinator.get_by_text("This opportunity is still open until").is_visible()
+    coordinator.get_by_role(
+        "checkbox", name="Select before the closing date, and close the opportunity now"
+    ).check()
     with coordinator.expect_navigation():
         coordinator.get_by_role("button", name="Select the ticked people").click()
     assert coordinator.url == select_url
