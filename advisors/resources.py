@@ -11,6 +11,7 @@ from import_export import fields, widgets
 from ascru_pie.lib.imports import RowRefused, SafeModelResource, StrictManyToManyWidget
 from ascru_pie.roles import Role
 
+from . import services
 from .access import ADVISOR_FIELDS_BY_ROLE
 from .models import Advisor, ContactFormat, ContactMethod, LivedExperience, PaymentPreference, Topic
 
@@ -103,6 +104,10 @@ class AdvisorResource(SafeModelResource):
         if not email:
             raise RowRefused("Every row needs an email address: it is how advisors are matched.")
         row["email"] = email
+
+    def after_save_instance(self, instance, row, **kwargs) -> None:
+        # A row that says someone has left switches their login off, as the admin does.
+        services.advisor_login_follow_status(advisor=instance)
 
 
 # Finance's columns, in this order, as far as advisors.access.ADVISOR_FIELDS_BY_ROLE allows.

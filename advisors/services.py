@@ -345,8 +345,10 @@ def advisor_login_give(*, advisor: Advisor, by: User | None) -> User:
         elif (user.email or "").lower() != advisor.email.lower():
             _login_email_set(user, advisor.email)
         if not user.is_active:
-            user.is_active = True
-            user.save(update_fields=["is_active"])
+            raise ValidationError(
+                f"{name}'s account is switched off, so an invitation would not work. Ask a "
+                "superuser why before switching it on again."
+            )
         advisor.invitation_sent_at = timezone.now()
         advisor.save(update_fields=["user", "invitation_sent_at", "updated_at"])
         transaction.on_commit(lambda: user_invite(user=user, invited_by=by))
@@ -369,15 +371,22 @@ def advisor_set_status(*, advisor: Advisor, status: str) -> Advisor:
         advisor.status_changed_on = today
         advisor.left_on = today if status == Advisor.Status.LEFT else None
         advisor.save(update_fields=["status", "status_changed_on", "left_on", "updated_at"])
-        user = User.objects.filter(pk=advisor.user_id).first()
-        if user is not None and not user.has_staff_role:
-            if status == Advisor.Status.LEFT and user.is_active:
-                user.is_active = False
-                user.save(update_fields=["is_active"])
-            elif was == Advisor.Status.LEFT and not user.is_active:
-                user.is_active = True
-                user.save(update_fields=["is_active"])
+        advisor_login_follow_status(advisor=advisor, was=was)
     return advisor
+
+
+def advisor_login_follow_status(*, advisor: Advisor, was: str = "") -> None:
+    """Left: switch the advisor's login off (saving an inactive user ends its sessions for
+    good). Back from Left (`was`): switch it on. Staff accounts are left alone."""
+    user = User.objects.filter(pk=advisor.user_id).first()
+    if user is None or user.has_staff_role:
+        return
+    if advisor.status == Advisor.Status.LEFT and user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    elif was == Advisor.Status.LEFT and advisor.status != was and not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
 
 
 def _suppress(counts: list[int], threshold: int) -> list[int | str]:

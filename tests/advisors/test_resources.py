@@ -75,6 +75,14 @@ class AdvisorImportTest(BaseTestCase):
             Advisor.objects.filter(email__in=["nia@example.org", "ola@example.org"]).count(), 2
         )
 
+    def test_a_row_saying_someone_has_left_switches_their_login_off(self) -> None:
+        row = "alice@example.org,Alice,Ashby,email,standard,left,0,,,\n"
+        self.confirm(self.preview(HEADER + row))
+        self.alice.refresh_from_db()
+        self.assertEqual(self.alice.status, Advisor.Status.LEFT)
+        self.advisor_alice.refresh_from_db()
+        self.assertFalse(self.advisor_alice.is_active)
+
     def test_a_row_without_email_is_refused(self) -> None:
         response = self.preview(HEADER + ",No,Email,email,standard,active,0,,,\n")
         self.assertContains(response, "Every row needs an email address")
