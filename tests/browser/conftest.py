@@ -329,6 +329,8 @@ _CONTROL_COLOURS_JS = r"""
   const out = [];
   for (const el of document.querySelectorAll("input, select, textarea")) {
     if (el.tagName === "INPUT" && skipTypes.includes(el.type)) continue;
+    // WCAG 1.4.11 does not cover inactive (disabled) controls.
+    if (el.disabled) continue;
     const cs = getComputedStyle(el);
     const rect = el.getBoundingClientRect();
     // Not shown, or shown only to assistive technology (e.g. Bootstrap's .btn-check,
@@ -355,6 +357,16 @@ _CONTROL_COLOURS_JS = r"""
           edges.push({what: `border-${side.toLowerCase()} ${cs[`border${side}Color`]}`,
                       colour: over(colour, own.a > 0 ? over(own, back) : back)});
         }
+      }
+      // A file input is seen as its "Choose file" button.
+      if (el.type === "file") {
+        const button = getComputedStyle(el, "::file-selector-button");
+        const fill = parse(button.backgroundColor);
+        const edge = parse(button.borderTopColor);
+        if (parseFloat(button.borderTopWidth) >= 1 && button.borderTopStyle !== "none" && edge && edge.a > 0) {
+          edges.push({what: `file button border ${button.borderTopColor}`, colour: over(edge, back)});
+        }
+        if (fill && fill.a > 0) edges.push({what: `file button ${button.backgroundColor}`, colour: over(fill, back)});
       }
       // A control with no visible border can still be marked out by its own fill.
       if (own.a > 0) edges.push({what: `background ${cs.backgroundColor}`, colour: over(own, back)});
@@ -500,6 +512,12 @@ _FOCUS_LOOK_JS = r"""
 () => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
+  // Focus on the calendar button inside a date box: the box itself is not :focus, and
+  // app.css rings the button (::-webkit-calendar-picker-indicator:focus-visible).
+  if (el.tagName === "INPUT" && /^(date|time|datetime-local|month|week)$/.test(el.type) &&
+      !el.matches(":focus")) {
+    return {el: `input#${el.id} (its calendar button)`, look: {outline: "the picker's own ring"}};
+  }
   const cs = getComputedStyle(el);
   const look = {outline: cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0
                   ? `${cs.outlineWidth} ${cs.outlineStyle} ${cs.outlineColor}` : "",

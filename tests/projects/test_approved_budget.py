@@ -79,21 +79,21 @@ class ApprovedBudgetTest(BaseTestCase):
             self.client.force_login(self.researcher_rita)
             page = self.client.get(self.plan_url)
             # Re-priced today it would be £825.00 + £1,204.00 = £2,029.00.
-            self.assertEqual(budget_total_shown(page.content.decode()), "£1900.00")
+            self.assertEqual(budget_total_shown(page.content.decode()), "£1,900.00")
             self.assertContains(page, "The budget as approved on 1 December 2025")
             self.assertContains(page, "Cost £750.00")
-            self.assertNotContains(page, "£2029.00")
+            self.assertNotContains(page, "£2,029.00")
             version = self.client.get(reverse("projects:plan-version", args=[self.project.pk, 1]))
-            self.assertEqual(budget_total_shown(version.content.decode()), "£1900.00")
+            self.assertEqual(budget_total_shown(version.content.decode()), "£1,900.00")
             detail = self.client.get(reverse("projects:detail", args=[self.project.pk]))
-            self.assertContains(detail, "£1900.00 (from the approved plan)")
+            self.assertContains(detail, "£1,900.00 (from the approved plan)")
 
     def test_a_corrected_rate_card_row_does_not_change_an_approved_budget(self) -> None:
         self._approve_before_the_rise()
         RateCard.objects.filter(effective_from="2025-04-01").update(hourly_rate=Decimal("30.00"))
         self.client.force_login(self.researcher_rita)
         self.assertEqual(
-            budget_total_shown(self.client.get(self.plan_url).content.decode()), "£1900.00"
+            budget_total_shown(self.client.get(self.plan_url).content.decode()), "£1,900.00"
         )
 
     def test_the_new_draft_is_priced_live_and_the_superseded_version_keeps_its_budget(
@@ -104,7 +104,7 @@ class ApprovedBudgetTest(BaseTestCase):
             self.client.force_login(self.researcher_rita)
             self.client.post(reverse("projects:plan-start", args=[self.project.pk]))
             draft = self.client.get(self.plan_url)
-            self.assertEqual(budget_total_shown(draft.content.decode()), "£2029.00")
+            self.assertEqual(budget_total_shown(draft.content.decode()), "£2,029.00")
             v2 = self.project.plans.get(version=2)
             services.plan_submit(plan=v2, by=self.researcher_rita)
             services.plan_approve(plan=v2, by=self.staff_sam)
@@ -114,14 +114,14 @@ class ApprovedBudgetTest(BaseTestCase):
             v1_page = self.client.get(reverse("projects:plan-version", args=[self.project.pk, 1]))
             v2_page = self.client.get(reverse("projects:plan-version", args=[self.project.pk, 2]))
         self.assertEqual(self.project.plans.get(version=1).status, PIEPlan.Status.SUPERSEDED)
-        self.assertEqual(budget_total_shown(v1_page.content.decode()), "£1900.00")
-        self.assertEqual(budget_total_shown(v2_page.content.decode()), "£2029.00")
+        self.assertEqual(budget_total_shown(v1_page.content.decode()), "£1,900.00")
+        self.assertEqual(budget_total_shown(v2_page.content.decode()), "£2,029.00")
 
     def test_the_reviewer_sees_the_budget_as_of_the_submission_day(self) -> None:
         with time_machine.travel(AFTER_THE_RISE, tick=False):
             self.client.force_login(self.staff_sam)
             page = self.client.get(self.review_url)
-        self.assertContains(page, "Budget: <strong>£1900.00</strong>")
+        self.assertContains(page, "Budget: <strong>£1,900.00</strong>")
         self.assertContains(
             page, '<input type="hidden" name="budget_total" value="1900.00">', html=True
         )
