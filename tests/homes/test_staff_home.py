@@ -326,7 +326,7 @@ class WorkQueueQueriesTest(StaffHomeTestCase):
         return len(queries)
 
     def test_the_page_makes_the_same_few_queries_however_much_is_waiting(self) -> None:
-        # Finance (7): session, user, roles; claims, batches, pending bank details (one
+        # Finance (6): session, user, roles; claims, batches, pending bank details (one
         # aggregate each); nothing else.
         # The PIE team (17): session, user, roles; applications, plans in review, meetings,
         # claims, batches, reminders, subject access (one query each); budgets through
