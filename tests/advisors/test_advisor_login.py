@@ -9,6 +9,8 @@ import re
 from decimal import Decimal
 
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from advisors.models import Advisor
@@ -165,6 +167,16 @@ class GiveALoginTest(BaseTestCase):
         self.assertContains(response, "We have given Pat Phone a login")
         self.assertContains(response, "Nell Post has no email address")
         self.assertEqual([m.to for m in mail.outbox], [["pat@example.net"]])
+
+    def test_the_invitation_page_needs_few_queries(self) -> None:
+        self.pat.email = "pat@example.net"
+        self.pat.save()
+        self.client.get(invite_url(self.pat))
+        # session, user, groups, permissions (user and group), the advisor with their login,
+        # and the admin's own site-wide lookups: a fixed handful, whatever the register holds.
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(invite_url(self.pat)).status_code, 200)
+        self.assertLessEqual(len(queries), 8, [q["sql"] for q in queries])
 
     def test_finance_cannot_give_logins(self) -> None:
         self.pat.email = "pat@example.net"
