@@ -53,7 +53,7 @@ def _attendance_by_meeting(request: HttpRequest, meeting_id: int | None = None) 
     rows = Attendance.objects.filter(advisor__user=request.user)
     if meeting_id is not None:
         rows = rows.filter(meeting_id=meeting_id)
-    return {a.meeting_id: a for a in rows}
+    return {a.meeting_id: a for a in rows.order_by()}
 
 
 # Said when a Left advisor tries to answer or propose: they are no longer taking part.
@@ -145,14 +145,14 @@ def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _answer_thanks(invitation: Invitation) -> str:
     """The confirmation after an answer, saying which meeting and what we heard."""
     heard = {
-        Invitation.RSVP.YES: "you will come",
-        Invitation.RSVP.NO: "you cannot come",
-        Invitation.RSVP.MAYBE: "you might come",
+        Invitation.RSVP.YES: "You will come to",
+        Invitation.RSVP.NO: "You cannot come to",
+        Invitation.RSVP.MAYBE: "You might come to",
     }[invitation.rsvp]
     return (
-        f"Thank you. We have your answer for “{invitation.meeting.title}” on "
-        f"{date_words(invitation.meeting.starts_at)}: {heard}. "
-        "You can change it on the meeting's page before the meeting starts."
+        f"Thank you, we have your answer. {heard} “{invitation.meeting.title}” on "
+        f"{date_words(invitation.meeting.starts_at)}. "
+        "You can change your answer on the meeting's page before it starts."
     )
 
 

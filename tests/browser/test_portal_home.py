@@ -82,7 +82,7 @@ def test_advisor_answers_an_invitation_from_the_home_with_the_keyboard(
     with page.expect_navigation():
         page.keyboard.press("Space")
     assert page.url == f"{live_server.url}/portal/"
-    assert page.get_by_text(f"We have your answer for “{TITLE}”").is_visible()
+    assert page.get_by_text(f"You will come to “{TITLE}”").is_visible()
     invitation.refresh_from_db()
     assert invitation.rsvp == Invitation.RSVP.YES
     assert invitation.needs == "Large-print papers"

@@ -178,8 +178,9 @@ class AnswerFromTheHomeTest(BaseTestCase):
         self.assertIsNotNone(self.invitation.responded_at)
         # The quick answer does not wipe what she told us she needs.
         self.assertEqual(self.invitation.needs, "Large print")
-        self.assertContains(response, "Thank you. We have your answer for “Autumn PIEG”")
-        self.assertContains(response, "you will come")
+        self.assertContains(
+            response, "Thank you, we have your answer. You will come to “Autumn PIEG”"
+        )
         self.assertNotContains(response, "Can you come? Please tell us")
 
     def test_a_paused_advisor_can_still_answer_what_she_was_invited_to(self) -> None:
