@@ -118,7 +118,8 @@ class Counts:
 
     @cached_property
     def deliveries(self) -> dict:
-        listed = Q(status=Delivery.Status.LISTED)
+        # On the call/post list and not yet ticked off as done.
+        listed = Q(status=Delivery.Status.LISTED, done_at__isnull=True)
         return Delivery.objects.aggregate(
             failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
             to_call=Count("pk", filter=listed & Q(channel=Delivery.Channel.CALL)),

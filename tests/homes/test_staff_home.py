@@ -150,6 +150,14 @@ def fill(tc, n: int) -> None:
         _delivery(f"{key}c", status=Delivery.Status.LISTED, channel=Delivery.Channel.CALL)
         _delivery(f"{key}p", status=Delivery.Status.LISTED, channel=Delivery.Channel.POST)
         _delivery(f"{key}s", status=Delivery.Status.SENT)
+        for channel in (Delivery.Channel.CALL, Delivery.Channel.POST):  # ticked off: done
+            _delivery(
+                f"{key}d{channel}",
+                status=Delivery.Status.LISTED,
+                channel=channel,
+                done_at=timezone.now(),
+                done_by=tc.staff_sam,
+            )
 
         BankDetailsChange.objects.create(
             advisor=advisor, by=tc.staff_sam, new_last4="1234", status="pending"
