@@ -4,13 +4,16 @@ shown to staff with what is left: on the claim page and the budgets page."""
 import datetime
 from decimal import Decimal
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from advisors.models import Advisor
 from payments.models import Claim
 from payments.selectors import support_budget_status, support_budgets
+from projects.models import Project
 from tests.base import BaseTestCase
-from tests.factories import AdvisorFactory, make_claim
+from tests.factories import AdvisorFactory, ProjectFactory, make_claim
 
 YEAR = datetime.date(2026, 4, 1)
 
@@ -100,3 +103,27 @@ class SupportBudgetPagesTests(BaseTestCase):
     def test_the_advisor_cannot_see_the_staff_pages(self) -> None:
         self.client.force_login(self.advisor_alice)
         self.assertEqual(self.client.get(reverse("payments:budgets")).status_code, 403)
+
+
+class BudgetsPageQueriesTests(BaseTestCase):
+    def test_the_budgets_page_queries_do_not_grow_with_projects_or_advisors(self) -> None:
+        self.client.force_login(self.staff_sam)
+        url = reverse("payments:budgets") + "?year=2026"
+        self.client.get(url)  # warm the session
+        counts, total = [], 0
+        for n in (2, 8):
+            total += n
+            for _ in range(n):
+                advisor = AdvisorFactory()
+                give_support_budget(advisor, "10.00")
+                project = ProjectFactory()
+                Project.objects.filter(pk=project.pk).update(pie_budget=Decimal("50.00"))
+                make_claim(advisor, "approved", "9.00", project=project)
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.get(url)
+            self.assertEqual(len(response.context["support"]), total)
+            counts.append(len(queries))
+        # session, user, roles, projects, their sums, days to pay, central budgets, support
+        # advisors, their sums, claims at risk: the same for 2 or 8 of each.
+        self.assertEqual(counts[0], counts[1])
+        self.assertLessEqual(counts[0], 11)
