@@ -30,7 +30,7 @@ from impacts.models import Survey, SurveyReceipt
 from meetings import services as meetings_services
 from meetings.models import Attendance, Invitation, Meeting
 from payments.models import Claim
-from payments.selectors import central_budgets, claims_at_risk, project_budgets
+from payments.selectors import budget_alerts, claims_at_risk
 from projects.models import PIEPlan, Project, ProjectMembership
 
 from .models import Delivery
@@ -132,25 +132,19 @@ def pie_team_users() -> list[User]:
     return list(User.objects.filter(groups__name=Role.PIE_TEAM, is_active=True).exclude(email=""))
 
 
-def _financial_year_start(day):
-    """The financial year starts on 1 April."""
-    return day.replace(year=day.year if day.month >= 4 else day.year - 1, month=4, day=1)
-
-
 def budgets_over(now: datetime) -> list[dict]:
     """Project budgets and this financial year's central budgets at 80% or more committed,
-    over-budget ones first (stored on the digest's delivery, so plain values)."""
-    projects = Project.objects.exclude(pie_budget__isnull=True).order_by("title")
-    year_starting = _financial_year_start(_local_day(now))
-    statuses = [("project", b) for b in project_budgets(projects=projects)] + [
-        ("central", b) for b in central_budgets(year_starting=year_starting)
+    over-budget ones first (payments.selectors.budget_alerts; stored on the digest's
+    delivery, so plain values)."""
+    return [
+        {
+            "kind": alert.kind,
+            "name": alert.name,
+            "percent": alert.percent,
+            "over": alert.status.warning == "over",
+        }
+        for alert in budget_alerts(today=_local_day(now))
     ]
-    alerts = [
-        {"kind": kind, "name": b.name, "percent": b.percent, "over": b.warning == "over"}
-        for kind, b in statuses
-        if b.warning
-    ]
-    return sorted(alerts, key=lambda a: (not a["over"], -(a["percent"] or 0)))
 
 
 def pie_team_digest(now: datetime) -> Iterator[Reminder]:
