@@ -306,3 +306,38 @@ class CurationPageTest(AnnualEvidenceTestCase):
         with CaptureQueriesContext(connection) as more:
             self.client.get(self.url, {"year": "2026"})
         self.assertEqual(len(more), len(few))
+
+
+class ReportPagesCommandTest(AnnualEvidenceTestCase):
+    def test_report_pages_writes_png_images_of_the_first_pages(self) -> None:
+        import tempfile
+        from io import StringIO
+        from pathlib import Path
+
+        folder = Path(tempfile.mkdtemp())
+        out = StringIO()
+        call_command(
+            "report_pages",
+            "--out",
+            str(folder),
+            "--year",
+            "2026",
+            "--pages",
+            "2",
+            "--dpi",
+            "20",
+            "--choose-demo-examples",
+            stdout=out,
+        )
+        pngs = sorted(p.name for p in folder.glob("*.png"))
+        # pdftoppm pads the page number to the width of the page count.
+        self.assertEqual(len(pngs), 2)
+        self.assertTrue(all(p.startswith("annual-report-page-") for p in pngs))
+        self.assertTrue(all((folder / p).read_bytes().startswith(b"\x89PNG") for p in pngs))
+        self.assertFalse(list(folder.glob("*.pdf")))  # only the images are kept
+        # The demo chose an example and a narrative per standard, as the PIE team would.
+        self.assertTrue(ReportExample.objects.filter(year=2026).exists())
+        self.assertEqual(StandardNarrative.objects.filter(year=2026).count(), 6)
+        for p in folder.iterdir():
+            p.unlink()
+        folder.rmdir()
