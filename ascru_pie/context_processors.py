@@ -11,7 +11,7 @@ NAVIGATION = [
     ("Impact database", "impacts:search", {Role.PIE_TEAM, Role.RESEARCHER, Role.MANAGER}),
     ("Admin", "admin:index", {Role.PIE_TEAM}),
     ("My portal", "portal-home", {Role.ADVISOR}),
-    ("Research", "projects:home", {Role.RESEARCHER, Role.PIE_TEAM}),
+    ("Research", "research-home", {Role.RESEARCHER, Role.PIE_TEAM}),
     ("Reports", "reports:home", {Role.MANAGER, Role.PIE_TEAM}),
 ]
 

@@ -13,7 +13,7 @@ ROLE_HOMES = [
     (Role.PIE_TEAM, "staff-home"),
     (Role.FINANCE, "staff-home"),
     (Role.MANAGER, "reports:home"),
-    (Role.RESEARCHER, "projects:home"),
+    (Role.RESEARCHER, "research-home"),
     (Role.ADVISOR, "portal-home"),
 ]
 

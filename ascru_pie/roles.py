@@ -50,6 +50,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "impacts.*",
             "reminders.*",
             "reports.*",
+            # The advisors' library of guides and training (issue 14, helper H1).
+            "homes.*",
             # Data protection (helper D1): erase an advisor or a declined applicant.
             "privacy.erase_person",
         ],
@@ -81,7 +83,18 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
         ],
         "exclude": ["payments.delete_*", "rates.delete_*", *AUDIT_LOGS_READ_ONLY],
     },
-    Role.MANAGER: {"include": ["reports.*"], "exclude": []},
+    Role.MANAGER: {
+        "include": ["reports.*"],
+        # The PIE team chooses the annual report's examples and narrative (issue 15, H8).
+        "exclude": [
+            "reports.add_reportexample",
+            "reports.change_reportexample",
+            "reports.delete_reportexample",
+            "reports.add_standardnarrative",
+            "reports.change_standardnarrative",
+            "reports.delete_standardnarrative",
+        ],
+    },
     Role.ADVISOR: {"include": [], "exclude": []},
     Role.RESEARCHER: {"include": [], "exclude": []},
 }

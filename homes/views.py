@@ -35,8 +35,3 @@ def system(request: HttpRequest) -> HttpResponse:
     if not request.user.is_superuser:
         raise PermissionDenied("Only the system's administrators can open this page.")
     return render(request, "homes/system.html", {"status": system_status()})
-
-
-@role_required(Role.ADVISOR)
-def portal_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "homes/portal_home.html")

@@ -280,6 +280,13 @@ REGISTER: tuple[Entry, ...] = (
         "row stays (pseudonymised) so the opportunity's count of interest stays true.",
     ),
     Entry(
+        "projects.SelectionEvent",
+        "interest__advisor",
+        {"action": (C.PARTICIPATION, E.KEEP_LINK), "note": (C.FREE_TEXT, E.EMPTY)},
+        "Who selected an advisor for an opportunity, or undid it, and why: the staff's audit. "
+        "Kept, pointing at the pseudonym; the reason is emptied.",
+    ),
+    Entry(
         "projects.ProjectAdvisor",
         "advisor",
         {"role": (C.PARTICIPATION, E.KEEP_LINK)},
@@ -296,8 +303,13 @@ REGISTER: tuple[Entry, ...] = (
     Entry(
         "meetings.Invitation",
         "advisor",
-        {"needs": (C.SPECIAL, E.EMPTY), "rsvp": (C.PARTICIPATION, E.KEEP_LINK)},
-        "Invitations to meetings, with the access needs an advisor told us for that meeting.",
+        {
+            "needs": (C.SPECIAL, E.EMPTY),
+            "rsvp": (C.PARTICIPATION, E.KEEP_LINK),
+            "answered_how": (C.PARTICIPATION, E.KEEP_LINK),
+        },
+        "Invitations to meetings, with the access needs an advisor told us for that meeting "
+        "and how their answer reached us.",
     ),
     Entry(
         "meetings.Attendance",
@@ -341,6 +353,7 @@ REGISTER: tuple[Entry, ...] = (
             "object_label": (C.FREE_TEXT, E.EMPTY),
             "context": (C.FREE_TEXT, E.EMPTY),
             "error": (C.FREE_TEXT, E.EMPTY),
+            "outcome": (C.FREE_TEXT, E.EMPTY),
         },
         "Reminders sent to an advisor (the delivery log): kept as a count, without the address "
         "or what was said.",
@@ -350,6 +363,13 @@ REGISTER: tuple[Entry, ...] = (
         "advisor",
         {"letter_text": (C.FREE_TEXT, E.DELETE_ROW), "file": (C.FILE, E.DELETE_FILE)},
         "Letters and statements generated for one advisor (e.g. a payment statement).",
+    ),
+    Entry(
+        "reports.ReportExample",
+        "reflection__advisor",
+        {"text": (C.FREE_TEXT, E.DELETE_ROW)},
+        "An advisor's reflection chosen by the PIE team as an annual-report example, in words "
+        "agreed with them; removed with the reflection.",
     ),
     Entry(
         "advisors.Consent",
@@ -433,6 +453,7 @@ REGISTER: tuple[Entry, ...] = (
 )
 
 NOT_PERSONAL: dict[str, str] = {
+    "reports.StandardNarrative": "The PIE team's account of a year for one UK Standard.",
     "auth.Permission": "What a role may do.",
     "auth.Group": "The roles (PIE team, finance, …); membership is on the user.",
     "contenttypes.ContentType": "Django's list of models.",
@@ -465,6 +486,8 @@ NOT_PERSONAL: dict[str, str] = {
     "contributors link to advisor rows (pseudonymised on erasure).",
     "impacts.GrippSummary": "A project's GRIPP2 summary.",
     "impacts.Survey": "A survey's title and dates; answers are in SurveyResponse.",
+    "homes.Resource": "Guides, training material and links the PIE team shares with every "
+    "advisor; it records no one's details (not even who uploaded it).",
     "privacy.ErasureRecord": "That someone was erased: the pseudonym, who asked, when and "
     "how many rows changed; never the erased values.",
     "privacy.RetentionRun": "What each run of the retention job did (counts only).",

@@ -4,15 +4,22 @@ which checks every entry, and by the access census, tests/test_access_census.py)
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
+
 from ascru_pie.roles import Role
+from homes.models import Resource
+from impacts.models import Standard
+from reports.models import ReportExample
 from tests.base import BaseTestCase
 from tests.factories import (
     TrainingFactory,
     a_batch,
+    alice_call,
     alice_certificate,
     alice_claim,
     alice_failed_certificate,
     alice_impact,
+    alice_invitation,
     alice_meeting,
     alice_paper,
     approved_batch,
@@ -55,6 +62,27 @@ class Entry:
     sees_all: frozenset = frozenset({"pie_team"})
     # Per-role kwargs, where each role's own object differs (e.g. an advisor's own document).
     kwargs_for: dict | None = None
+
+
+def a_resource_file(tc) -> dict:
+    """A library file, made once per test (the title is unique)."""
+    resource = Resource.objects.filter(title="Guide to meetings").first()
+    if resource is None:
+        resource = Resource(title="Guide to meetings")
+        resource.file.save("guide.txt", ContentFile(b"How meetings work."), save=True)
+    return {"pk": resource.pk}
+
+
+def a_standard(tc) -> int:
+    return Standard.objects.get(code="impact").pk
+
+
+def an_example(tc) -> int:
+    """An annual-report example (reports:evidence-example and -remove); made once per test."""
+    example, _ = ReportExample.objects.get_or_create(
+        year=2026, standard_id=a_standard(tc), text="Advisors changed the questions."
+    )
+    return example.pk
 
 
 def roles(*names: str) -> frozenset:
@@ -125,7 +153,14 @@ MATRIX: dict[str, Entry] = {
     ),
     # --- role homes
     "staff-home": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
+    # Superusers only (no role may open it): tests/homes/test_staff_home.py.
+    "staff-system": Entry(roles()),
     "portal-home": Entry(roles(Role.ADVISOR)),
+    # Issue 14 (H3): the researcher's home; the PIE team sees every project, a page at a time.
+    "research-home": Entry(roles(Role.RESEARCHER, Role.PIE_TEAM)),
+    # The advisors' library (helper H1): the PIE team opens files from the admin.
+    "portal-resources": Entry(roles(Role.ADVISOR)),
+    "portal-resource": Entry(roles(Role.ADVISOR, Role.PIE_TEAM), kwargs=a_resource_file),
     # --- advisors: the open application process (public)
     "advisors:apply": Entry(PUBLIC),
     "advisors:apply-thanks": Entry(PUBLIC),
@@ -168,6 +203,13 @@ MATRIX: dict[str, Entry] = {
         roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project
     ),
     "projects:opportunity-select": Entry(roles(Role.PIE_TEAM), kwargs=rita_opportunity),
+    # Issue 14 (H3): undoing a selection (redirects back while nobody is selected yet) and
+    # ticking off a call or letter telling an advisor the decision.
+    "projects:opportunity-undo": Entry(roles(Role.PIE_TEAM), kwargs=rita_opportunity, ok=302),
+    "projects:interest-told": Entry(
+        roles(Role.PIE_TEAM),
+        special="POST for one interest: tests/projects/test_opportunity_selection.py",
+    ),
     "projects:outputs": Entry(
         roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project
     ),
@@ -178,7 +220,14 @@ MATRIX: dict[str, Entry] = {
     "meetings:list": Entry(roles(Role.PIE_TEAM)),
     "meetings:detail": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
     "meetings:roster-csv": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
-    "meetings:invite": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
+    "reminders:meeting-invite": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
+    "meetings:rsvp-record": Entry(
+        roles(Role.PIE_TEAM),
+        kwargs=alice_invitation,
+        method="post",
+        ok=302,
+        data={"rsvp": "yes", "how": "phone"},
+    ),
     "meetings:agenda": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
     "meetings:cancel": Entry(roles(Role.PIE_TEAM), kwargs=meeting_to_cancel, method="post", ok=302),
     "payments:attendance": Entry(roles(Role.PIE_TEAM), kwargs=held_meeting),
@@ -228,11 +277,12 @@ MATRIX: dict[str, Entry] = {
     "payments:batch-export": Entry(roles(Role.PIE_TEAM, Role.FINANCE), kwargs=approved_batch),
     "payments:paid-import": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
     "payments:budgets": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
-    "payments:bank-details": Entry(
-        roles(Role.PIE_TEAM, Role.FINANCE), kwargs=lambda tc: {"pk": tc.alice.pk}
-    ),
+    # Finance sees central budgets; only the PIE team saves them (tests/payments/test_central_budgets.py).
+    "payments:central-budgets": Entry(roles(Role.PIE_TEAM, Role.FINANCE)),
+    # Finance only (issue 14): the PIE team sees the last four digits in the advisor admin.
+    "payments:bank-details": Entry(roles(Role.FINANCE), kwargs=lambda tc: {"pk": tc.alice.pk}),
     "payments:bank-details-confirm": Entry(
-        roles(Role.PIE_TEAM, Role.FINANCE), special="tests/payments/test_segregation.py"
+        roles(Role.FINANCE), special="tests/payments/test_segregation.py"
     ),
     "payments:portal-bank-confirm": Entry(
         roles(Role.ADVISOR), special="tests/payments/test_segregation.py"
@@ -303,7 +353,32 @@ MATRIX: dict[str, Entry] = {
     # --- reports: advisor documents and PIE team pages
     "reports:portal": Entry(roles(Role.ADVISOR)),
     "reports:reference": Entry(roles(Role.PIE_TEAM), kwargs=lambda tc: {"pk": tc.alice.pk}),
+    # --- reports: the annual report's examples and narrative (PIE team edits, manager reads)
+    "reports:evidence": Entry(roles(Role.MANAGER, Role.PIE_TEAM)),
+    "reports:evidence-add": Entry(
+        roles(Role.PIE_TEAM),
+        kwargs=lambda tc: {"standard_pk": a_standard(tc)},
+        method="post",
+        ok=302,
+        data={"year": "2026", "source": ""},
+    ),
+    "reports:evidence-narrative": Entry(
+        roles(Role.PIE_TEAM),
+        kwargs=lambda tc: {"standard_pk": a_standard(tc)},
+        method="post",
+        ok=302,
+        data={"year": "2026", "text": "A good year."},
+    ),
+    "reports:evidence-example": Entry(
+        roles(Role.PIE_TEAM), kwargs=lambda tc: {"pk": an_example(tc)}
+    ),
+    "reports:evidence-remove": Entry(
+        roles(Role.PIE_TEAM), kwargs=lambda tc: {"pk": an_example(tc)}, method="post", ok=302
+    ),
     "reminders:log": Entry(roles(Role.PIE_TEAM)),
+    "reminders:contact-done": Entry(
+        roles(Role.PIE_TEAM), kwargs=alice_call, method="post", ok=302, data={"outcome": "Yes"}
+    ),
     # --- privacy: subject access (PIE team only; a request is 404 to anyone else)
     "privacy:sar-list": Entry(roles(Role.PIE_TEAM)),
     "privacy:sar-advisor": Entry(roles(Role.PIE_TEAM), kwargs=lambda tc: {"pk": tc.alice.pk}),

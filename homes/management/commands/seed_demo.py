@@ -21,6 +21,7 @@ SEEDERS = [
     "meetings.demo",
     "payments.demo_claims",
     "impacts.demo",
+    "homes.demo",
 ]
 
 
