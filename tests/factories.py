@@ -31,6 +31,7 @@ from projects.models import (
     ProjectMembership,
 )
 from rates.models import RateCard
+from reminders.models import Delivery
 from reports.models import ReportRequest
 
 # --- advisors ------------------------------------------------------------------------------
@@ -466,6 +467,29 @@ def alice_meeting(tc) -> dict:
 def bob_meeting(tc) -> dict:
     """A meeting next week that only Bob is invited to."""
     return _once(tc, "_bob_meeting", lambda: _invited("Bob's workshop", tc.bob, agenda_days=2))
+
+
+def alice_invitation(tc) -> dict:
+    """Alice's invitation to her meeting (the staff page records an answer she phoned in)."""
+    meeting = alice_meeting(tc)["pk"]
+    return {"pk": meeting, "invitation": Invitation.objects.get(meeting_id=meeting).pk}
+
+
+def alice_call(tc) -> dict:
+    """A call to Alice on the coordinator's call list."""
+
+    def make() -> Delivery:
+        return Delivery.objects.create(
+            key="invite:alice-call",
+            kind="invite",
+            advisor=tc.alice,
+            recipient="01234 567890",
+            channel=Delivery.Channel.CALL,
+            status=Delivery.Status.LISTED,
+            template="meeting-invitation",
+        )
+
+    return _once(tc, "_alice_call", make)
 
 
 def held_meeting(tc) -> dict:

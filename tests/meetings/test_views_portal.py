@@ -76,7 +76,7 @@ class PortalListTest(PortalMeetingTestCase):
         self.assertContains(response, when_words(self.meeting))
         self.assertContains(response, "Online and in person")
         self.assertContains(response, "You have not answered yet")
-        self.assertContains(response, "You said yes, you will come")
+        self.assertContains(response, "We have not recorded who came yet.")
         self.assertContains(response, reverse("meetings:portal-detail", args=[self.meeting.pk]))
         self.assertNotContains(response, "Bob&#x27;s workshop")
 
@@ -106,8 +106,8 @@ class PortalListTest(PortalMeetingTestCase):
     def test_query_count_does_not_grow_with_invitations(self) -> None:
         self.client.force_login(self.advisor_alice)
         invite(make_meeting(title="Past one", days=-10), self.alice, rsvp=Invitation.RSVP.PENDING)
-        # session, user, user's groups (role check), invitations with their meetings
-        with self.assertNumQueries(4):
+        # session, user, user's groups (role check), invitations with their meetings, attendance
+        with self.assertNumQueries(5):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["coming_up"]) + len(response.context["past"]), 2)
         for n in range(3):
@@ -121,7 +121,7 @@ class PortalListTest(PortalMeetingTestCase):
                 self.alice,
                 rsvp=Invitation.RSVP.PENDING,
             )
-        with self.assertNumQueries(4):
+        with self.assertNumQueries(5):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["coming_up"]) + len(response.context["past"]), 8)
 
