@@ -189,6 +189,8 @@ class ProfileForm(forms.ModelForm):
         }
         help_texts = {
             "support_needs": "Tell us anything that helps you take part. Staff will see this when they invite you.",
+            "acknowledgement": "A change applies to papers and reports published from now on. "
+            "Those already published keep the name they were published with.",
         }
         widgets = {
             "contact_method": forms.RadioSelect,

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from advisors.models import Advisor
 from ascru_pie.roles import Role
 
-from .models import ExpressionOfInterest, Opportunity, Project
+from .models import ExpressionOfInterest, Opportunity, Output, Project
 
 
 def get_project_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> Project:
@@ -40,3 +40,12 @@ def get_opportunity_for_user(
     if not opportunity.is_open and interest is None:
         raise Http404("No such opportunity.")
     return opportunity, interest
+
+
+def get_output_for_user(request: HttpRequest, pk: int, output_pk: int) -> Output:
+    """An output of the project, to change or delete: the project's researchers and the PIE
+    team (anyone else 404s, as for the project; an output of another project 404s too)."""
+    project = get_project_for_user(request, pk)
+    return get_object_or_404(
+        Output.objects.select_related("project"), pk=output_pk, project=project
+    )

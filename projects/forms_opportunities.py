@@ -206,22 +206,33 @@ class OutputForm(forms.ModelForm):
             "published_on": {"invalid": "Enter the date as a real date, for example 15/05/2026."},
         }
 
-    def __init__(self, *args, assignments: list[ProjectAdvisor], **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        assignments: list[ProjectAdvisor],
+        credits: list[OutputCredit] = (),
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "Choose the kind of output"), *Output.Kind.choices]
+        given = {c.advisor_id: c for c in credits}
         self.advisors = []
-        for assignment in assignments:
-            advisor = assignment.advisor
+        # The project's advisors, and anyone already credited who has since left the project.
+        for advisor in [a.advisor for a in assignments] + [c.advisor for c in credits]:
             # An advisor with two roles on the project is credited once.
             if advisor in self.advisors:
                 continue
             self.advisors.append(advisor)
+            credit = given.get(advisor.pk)
             self.fields[self.credit_field(advisor.pk)] = forms.ChoiceField(
                 label=f"Credit for {advisor.full_name}",
                 choices=CREDIT_CHOICES,
                 required=False,
+                initial=credit.credit if credit else "",
                 # Django and crispy render help text as HTML: the name is the public's text.
-                help_text=format_html("Named in outputs as: {}", advisor.acknowledged_as()),
+                help_text=format_html(
+                    "Named in outputs as: {}", credit.name if credit else advisor.acknowledged_as()
+                ),
             )
 
     @staticmethod

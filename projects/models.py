@@ -673,6 +673,12 @@ class Output(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_published(self) -> bool:
+        """Published (or presented) once it has a date: from then on its credits keep the names
+        the advisors chose at the time (OutputCredit.named_as), whatever they choose later."""
+        return self.published_on is not None
+
 
 class OutputCredit(models.Model):
     class Credit(models.TextChoices):
@@ -685,6 +691,10 @@ class OutputCredit(models.Model):
         "advisors.Advisor", on_delete=models.PROTECT, related_name="output_credits"
     )
     credit = models.CharField(max_length=15, choices=Credit)
+    # The name as credited when the output was published (full name, initials or "A Public
+    # Advisor", as the advisor chose then). A later change of choice applies to outputs
+    # published after it, not to this one. Drafts follow the current choice (see `name`).
+    named_as = models.CharField("named as", max_length=200, blank=True)
 
     class Meta:
         constraints = [
@@ -696,5 +706,12 @@ class OutputCredit(models.Model):
         ]
 
     def __str__(self) -> str:
-        # Named as the advisor chose: full name, initials or anonymously.
-        return f"{self.advisor.acknowledged_as()} ({self.get_credit_display()})"
+        return f"{self.name} ({self.get_credit_display()})"
+
+    @property
+    def name(self) -> str:
+        """How the advisor is named on this output: as they chose when it was published, or,
+        while it is unpublished, as they choose now (full name, initials or anonymously)."""
+        if self.output.is_published and self.named_as:
+            return self.named_as
+        return self.advisor.acknowledged_as()

@@ -623,23 +623,63 @@ def output_create(*, output: Output, project: Project, credits: dict[int, str]) 
     return output
 
 
-def output_credit_set(*, output: Output, credits: dict[int, str]) -> None:
+def output_update(*, output: Output, credits: dict[int, str]) -> Output:
+    """Save an edited output and its credits together, or neither.
+
+    An unpublished output's credits follow each advisor's current choice of name, and take
+    it when the output gets its publication date; a published one keeps the names it was
+    published with (an advisor newly credited on it is named as they choose now).
+    """
+    with transaction.atomic():
+        # Published until now? (The form has already put the new date on `output`.)
+        was_published = Output.objects.filter(pk=output.pk, published_on__isnull=False).exists()
+        output.full_clean()
+        output.save()
+        output_credit_set(output=output, credits=credits, keep_names=was_published)
+    return output
+
+
+def output_delete(*, output: Output) -> None:
+    """Delete an output and its credits (the advisors themselves are kept)."""
+    output.delete()
+
+
+def output_credit_set(
+    *, output: Output, credits: dict[int, str], keep_names: bool | None = None
+) -> None:
     """Set which advisors are credited on an output, and how (advisor id -> credit).
 
-    Only advisors assigned to the output's project can be credited.
+    Only advisors assigned to the output's project can be credited. Each credit stores the
+    name the advisor chose (`named_as`): when it is first given, and again while the output
+    is unpublished or is being published now, never once it was published (`keep_names`,
+    by default whether it is published).
     """
-    assigned = set(
-        ProjectAdvisor.objects.filter(
-            project_id=output.project_id, advisor_id__in=credits
-        ).values_list("advisor_id", flat=True)
-    )
-    if set(credits) - assigned:
+    if keep_names is None:
+        keep_names = output.is_published
+    assignments = ProjectAdvisor.objects.filter(
+        project_id=output.project_id, advisor_id__in=credits
+    ).select_related("advisor")
+    advisors = {a.advisor_id: a.advisor for a in assignments}
+    # Someone already credited stays creditable after leaving the project.
+    credited = OutputCredit.objects.filter(output_id=output.pk, advisor_id__in=credits)
+    advisors |= {c.advisor_id: c.advisor for c in credited.select_related("advisor")}
+    if set(credits) - set(advisors):
         raise ValidationError(
             "Only advisors assigned to this project can be credited on its outputs."
         )
     with transaction.atomic():
         OutputCredit.objects.filter(output=output).exclude(advisor_id__in=credits).delete()
+        existing = {c.advisor_id: c for c in OutputCredit.objects.filter(output=output)}
         for advisor_id, credit in credits.items():
-            OutputCredit.objects.update_or_create(
-                output=output, advisor_id=advisor_id, defaults={"credit": credit}
-            )
+            row = existing.get(advisor_id)
+            if row is None:
+                row = OutputCredit(output=output, advisor_id=advisor_id)
+            changed = row.pk is None or row.credit != credit
+            if row.pk is None or not row.named_as or not keep_names:
+                named_as = advisors[advisor_id].acknowledged_as()
+                changed = changed or row.named_as != named_as
+                row.named_as = named_as
+            row.credit = credit
+            if changed:
+                row.full_clean(validate_unique=False, validate_constraints=False)
+                row.save()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import opportunities, plans
+from .views import opportunities, outputs, plans
 
 app_name = "projects"
 
@@ -42,7 +42,17 @@ urlpatterns = [
         opportunities.interest_told,
         name="interest-told",
     ),
-    path("research/projects/<int:pk>/outputs/", opportunities.output_list, name="outputs"),
+    path("research/projects/<int:pk>/outputs/", outputs.output_list, name="outputs"),
+    path(
+        "research/projects/<int:pk>/outputs/<int:output_pk>/edit/",
+        outputs.output_edit,
+        name="output-edit",
+    ),
+    path(
+        "research/projects/<int:pk>/outputs/<int:output_pk>/delete/",
+        outputs.output_delete,
+        name="output-delete",
+    ),
     # Advisor portal
     path(
         "portal/opportunities/", opportunities.portal_opportunity_list, name="portal-opportunities"

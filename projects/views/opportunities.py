@@ -1,12 +1,11 @@
-"""Involvement opportunities, choosing who takes part, and outputs with their credits.
+"""Involvement opportunities and choosing who takes part (outputs are in outputs.py).
 
-Researchers and the PIE team post opportunities and record outputs; the PIE team selects
+Researchers and the PIE team post opportunities; the PIE team selects
 advisors; advisors see open opportunities in the portal and say they are interested.
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -22,11 +21,10 @@ from ..access import get_opportunity_for_user, get_project_for_user
 from ..forms_opportunities import (
     InterestForm,
     OpportunityForm,
-    OutputForm,
     SelectionForm,
     UndoSelectionForm,
 )
-from ..models import ExpressionOfInterest, Opportunity, OutputCredit, SelectionEvent
+from ..models import ExpressionOfInterest, Opportunity, SelectionEvent
 
 RESEARCH = (Role.RESEARCHER, Role.PIE_TEAM)
 
@@ -203,31 +201,6 @@ def interest_told(request: HttpRequest, pk: int, interest_pk: int) -> HttpRespon
     else:
         messages.info(request, f"{interest.advisor.full_name} was already told the decision.")
     return redirect("projects:opportunity-select", opportunity.pk)
-
-
-@role_required(*RESEARCH)
-def output_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """A project's outputs with who is credited, and a form to add one."""
-    project = get_project_for_user(request, pk)
-    assignments = list(project.advisor_assignments.select_related("advisor"))
-    form = OutputForm(posted(request), assignments=assignments)
-    if request.method == "POST":
-        if form.is_valid():
-            output = services.output_create(
-                output=form.save(commit=False), project=project, credits=form.credits()
-            )
-            messages.success(request, f"The output “{output.title}” has been added.")
-            return redirect("projects:outputs", project.pk)
-        messages.error(request, "The output has not been added. Please check the messages below.")
-    outputs = project.outputs.prefetch_related(
-        Prefetch("credits", queryset=OutputCredit.objects.select_related("advisor").order_by("pk"))
-    )
-    return render(
-        request,
-        "projects/output_list.html",
-        {"project": project, "outputs": outputs, "form": form},
-        status=400 if form.errors else 200,
-    )
 
 
 # --- Advisor portal -----------------------------------------------------------------------
