@@ -129,6 +129,16 @@ class ReferenceLetterForm(forms.Form):
         "the PDF uses exactly this text.",
         error_messages={"required": "Write the reference letter first."},
     )
+    # Who gives the reference, printed under the letter. Left empty: the signed-in member of
+    # staff, with the unit's contact details.
+    referee_name = forms.CharField(label="Referee's name", max_length=200, required=False)
+    referee_role = forms.CharField(label="Referee's role", max_length=200, required=False)
+    referee_contact = forms.CharField(
+        label="How to contact the referee",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Email, phone or address, one a line. Printed under the letter.",
+    )
 
 
 class EvidencePeriodForm(forms.Form):

@@ -62,6 +62,12 @@ class ReportRequest(models.Model):
     letter_text = models.TextField(
         blank=True, help_text="For reference letters: the text drafted by the PIE team."
     )
+    # For reference letters: who gives the reference (a member of staff), as signed on the letter.
+    referee_name = models.CharField("referee's name", max_length=200, blank=True)
+    referee_role = models.CharField("referee's role", max_length=200, blank=True)
+    referee_contact = models.TextField(
+        "how to contact the referee", blank=True, help_text="Email, phone or address, one a line."
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )

@@ -1,6 +1,9 @@
 """Report requests: queued, built by a worker (WeasyPrint), downloaded when done; retry on failure."""
 
 import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +14,10 @@ from django.utils import timezone
 
 from advisors.models import Advisor
 from ascru_pie.celery import enqueue_on_commit
+from ascru_pie.contact import unit_contact
 from ascru_pie.models import User
 from ascru_pie.roles import Role
+from ascru_pie.templatetags.words import plural_text
 from impacts.models import AdvisorReflection, GrippSummary, ImpactRecord, Standard
 from meetings.models import Attendance, Meeting
 from payments.selectors import project_budgets, tax_year_statement
@@ -36,6 +41,7 @@ def report_request(
     project=None,
     advisor: Advisor | None = None,
     letter_text: str = "",
+    referee: "Referee | None" = None,
 ) -> ReportRequest:
     """Queue a report. The PIE team and the manager may ask for any; an advisor only for their own
     statement or certificate. The worker is asked after commit."""
@@ -57,6 +63,10 @@ def report_request(
         raise ValidationError("Choose the advisor for this document.")
     if kind == ReportRequest.Kind.REFERENCE and not letter_text.strip():
         raise ValidationError("Write the reference letter first.")
+    if kind == ReportRequest.Kind.REFERENCE:
+        reference_check(letter_text=letter_text)
+    if kind == ReportRequest.Kind.CERTIFICATE:
+        certificate_check(advisor=advisor)
     this_year = timezone.localdate().year
     if year is not None and not 2000 <= year <= this_year + 1:
         raise ValidationError(f"Choose a year between 2000 and {this_year + 1}.")
@@ -68,6 +78,7 @@ def report_request(
         project=project,
         advisor=advisor,
         letter_text=letter_text,
+        **(referee.as_fields() if referee and kind == ReportRequest.Kind.REFERENCE else {}),
         task_due_at=timezone.now(),
     )
     _send_to_worker([request.pk])
@@ -250,15 +261,35 @@ def _statement(request: ReportRequest):
     return "reports/pdf/statement.html", {"advisor": request.advisor, "s": statement}
 
 
-def _certificate(request: ReportRequest):
-
-    advisor = request.advisor
-    attended = (
+def _attended(advisor: Advisor):
+    return (
         Attendance.objects.filter(advisor=advisor, status__in=PRESENT)
         .select_related("meeting", "meeting__project")
         .order_by("meeting__starts_at")
     )
-    hours = sum((a.hours_attended + a.preparation_hours for a in attended), start=0)
+
+
+def certificate_check(*, advisor: Advisor | None) -> None:
+    """Refuse a certificate that would certify nothing: no meeting attended, no hours given."""
+    if advisor is None:
+        return
+    attended = _attended(advisor)
+    hours = sum((a.hours_attended + a.preparation_hours for a in attended), start=Decimal("0"))
+    if not attended or not hours:
+        raise ValidationError(
+            f"We cannot make a certificate of involvement for {advisor.full_name} yet: our "
+            "records show no meetings attended and no hours of involvement. A certificate "
+            "can be made once they have taken part in a meeting.",
+            code="no_involvement",
+        )
+
+
+def _certificate(request: ReportRequest):
+
+    advisor = request.advisor
+    certificate_check(advisor=advisor)
+    attended = _attended(advisor)
+    hours = sum((a.hours_attended + a.preparation_hours for a in attended), start=Decimal("0"))
     return "reports/pdf/certificate.html", {
         "advisor": advisor,
         "attended": attended,
@@ -269,44 +300,126 @@ def _certificate(request: ReportRequest):
     }
 
 
+@dataclass(frozen=True)
+class Referee:
+    """Who gives a reference: named, with their role and how to reach them, on the letter."""
+
+    name: str
+    role: str
+    contact: str
+
+    @property
+    def contact_lines(self) -> list[str]:
+        return [line.strip() for line in self.contact.splitlines() if line.strip()]
+
+    def as_fields(self) -> dict[str, str]:
+        return {
+            "referee_name": self.name.strip(),
+            "referee_role": self.role.strip(),
+            "referee_contact": "\n".join(self.contact_lines),
+        }
+
+
+def referee_default(*, user: User | None) -> Referee:
+    """The signed-in member of staff, reached at their own email and the unit's phone and address
+    (UNIT_CONTACT_*); with nobody signed in (the build command), the unit's contact."""
+    contact = unit_contact()
+    name = (user.get_full_name() or user.username) if user else ""
+    email = user.email if user and user.email else contact.email
+    lines = [email, contact.phone, *contact.address]
+    return Referee(
+        name=name or contact.name[:1].upper() + contact.name[1:],
+        role="Public Involvement and Engagement team, ASCRU2 Policy Research Unit",
+        contact="\n".join(line for line in lines if line),
+    )
+
+
+def _referee_for(request: ReportRequest) -> Referee:
+    if request.referee_name:
+        return Referee(
+            name=request.referee_name,
+            role=request.referee_role,
+            contact=request.referee_contact,
+        )
+    return referee_default(user=request.requested_by if request.requested_by_id else None)
+
+
+# Text in square brackets is a note in the draft for the writer to replace.
+PLACEHOLDER = re.compile(r"\[[^\[\]]*\]")
+
+
+def reference_check(*, letter_text: str) -> None:
+    """Refuse a letter that still has the draft's placeholder notes in it, naming the first."""
+    found = PLACEHOLDER.search(letter_text)
+    if found:
+        raise ValidationError(
+            f"The letter still has the placeholder “{found.group(0)}”. Replace it with your "
+            "own words (and take out the square brackets) before making the letter."
+        )
+
+
 def _reference(request: ReportRequest):
+    reference_check(letter_text=request.letter_text)
     return "reports/pdf/reference.html", {
         "advisor": request.advisor,
         "letter_text": request.letter_text,
+        "referee": _referee_for(request),
     }
 
 
+def _and_list(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    items = [i.strip() for i in items if i and i.strip()]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _sentence(*parts: str) -> str:
+    """Parts joined by single spaces, with one full stop at the end."""
+    text = " ".join(" ".join(p.split()) for p in parts if p and p.strip())
+    return text.rstrip(" .,;") + "."
+
+
 def reference_draft(*, advisor: Advisor) -> str:
-    """A first draft of a reference letter from the advisor's record, for the PIE team to edit."""
+    """A first draft of a reference letter from the advisor's record, for the PIE team to edit.
+    The note in square brackets must be replaced before the letter can be made."""
 
     meetings = Attendance.objects.filter(advisor=advisor, status__in=PRESENT).count()
-    roles = sorted({a.role for a in advisor.project_assignments.all()})
+    roles = sorted({a.role.strip() for a in advisor.project_assignments.all() if a.role.strip()})
     training = [t.course for t in advisor.training.all()]
-    joined = f"since {advisor.joined_on:%B %Y}" if advisor.joined_on else ""
     lines = [
         "To whom it may concern,",
         "",
-        f"{advisor.full_name} has been a Public Advisor with the ASCRU2 Policy Research Unit {joined}.".replace(
-            "  ", " "
+        _sentence(
+            f"{advisor.full_name} has been a Public Advisor with the ASCRU2 Policy Research Unit",
+            f"since {advisor.joined_on:%B %Y}" if advisor.joined_on else "",
         ),
-        f"In that time they have taken part in {meetings} meeting{'s' if meetings != 1 else ''} of our advisory and "
-        "management groups"
-        + (f", and have contributed as {', '.join(roles)}" if roles else "")
-        + ".",
     ]
+    if meetings:
+        lines.append(
+            _sentence(
+                f"In that time they have taken part in {plural_text(meetings, 'meeting,meetings')}",
+                "of our advisory and management groups",
+                f"and have contributed as {_and_list(roles)}" if roles else "",
+            )
+        )
+    elif roles:
+        lines.append(_sentence(f"They have contributed to our research as {_and_list(roles)}"))
     if advisor.pieg_member:
         lines.append(
-            f"{advisor.first_name} is a member of our Public Involvement and Engagement Group (PIEG)."
+            _sentence(
+                f"{advisor.first_name} is a member of our Public Involvement and Engagement "
+                "Group (PIEG)"
+            )
         )
     if training:
-        lines.append(f"They have completed training in: {', '.join(training)}.")
+        lines.append(_sentence(f"They have completed training in {_and_list(training)}"))
     lines += [
         "",
         "[Add what they brought to the work, in your own words.]",
         "",
         "Yours faithfully,",
-        "",
-        "The ASCRU2 PIE team",
     ]
     return "\n".join(lines)
 

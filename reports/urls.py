@@ -32,5 +32,6 @@ urlpatterns = [
     # Advisor documents (own only)
     path("portal/documents/", documents.portal_documents, name="portal"),
     # PIE team
+    path("staff/advisors/letters/", documents.letters, name="letters"),
     path("staff/advisors/<int:pk>/reference/", documents.reference_letter, name="reference"),
 ]

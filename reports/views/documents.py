@@ -1,7 +1,9 @@
-"""Advisors' own documents (statements, certificates) and the PIE team's reference letters."""
+"""Advisors' own documents (statements, certificates) and the PIE team's reference letters
+and certificates."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +19,7 @@ from .. import services
 from ..access import (
     ADVISOR_KINDS,
 )
+from ..figures import PRESENT
 from ..forms import (
     ReferenceLetterForm,
     StatementForm,
@@ -52,7 +55,14 @@ def portal_documents(request: HttpRequest) -> HttpResponse:
         try:
             services.report_request(kind=kind, by=request.user, advisor=advisor, year=year)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            no_involvement = any(e.code == "no_involvement" for e in exc.error_list)
+            messages.error(
+                request,
+                "We cannot make a certificate of involvement for you yet: our records show no "
+                "meetings that you have taken part in. Once you have, you can ask for one here."
+                if no_involvement
+                else " ".join(exc.messages),
+            )
         else:
             what = f"statement for {tax_year_label(year)}" if year else "certificate of involvement"
             messages.success(
@@ -76,17 +86,26 @@ def portal_documents(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.PIE_TEAM)
 def reference_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    """Edit a drafted reference letter for an advisor, then have it made into a PDF."""
+    """Edit a drafted reference letter for an advisor, name the referee, then have it made
+    into a PDF. A letter with the draft's placeholder still in it is refused, naming it."""
     advisor = get_object_or_404(Advisor, pk=pk)
+    default = services.referee_default(user=request.user)
     if request.method == "POST":
         form = ReferenceLetterForm(request.POST)
         if form.is_valid():
+            data = form.cleaned_data
+            referee = services.Referee(
+                name=data["referee_name"] or default.name,
+                role=data["referee_role"] or default.role,
+                contact=data["referee_contact"] or default.contact,
+            )
             try:
                 services.report_request(
                     kind=Kind.REFERENCE,
                     by=request.user,
                     advisor=advisor,
-                    letter_text=form.cleaned_data["letter_text"],
+                    letter_text=data["letter_text"],
+                    referee=referee,
                 )
             except ValidationError as exc:
                 form.add_error("letter_text", " ".join(exc.messages))
@@ -99,7 +118,12 @@ def reference_letter(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("reports:home")
     else:
         form = ReferenceLetterForm(
-            initial={"letter_text": services.reference_draft(advisor=advisor)}
+            initial={
+                "letter_text": services.reference_draft(advisor=advisor),
+                "referee_name": default.name,
+                "referee_role": default.role,
+                "referee_contact": default.contact,
+            }
         )
     return render(
         request,
@@ -107,3 +131,35 @@ def reference_letter(request: HttpRequest, pk: int) -> HttpResponse:
         {"advisor": advisor, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@role_required(Role.PIE_TEAM)
+def letters(request: HttpRequest) -> HttpResponse:
+    """Advisors' letters and certificates: write a reference letter for anyone on the
+    register, or make a certificate of involvement (refused, with the reason, for an advisor
+    with no involvement yet)."""
+    if request.method == "POST":
+        advisor = get_object_or_404(Advisor, pk=request.POST.get("advisor") or 0)
+        try:
+            services.report_request(kind=Kind.CERTIFICATE, by=request.user, advisor=advisor)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"The certificate of involvement for {advisor.full_name} is being made. It is "
+                "listed under “Your reports” on the reports page, with a download link when it "
+                "is ready.",
+            )
+        return redirect("reports:letters")
+    # Queries: the advisors, with their meetings attended counted in the same query.
+    advisors = (
+        Advisor.objects.taking_part()
+        .annotate(
+            meetings_attended=Count(
+                "attendances", filter=Q(attendances__status__in=PRESENT), distinct=True
+            )
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+    return render(request, "reports/letters.html", {"advisors": advisors})

@@ -72,7 +72,7 @@ class BuildReportCommandTest(BaseTestCase):
             ),
             (["annual", "--year", "1999", "--output", output], "Choose a year between 2000 and"),
             (["annual", "--output", str(self.tmp / "missing" / "x.pdf")], "does not exist"),
-            (["reference", "--output", output], "invalid choice: 'reference'"),
+            (["reference", "--output", output], "A reference needs --advisor ID."),
             (["summary", "--output", output], "invalid choice: 'summary'"),
         ]
         for args, message in cases:

@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from ascru_pie.lib.dates import tax_year
 from ascru_pie.roles import Role
+from meetings.models import Attendance
 from reports.models import ReportRequest
 from tests.base import BaseTestCase, make_user
-from tests.factories import ProjectFactory, make_report
+from tests.factories import MeetingFactory, ProjectFactory, make_report
 
 Kind, Status = ReportRequest.Kind, ReportRequest.Status
 DELAY = "reports.tasks.report_build.delay"
@@ -376,6 +377,8 @@ class PortalDocumentsTest(ReportTestCase):
         delay.assert_called_once_with(report.pk)
 
     def test_asking_for_a_certificate_queues_it(self) -> None:
+        # A certificate needs some involvement (tests/reports/test_certificate_refusal.py).
+        Attendance.objects.create(meeting=MeetingFactory(), advisor=self.alice, status="attended")
         with mock.patch(DELAY) as delay, self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(self.url, {"document": "certificate"}, follow=True)
         report = ReportRequest.objects.get()
