@@ -7,7 +7,7 @@ are checked here, so that the error is shown next to the file field.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
@@ -18,7 +18,7 @@ from ascru_pie.roles import Role
 from meetings.models import Meeting
 from projects.models import PIEPlan, PlannedActivity, Project
 
-from .models import GrippSummary, ImpactRecord, ImpactStage, Standard
+from .models import AdvisorReflection, GrippSummary, ImpactRecord, ImpactStage, Standard
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -278,8 +278,11 @@ class ImpactSearchForm(forms.Form):
         if not user.has_role(Role.PIE_TEAM, Role.MANAGER):
             projects = projects.filter(Q(confidential=False) | Q(memberships__user=user)).distinct()
         self.fields["project"].queryset = projects
-        # From next year (an anticipated impact may be dated ahead) back to before the unit began.
-        years = range(timezone.localdate().year + 1, 2014, -1)
+        # The years that have impacts this person may see, newest first (one query).
+        span = ImpactRecord.objects.visible_to(user).aggregate(
+            first=Min("recorded_on__year"), last=Max("recorded_on__year")
+        )
+        years = range(span["last"], span["first"] - 1, -1) if span["first"] else []
         self.fields["year"].choices = [("", "Any year")] + [(y, str(y)) for y in years]
 
     def filters(self) -> dict:
@@ -293,3 +296,35 @@ class ImpactSearchForm(forms.Form):
         if data.get("standard"):
             filters["standard"] = data["standard"].code
         return filters
+
+
+class ReflectionFilterForm(forms.Form):
+    """Narrow the advisors' reflections down by project and by the year of the impact (GET)."""
+
+    project = forms.ModelChoiceField(
+        label="Project", queryset=Project.objects.none(), required=False, empty_label="All projects"
+    )
+    year = forms.TypedChoiceField(
+        label="Year of the impact", coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only projects with reflections, and only the years that have them.
+        self.fields["project"].queryset = (
+            Project.objects.filter(impacts__reflections__isnull=False).distinct().order_by("title")
+        )
+        span = AdvisorReflection.objects.aggregate(
+            first=Min("impact__recorded_on__year"), last=Max("impact__recorded_on__year")
+        )
+        years = range(span["last"], span["first"] - 1, -1) if span["first"] else []
+        self.fields["year"].choices = [("", "Any year")] + [(y, str(y)) for y in years]
+
+    def filtered(self, reflections):
+        """`reflections` narrowed by the valid filters (call after is_valid)."""
+        data = getattr(self, "cleaned_data", {})
+        if data.get("project"):
+            reflections = reflections.filter(impact__project=data["project"])
+        if data.get("year"):
+            reflections = reflections.filter(impact__recorded_on__year=data["year"])
+        return reflections

@@ -5,7 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from ascru_pie.lib.storage import private_storage
 from ascru_pie.roles import Role
@@ -37,7 +37,23 @@ class Standard(models.Model):
         return self.name
 
 
+def stage_rank() -> Case:
+    """Each impact's place in the research, as the stage choices list them (0, 1, ...)."""
+    return Case(
+        *[When(stage=value, then=Value(i)) for i, value in enumerate(ImpactStage.values)],
+        default=Value(len(ImpactStage.values)),
+        output_field=IntegerField(),
+    )
+
+
 class ImpactQuerySet(models.QuerySet):
+    def by_stage(self, *then: str) -> "ImpactQuerySet":
+        """In research stage order (identifying, design, ... beyond), not alphabetically;
+        within a stage by `then` (newest first by default)."""
+        return self.annotate(stage_rank=stage_rank()).order_by(
+            "stage_rank", *(then or ("-recorded_on", "-pk"))
+        )
+
     def visible_to(self, user) -> "ImpactQuerySet":
         """PIE team and manager: all. Researchers: non-confidential projects and their own."""
         if user.has_role(Role.PIE_TEAM, Role.MANAGER):

@@ -73,7 +73,8 @@ def reflection_set(*, impact: ImpactRecord, advisor: Advisor, text: str) -> Advi
 
 
 def impact_search(*, user: User, q: str = "", filters: dict | None = None) -> QuerySet:
-    """Impacts this person may see, matching words in what changed and evidence, and filters.
+    """Impacts this person may see, matching words in what changed and evidence, and filters,
+    in research stage order (ImpactStage), newest first within a stage.
 
     PostgreSQL full-text search (ranked, with stemming) when on PostgreSQL; a simple
     case-insensitive match on every word elsewhere.
@@ -101,11 +102,14 @@ def impact_search(*, user: User, q: str = "", filters: dict | None = None) -> Qu
             qs = (
                 qs.annotate(search=vector, rank=SearchRank(vector, query))
                 .filter(search=query)
-                .order_by("-rank", "-recorded_on")
+                # In stage order, the best matches first within each stage.
+                .by_stage("-rank", "-recorded_on", "-pk")
             )
         else:
             for word in q.split():
                 qs = qs.filter(Q(what_changed__icontains=word) | Q(evidence_text__icontains=word))
+    if not q or connection.vendor != "postgresql":
+        qs = qs.by_stage()
     return (
         qs.select_related("project", "recorded_by")
         .prefetch_related("standards", "contributors")

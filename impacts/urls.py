@@ -17,8 +17,10 @@ urlpatterns = [
     path("research/projects/<int:pk>/gripp/export/", database.gripp_export, name="gripp-export"),
     # The impact database (PIE team, researchers, manager)
     path("impacts/", database.search, name="search"),
+    path("impacts/<int:pk>/", database.impact_detail, name="detail"),
     path("impacts/export/", database.export, name="export"),
     path("impacts/follow-up/", database.follow_up, name="follow-up"),
+    path("impacts/reflections/", database.reflections, name="reflections"),
     path("impacts/feedback/", portal.feedback_results, name="feedback"),
     # Advisor portal
     path("portal/impacts/", portal.you_said_we_did, name="portal"),

@@ -8,7 +8,7 @@ each seeing what ImpactRecord.objects.visible_to allows.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,8 +21,8 @@ from projects.models import PIEPlan, PlannedActivity, Project
 
 from .. import services
 from ..access import get_impact_for_user
-from ..forms import GrippForm, ImpactForm, ImpactSearchForm
-from ..models import GrippSummary, ImpactRecord, ImpactStage
+from ..forms import GrippForm, ImpactForm, ImpactSearchForm, ReflectionFilterForm
+from ..models import AdvisorReflection, GrippSummary, ImpactRecord, ImpactStage
 from ..resources import ImpactResource
 
 RESEARCH = (Role.RESEARCHER, Role.PIE_TEAM)
@@ -213,6 +213,48 @@ def search(request: HttpRequest) -> HttpResponse:
             ),
             "searched": any(request.GET.get(name) for name in form.fields),
             "export_query": query.urlencode(),
+        },
+    )
+
+
+@role_required(*DATABASE)
+def impact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One impact, as the database shows it to this person (a search result opens it)."""
+    impact, can_change = get_impact_for_user(request, pk, database=True)
+    prefetch_related_objects(
+        [impact],
+        Prefetch("contributors", queryset=Advisor.objects.order_by("first_name", "last_name")),
+        "standards",
+    )
+    return render(
+        request, "impacts/impact_detail.html", {"impact": impact, "can_change": can_change}
+    )
+
+
+@role_required(Role.PIE_TEAM)
+def reflections(request: HttpRequest) -> HttpResponse:
+    """What advisors wrote about the impacts they contributed to ("you said, we did").
+
+    The PIE team only: advisors are told that the PIE team reads their reflections.
+    """
+    form = ReflectionFilterForm(request.GET)
+    form.is_valid()
+    found = form.filtered(
+        AdvisorReflection.objects.select_related("advisor", "impact__project").order_by(
+            "-updated_at", "-pk"
+        )
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "impacts/reflections.html",
+        {
+            "form": form,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            ),
+            "searched": any(request.GET.get(name) for name in form.fields),
         },
     )
 

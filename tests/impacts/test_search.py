@@ -246,12 +246,13 @@ class PagesTest(SearchTestCase):
         self.client.force_login(self.researcher_rita)
         url = reverse("impacts:search")
         add(3, self.open)
-        # session, user, groups (role check), count, projects and standards for the filters'
-        # choices, the page of impacts with project and recorder
-        with self.assertNumQueries(7):
+        # session, user, groups (role check), the years with impacts (the year filter's
+        # choices), count, projects and standards for the filters' choices, the page of
+        # impacts with project and recorder
+        with self.assertNumQueries(8):
             response = self.client.get(url, {"q": "questions"})
         self.assertEqual(len(response.context["page"].object_list), 3)
         add(17, self.own_secret)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             response = self.client.get(url, {"q": "questions"})
         self.assertEqual(len(response.context["page"].object_list), 20)
