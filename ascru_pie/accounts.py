@@ -17,6 +17,7 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.account.forms import default_token_generator
+from allauth.account.internal.stagekit import clear_login
 from allauth.account.utils import filter_users_by_email, user_pk_to_url_str
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -61,6 +62,17 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def pre_login(self, request: HttpRequest, user, **kwargs):
+        # An advisor who has left cannot sign in, even if their login was never switched off
+        # (advisors.services.advisor_login_follow_status does that when the status changes).
+        # The same page as a switched-off account: "You can no longer sign in", and how to
+        # reach us. Staff accounts are left alone, as there. `advisor` is the reverse
+        # relation of advisors.Advisor.user (a higher layer: not imported here).
+        if _advisor_has_left(user) and not user.has_staff_role:
+            clear_login(request)
+            return self.respond_user_inactive(request, user)
+        return super().pre_login(request, user, **kwargs)
+
     def get_client_ip(self, request: HttpRequest) -> str:
         # Proxy headers count only from our own proxies (settings.TRUSTED_PROXIES).
         return client_ip(request) or "unknown"
@@ -96,6 +108,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_password_change_redirect_url(self, request: HttpRequest) -> str:
         return reverse("home")
+
+
+def _advisor_has_left(user) -> bool:
+    advisor = getattr(user, "advisor", None)
+    return advisor is not None and not advisor.can_take_part
 
 
 def _signed_in_recently(request: HttpRequest) -> bool:
