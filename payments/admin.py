@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.formats import date_format
 
 from ascru_pie.lib.imports import SafeImportExportModelAdmin
 from ascru_pie.lib.storage import private_file_link
+from ascru_pie.templatetags.words import pounds_text
 from meetings.models import Attendance, Meeting
 from meetings.resources import AttendanceResource
 from rates.models import RateCard
@@ -17,16 +19,45 @@ class RateCardAdmin(admin.ModelAdmin):
     A change of rate is a new row with its effective date; old rows stay for old activities.
     """
 
+    # Plain column headings and amounts in pounds; widths in css/admin-rates.css
+    # (templates/admin/rates/ratecard/change_list.html), so no column is one letter wide.
     list_display = (
-        "activity",
-        "effective_from",
-        "hourly_rate",
-        "half_day_amount",
-        "full_day_amount",
-        "label",
+        "activity_words",
+        "in_force_from",
+        "hourly",
+        "half_day",
+        "full_day",
+        "guidance",
     )
+    list_display_links = ("activity_words",)
     list_filter = ("activity",)
     date_hierarchy = "effective_from"
+
+    @admin.display(description="Activity", ordering="activity")
+    def activity_words(self, obj: RateCard) -> str:
+        return obj.get_activity_display()
+
+    @admin.display(description="In force from", ordering="effective_from")
+    def in_force_from(self, obj: RateCard) -> str:
+        return date_format(obj.effective_from, "j F Y")
+
+    @admin.display(description="Per hour")
+    def hourly(self, obj: RateCard) -> str:
+        return (
+            pounds_text(obj.hourly_rate) if obj.hourly_rate is not None else "Not paid by the hour"
+        )
+
+    @admin.display(description="Half day")
+    def half_day(self, obj: RateCard) -> str:
+        return _session_words(obj.half_day_amount, obj.half_day_from_hours)
+
+    @admin.display(description="Full day")
+    def full_day(self, obj: RateCard) -> str:
+        return _session_words(obj.full_day_amount, obj.full_day_from_hours)
+
+    @admin.display(description="Guidance it follows", ordering="label")
+    def guidance(self, obj: RateCard) -> str:
+        return obj.label or "Not noted"
 
     def has_change_permission(self, request, obj=None) -> bool:
         # A rate that has paid a claim is history: a new rate is a new row with its own date.
@@ -38,6 +69,15 @@ class RateCardAdmin(admin.ModelAdmin):
         if obj is not None and _rate_used(obj):
             return False
         return super().has_delete_permission(request, obj)
+
+
+def _session_words(amount, from_hours) -> str:
+    """£90.00 for 3.5 hours or more; "None" when the row has no such amount."""
+    if amount is None:
+        return "None"
+    if from_hours is None:
+        return pounds_text(amount)
+    return f"{pounds_text(amount)} for {from_hours.normalize():f} hours or more"
 
 
 def _rate_used(rate: RateCard) -> bool:
