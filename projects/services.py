@@ -419,11 +419,14 @@ class Selection:
 
     selected: list[ExpressionOfInterest] = field(default_factory=list)
     not_selected: list[ExpressionOfInterest] = field(default_factory=list)
+    # Only those whose outcome changed now: nobody is told the same decision twice.
+    emailed: list[ExpressionOfInterest] = field(default_factory=list)
     to_tell_by_hand: list[ExpressionOfInterest] = field(default_factory=list)
 
 
 class SelectionRefused(ValidationError):
-    """The selection needs a decision first: `code` is "over_places" or "early"."""
+    """The selection cannot be made as ticked: `code` is "over_places" or "early" (it needs a
+    decision first), or "selected" (someone ticked has left, or someone selected is unticked)."""
 
 
 def interest_select(
@@ -456,11 +459,33 @@ def interest_select(
             .select_related("advisor")
             .order_by("pk")
         )
-        chosen_ids = {
-            i.pk
+        selected = ExpressionOfInterest.Status.SELECTED
+        left = [
+            i
             for i in interests
-            if i.pk in selected_ids or i.status == ExpressionOfInterest.Status.SELECTED
-        }
+            if i.pk in selected_ids and i.status != selected and not i.advisor.can_take_part
+        ]
+        if left:
+            raise SelectionRefused(
+                f"{_names(left)} {'has' if len(left) == 1 else 'have'} left the register, so "
+                "they cannot be selected. Untick them and "
+                "select again.",
+                code="selected",
+            )
+        # Someone already selected who has since left has no tick box: they stay as they are.
+        unticked = [
+            i
+            for i in interests
+            if i.status == selected and i.pk not in selected_ids and i.advisor.can_take_part
+        ]
+        if unticked:
+            raise SelectionRefused(
+                f"{_names(unticked)} {'is' if len(unticked) == 1 else 'are'} already selected, "
+                "and unticking does not take anyone off. To take someone off, undo the "
+                "selection (“Undo this selection”, above) and then select again.",
+                code="selected",
+            )
+        chosen_ids = {i.pk for i in interests if i.pk in selected_ids or i.status == selected}
         if len(chosen_ids) > opportunity.places and not reason:
             raise SelectionRefused(
                 f"This would select {plural_text(len(chosen_ids), 'person,people')} for "
@@ -498,6 +523,7 @@ def interest_select(
             if interest.told_how == ExpressionOfInterest.ToldHow.EMAIL:
                 _tell_by_email(interest, opportunity)
                 interest.told_at = now
+                result.emailed.append(interest)
             else:
                 result.to_tell_by_hand.append(interest)
             interest.save(update_fields=["status", "decided_at", "told_how", "told_at"])
@@ -505,6 +531,11 @@ def interest_select(
             opportunity.status = Opportunity.Status.CLOSED
             opportunity.save(update_fields=["status"])
     return result
+
+
+def _names(interests: list[ExpressionOfInterest]) -> str:
+    names = [i.advisor.full_name for i in interests]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _assign(opportunity: Opportunity, interest: ExpressionOfInterest) -> None:

@@ -88,7 +88,9 @@ def opportunity_select(request: HttpRequest, pk: int) -> HttpResponse:
                 before_closing_ok=form.cleaned_data["before_closing"],
             )
         except services.SelectionRefused as exc:
-            field = "over_places" if exc.code == "over_places" else "before_closing"
+            field = {"over_places": "over_places", "selected": "selected"}.get(
+                exc.code, "before_closing"
+            )
             form.add_error(field, " ".join(exc.messages))
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
@@ -101,8 +103,9 @@ def opportunity_select(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for interest in interests:
         interest.involvement = involvement.get(interest.advisor_id, 0)
-    # Stable sort: equal involvement keeps the order people said they were interested.
-    interests.sort(key=lambda i: i.involvement)
+    # Stable sort: equal involvement keeps the order people said they were interested. People
+    # who have left (no tick box) go last, so the first tick box is the error summary's link.
+    interests.sort(key=lambda i: (not i.advisor.can_take_part, i.involvement))
     if form.is_bound:
         ticked = {int(v) for v in form.data.getlist("selected") if v.isdigit()}
     else:
@@ -137,13 +140,14 @@ def opportunity_select(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _selection_words(opportunity: Opportunity, result: services.Selection) -> str:
     names = ", ".join(i.advisor.full_name for i in result.selected) or "nobody"
-    emailed = [i for i in result.selected + result.not_selected if i not in result.to_tell_by_hand]
     words = [
         f"Selected: {names}. They are assigned to the project as “{opportunity.role}”; "
         "everyone else who was interested is marked not selected, and the opportunity is closed."
     ]
-    if emailed:
-        words.append(f"{plural_text(len(emailed), 'person,people')} emailed the decision.")
+    if result.emailed:
+        words.append(f"{plural_text(len(result.emailed), 'person,people')} emailed the decision.")
+    if not result.emailed and not result.to_tell_by_hand:
+        words.append("Nothing has changed, so nobody has been told anything new.")
     if result.to_tell_by_hand:
         words.append(
             f"{plural_text(len(result.to_tell_by_hand), 'person,people')} to phone or write to: "

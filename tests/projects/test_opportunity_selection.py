@@ -163,7 +163,8 @@ class OverPlacesTest(SelectionTestCase):
 
     def test_people_already_selected_count_against_the_places(self) -> None:
         self.select(self.dee, self.eve)
-        response = self.select(self.phil)
+        # The page keeps Dee and Eve ticked, so they are posted again with Phil.
+        response = self.select(self.dee, self.eve, self.phil)
         self.assertContains(response, "This would select 3 people", status_code=400)
 
 
@@ -253,3 +254,70 @@ class LeftAdvisorTest(BaseTestCase):
         self.client.force_login(self.advisor_alice)
         self.assertRedirects(self.client.post(url, {"note": "Me please"}), url)
         self.assertTrue(ExpressionOfInterest.objects.filter(advisor=self.alice).exists())
+
+
+class LeftAdvisorSelectionTest(SelectionTestCase):
+    """Someone interested who has since left the register cannot be selected (review M2)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        Advisor.objects.filter(pk=self.eve.advisor_id).update(status=Advisor.Status.LEFT)
+
+    def test_the_page_says_she_has_left_instead_of_a_tick_box(self) -> None:
+        page = self.client.get(self.url).content.decode()
+        self.assertIn("Has left the register", page)
+        self.assertNotIn(f'name="selected" value="{self.eve.pk}"', page)
+        self.assertIn(f'name="selected" value="{self.dee.pk}"', page)
+        # Listed last, so the error summary's link (the first tick box) has a box to go to.
+        self.assertLess(page.index(self.dee.advisor.full_name), page.index("Has left the register"))
+        self.assertIn('id="id_selected_0"', page)
+
+    def test_selecting_her_is_refused_with_a_clear_message(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.select(self.dee, self.eve)
+        self.assertContains(
+            response,
+            f"{self.eve.advisor.full_name} has left the register, so they cannot be selected",
+            status_code=400,
+        )
+        self.assertEqual(self.status_of(self.eve), STATUS.INTERESTED)
+        self.assertEqual(self.status_of(self.dee), STATUS.INTERESTED)
+        self.assertFalse(ProjectAdvisor.objects.filter(project=self.project).exists())
+        self.assertEqual(mail.outbox, [])
+
+    def test_someone_selected_who_has_left_since_stays_selected(self) -> None:
+        Advisor.objects.filter(pk=self.eve.advisor_id).update(status=Advisor.Status.ACTIVE)
+        self.select(self.dee, self.eve)
+        Advisor.objects.filter(pk=self.eve.advisor_id).update(status=Advisor.Status.LEFT)
+        # Her row has no tick box now, so she is not posted: that is not "taking her off".
+        self.assertRedirects(self.select(self.dee), self.url)
+        self.assertEqual(self.status_of(self.eve), STATUS.SELECTED)
+
+
+class SelectingAgainTest(SelectionTestCase):
+    def test_pressing_select_again_says_nobody_was_emailed(self) -> None:
+        """Review L1: it said "2 people emailed the decision" when nobody was."""
+        with self.captureOnCommitCallbacks(execute=True):
+            first = self.client.get(self.select(self.dee, self.eve)["Location"])
+        self.assertContains(first, "2 people emailed the decision")
+        mail.outbox.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                self.url, {"selected": [self.dee.pk, self.eve.pk]}, follow=True
+            )
+        self.assertEqual(mail.outbox, [])
+        self.assertNotContains(response, "emailed the decision")
+        self.assertContains(response, "Nothing has changed, so nobody has been told anything new")
+
+    def test_unticking_someone_selected_says_to_undo_the_selection(self) -> None:
+        """Review L2: it kept them and then said "would select 3 people for 2 places"."""
+        self.select(self.dee, self.eve)
+        response = self.select(self.dee, self.phil)
+        self.assertContains(response, "To take someone off, undo the selection", status_code=400)
+        self.assertContains(
+            response, f"{self.eve.advisor.full_name} is already selected", status_code=400
+        )
+        self.assertNotContains(response, "This would select", status_code=400)
+        self.assertContains(response, 'href="#id_selected_0"', status_code=400)
+        self.assertEqual(self.status_of(self.eve), STATUS.SELECTED)
+        self.assertEqual(self.status_of(self.phil), STATUS.NOT_SELECTED)
