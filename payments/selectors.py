@@ -7,7 +7,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, Sum, prefetch_related_objects
+from django.db.models import (
+    Case,
+    CharField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from advisors.models import Advisor
@@ -134,15 +144,38 @@ class BudgetAlert:
         return self.status.project_id
 
 
+def _alert_project_budgets() -> list[BudgetStatus]:
+    """Projects with a PIE budget and their committed and paid sums, in one query."""
+    committed = Q(claims__status__in=Claim.COMMITTED)
+    projects = (
+        Project.objects.exclude(pie_budget__isnull=True)
+        .annotate(
+            committed=Sum("claims__amount", filter=committed),
+            paid=Sum("claims__amount", filter=committed & Q(claims__status=Claim.Status.PAID)),
+        )
+        .order_by("title")
+    )
+    return [
+        BudgetStatus(
+            p.title,
+            p.pie_budget,
+            to_money(p.committed or ZERO),
+            to_money(p.paid or ZERO),
+            project_id=p.pk,
+        )
+        for p in projects
+    ]
+
+
 def budget_alerts(*, today: date | None = None) -> list[BudgetAlert]:
     """Project budgets and this financial year's central budgets at 80% or more committed.
 
     Over-budget ones first, then the fullest. For the coordinator's home and the PIE digest.
-    Queries: projects with a budget, their claim sums, central budgets, one sum per central budget.
+    Two queries however many budgets: the projects with their sums, the central budgets
+    with theirs.
     """
     today = today or timezone.localdate()
-    projects = Project.objects.exclude(pie_budget__isnull=True).order_by("title")
-    alerts = [BudgetAlert("project", b) for b in project_budgets(projects=projects) if b.warning]
+    alerts = [BudgetAlert("project", b) for b in _alert_project_budgets() if b.warning]
     alerts += [
         BudgetAlert("central", b)
         for b in central_budgets(year_starting=financial_year_start(today))
@@ -158,30 +191,52 @@ CENTRAL_CATEGORY_MEETINGS = {
 }
 
 
+def _central_category_of_claim() -> Case:
+    """Which central budget a claim counts against, in SQL (as _central_category in Python):
+    meeting claims by meeting type; support = expense claims with no project or meeting."""
+    return Case(
+        *[
+            When(meeting__type=meeting_type, then=Value(category))
+            for category, meeting_type in CENTRAL_CATEGORY_MEETINGS.items()
+        ],
+        When(
+            Q(kind=Claim.Kind.EXPENSE, project__isnull=True, meeting__isnull=True),
+            then=Value(CentralBudget.Category.SUPPORT),
+        ),
+        default=None,
+        output_field=CharField(),
+    )
+
+
 def central_budgets(*, year_starting: date) -> list[BudgetStatus]:
-    """The central budget by category: meeting claims by meeting type; support = claims with no project."""
+    """The central budget by category: meeting claims by meeting type; support = claims with
+    no project. One query (each budget's sums are subqueries on its category)."""
     end = financial_year_end(year_starting)
-    committed = Claim.objects.committed().filter(activity_date__range=(year_starting, end))
-    result = []
-    for budget in CentralBudget.objects.filter(year_starting=year_starting):
-        if budget.category in CENTRAL_CATEGORY_MEETINGS:
-            claims = committed.filter(meeting__type=CENTRAL_CATEGORY_MEETINGS[budget.category])
-        else:
-            claims = committed.filter(
-                kind=Claim.Kind.EXPENSE, project__isnull=True, meeting__isnull=True
-            )
-        sums = claims.aggregate(
-            c=Sum("amount"), p=Sum("amount", filter=Q(status=Claim.Status.PAID))
+
+    def claims_sum(claims) -> Subquery:
+        return Subquery(
+            claims.filter(activity_date__range=(year_starting, end))
+            .annotate(central=_central_category_of_claim())
+            .filter(central=OuterRef("category"))
+            .order_by()
+            .values("central")
+            .annotate(total=Sum("amount"))
+            .values("total")
         )
-        result.append(
-            BudgetStatus(
-                budget.get_category_display(),
-                budget.amount,
-                to_money(sums["c"] or ZERO),
-                to_money(sums["p"] or ZERO),
-            )
+
+    budgets = CentralBudget.objects.filter(year_starting=year_starting).annotate(
+        committed=claims_sum(Claim.objects.committed()),
+        paid=claims_sum(Claim.objects.filter(status=Claim.Status.PAID)),
+    )
+    return [
+        BudgetStatus(
+            budget.get_category_display(),
+            budget.amount,
+            to_money(budget.committed or ZERO),
+            to_money(budget.paid or ZERO),
         )
-    return result
+        for budget in budgets
+    ]
 
 
 def support_budget_status(*, advisor: Advisor, on: date | None = None) -> BudgetStatus | None:
@@ -275,8 +330,8 @@ def budget_overruns(*, claims: list[Claim]) -> list[BudgetOverrun]:
     """The project and central budgets that approving `claims` would take past 100%.
 
     Only claims not yet committed add to a budget. A warning for the approver, never a block.
-    Queries: the claims' meetings and projects, 2 for the project sums, and per financial
-    year involved 1 + one per central budget.
+    Queries: the claims' meetings and projects, 2 for the project sums, and one per
+    financial year involved.
     """
     pending = [c for c in claims if c.status == Claim.Status.SUBMITTED]
     if not pending:

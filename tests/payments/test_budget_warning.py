@@ -145,7 +145,7 @@ class BudgetOverrunsTests(BaseTestCase):
             claims = list(Claim.objects.filter(pk__in=[c.pk for c in claims]))
             with self.subTest(claims=n):
                 # 1 meetings, 2 projects, 3 the projects again for their sums, 4 the claim sums,
-                # 5 the year's central budgets, 6 the one central budget's sum
-                with self.assertNumQueries(6):
+                # 5 the year's central budgets with their sums
+                with self.assertNumQueries(5):
                     overruns = budget_overruns(claims=claims)
                 self.assertEqual(len(overruns), 2)
