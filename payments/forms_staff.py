@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 
 from advisors.models import Advisor
 from ascru_pie.lib.forms import MoneyField
@@ -18,6 +17,7 @@ from rates.models import RateCard
 
 from .forms_keys import SubmissionKeyForm
 from .models import MAX_CENTRAL_BUDGET, MAX_EXPENSE, CentralBudget, Claim
+from .services.batches import paid_on_problem
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -218,13 +218,15 @@ class MarkPaidForm(forms.Form):
     def __init__(self, *args, batch, selected: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.selected = selected
+        self.batch = batch
         self.fields["claims"].queryset = batch.claims.filter(status=Claim.Status.IN_BATCH)
 
     def clean_paid_on(self):
-        # Also checked by the service; here so the confirmation step never offers a future date.
+        # Also checked by the service; here so the confirmation step never offers a date
+        # that would then be refused (in the future, or before the batch was approved).
         paid_on = self.cleaned_data["paid_on"]
-        if paid_on > timezone.localdate():
-            raise forms.ValidationError("The payment date cannot be in the future.")
+        if problem := paid_on_problem(paid_on, self.batch):
+            raise forms.ValidationError(problem)
         return paid_on
 
     def clean(self) -> dict:

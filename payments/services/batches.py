@@ -54,7 +54,7 @@ def _batch_total(claims: list[Claim]) -> Decimal:
     return total
 
 
-def _paid_on_problem(paid_on: date, batch: PaymentBatch) -> str:
+def paid_on_problem(paid_on: date, batch: PaymentBatch) -> str:
     """Why `paid_on` cannot be the date the batch's claims were paid, or ''."""
     if paid_on > timezone.localdate():
         return "The payment date cannot be in the future."
@@ -137,7 +137,7 @@ def batch_mark_paid(
         batch = _locked_batch(batch)
         if batch.status == PaymentBatch.Status.BUILT:
             raise ValidationError("This batch has not been approved for payment yet.")
-        if problem := _paid_on_problem(paid_on, batch):
+        if problem := paid_on_problem(paid_on, batch):
             raise ValidationError(problem)
         claims = batch.claims.select_for_update().filter(status=Claim.Status.IN_BATCH)
         if claim_ids is not None:

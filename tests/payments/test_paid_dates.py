@@ -71,7 +71,13 @@ class PaidDateTest(BaseTestCase):
     @time_machine.travel(NOW, tick=False)
     def test_the_day_before_approval_is_refused_and_the_day_of_approval_is_fine(self) -> None:
         self.assertEqual(self.mark_paid("2026-11-19").status_code, 400)
-        self.assertEqual(self.mark_paid("2026-11-20").status_code, 302)
+        # A good date first asks to confirm the whole batch, with its total.
+        self.assertEqual(self.mark_paid("2026-11-20").status_code, 200)
+        self.assertFalse(Claim.objects.filter(status="paid").exists())
+        confirmed = self.client.post(
+            self.url, {"mark_paid": "1", "paid_on": "2026-11-20", "confirm_paid": "1"}
+        )
+        self.assertEqual(confirmed.status_code, 302)
         self.assertEqual(
             set(Claim.objects.values_list("paid_on", flat=True)), {datetime.date(2026, 11, 20)}
         )
