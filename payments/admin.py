@@ -1,14 +1,19 @@
 from django.contrib import admin
 from django.utils.formats import date_format
+from django.utils.html import format_html
 
+from advisors.admin import AdvisorAdmin
+from advisors.models import Advisor
 from ascru_pie.lib.imports import SafeImportExportModelAdmin
 from ascru_pie.lib.storage import private_file_link
+from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import pounds_text
 from meetings.models import Attendance, Meeting
 from meetings.resources import AttendanceResource
 from rates.models import RateCard
 
 from .models import BankDetailsChange, CentralBudget, Claim, ClaimEvent
+from .selectors import support_budget_status
 from .services import claims_sync_for_meeting
 
 
@@ -191,3 +196,62 @@ class AttendanceAdmin(SafeImportExportModelAdmin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "by": request.user}
+
+
+# The roles that see an advisor's support budget against their claims (as on the budgets page).
+SUPPORT_BUDGET_ROLES = (Role.PIE_TEAM, Role.FINANCE)
+SUPPORT_BUDGET_FIELD = "support_budget_used"
+
+
+class AdvisorWithSupportBudgetAdmin(AdvisorAdmin):
+    """The advisor admin (advisors.admin), plus what is left of an agreed support budget.
+
+    Registered here, over the advisors app's own registration: the figure comes from claims,
+    and advisors sits below payments (it may not read claims).
+    """
+
+    def _shows_support_budget(self, request, obj) -> bool:
+        return (
+            obj is not None and obj.pk is not None and request.user.has_role(*SUPPORT_BUDGET_ROLES)
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if self._shows_support_budget(request, obj):
+            fields.append(SUPPORT_BUDGET_FIELD)
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if not self._shows_support_budget(request, obj):
+            return fieldsets
+        for i, (name, options) in enumerate(fieldsets):
+            if name == "Support":
+                fields = [*options["fields"], SUPPORT_BUDGET_FIELD]
+                fieldsets[i] = (name, {**options, "fields": fields})
+                return fieldsets
+        # Roles that do not see the support section (finance) get the budget on its own.
+        return [*fieldsets, ("Support budget", {"fields": [SUPPORT_BUDGET_FIELD]})]
+
+    @admin.display(description="Support budget used")
+    def support_budget_used(self, obj: Advisor) -> str:
+        """The agreed budget, what approved or paid expense claims have used and what is left."""
+        status = support_budget_status(advisor=obj)
+        if status is None:
+            return "No support budget agreed."
+        if status.warning == "over":
+            left = f"{pounds_text(status.over_by)} over the budget"
+        else:
+            left = f"{pounds_text(status.left)} left"
+        return format_html(
+            "{}: {} agreed; {} used by approved or paid expense claims; {}. {}.",
+            status.name,
+            pounds_text(status.budget),
+            pounds_text(status.committed),
+            left,
+            status.words,
+        )
+
+
+admin.site.unregister(Advisor)
+admin.site.register(Advisor, AdvisorWithSupportBudgetAdmin)
