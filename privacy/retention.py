@@ -16,6 +16,9 @@ Run daily by Celery beat (privacy.tasks.retention_run) and by `manage.py retenti
   stay (amount, date, kind, project, and the advisor's name or pseudonym): they are the
   unit's accounts, and an erased advisor's claims hold nothing personal.
 
+Also, not a setting: a receipt kept in private storage while an advisor decided after a
+claim warning, and never sent, is deleted a day later (payments' pending_receipts_sweep).
+
 Each run writes a RetentionRun (counts and a sentence) that the PIE team sees on the erasure
 page, and logs the same. Safe to run twice, or two at once: erased people are found by their
 ErasureRecord and skipped, and the other changes only touch rows not yet changed.
@@ -33,6 +36,7 @@ from django.utils import timezone
 from advisors.models import Advisor, Application, ApplicationEvent
 from ascru_pie.lib.dates import tax_year
 from payments.models import BankDetailsChange, Claim
+from payments.services import pending_receipts_sweep
 
 from .erasure import IN_FLIGHT, NOT_GOING_AHEAD, ErasureBlocked, advisor_erase, application_erase
 from .records import ErasureRecord, RetentionRun
@@ -46,6 +50,8 @@ RETENTION_DEFAULTS = {
 }
 # Advisors no longer taking part.
 INACTIVE = [Advisor.Status.LEFT, Advisor.Status.PAUSED]
+# How long a receipt kept after a claim warning waits for the form to be sent again.
+PENDING_RECEIPTS_KEPT = datetime.timedelta(days=1)
 
 
 def retention_setting(name: str) -> int:
@@ -148,12 +154,18 @@ def retention_run(*, dry_run: bool = False, now: datetime.datetime | None = None
         "advisors_waiting_for_payment": len(waiting),
         "receipts_deleted": receipts_due(today=today).count(),
         "bank_change_digits_emptied": bank_changes_due(today=today).count(),
+        "pending_receipts_deleted": pending_receipts_sweep(
+            older_than=now - PENDING_RECEIPTS_KEPT, dry_run=True
+        ),
     }
     if dry_run:
         return counts
     run = RetentionRun.objects.create(started_at=now)
     try:
         _apply(counts, applications=applications, advisors=advisors, waiting=waiting, today=today)
+        counts["pending_receipts_deleted"] = pending_receipts_sweep(
+            older_than=now - PENDING_RECEIPTS_KEPT
+        )
     except Exception as exc:
         # Whatever was erased stays erased (each person is one transaction); say where it
         # stopped, and the next run carries on.
@@ -216,6 +228,10 @@ RETENTION_WORDS = {
     "bank_change_digits_emptied": (
         "old record of a bank details change was emptied",
         "old records of bank details changes were emptied",
+    ),
+    "pending_receipts_deleted": (
+        "receipt kept for a claim that was never sent was deleted",
+        "receipts kept for claims that were never sent were deleted",
     ),
     "advisors_waiting_for_payment": (
         "advisor due to be erased has claims still to be paid (erased once they are paid)",

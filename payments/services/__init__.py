@@ -54,6 +54,7 @@ from .pending_receipts import (
     pending_receipt_keep,
     pending_receipt_name,
     pending_receipt_open,
+    pending_receipts_sweep,
 )
 
 __all__ = [
@@ -90,6 +91,7 @@ __all__ = [
     "pending_receipt_keep",
     "pending_receipt_name",
     "pending_receipt_open",
+    "pending_receipts_sweep",
     "payment_preferences_set",
     "receipt_check",
 ]

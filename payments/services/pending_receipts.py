@@ -4,9 +4,13 @@ form. So the checked upload is kept in private storage, keyed to the form's one-
 submission key in the advisor's own session, and used when they send the form again.
 
 Only the session that uploaded a file can use it (the key alone is not enough). The file is
-removed once the claim is made (the claim stores its own copy) or when it is replaced.
+removed once the claim is made (the claim stores its own copy) or when it is replaced. One
+the advisor never came back for (they closed the page after the warning) is deleted by the
+daily retention run (pending_receipts_sweep, called from privacy.retention) a day later.
 """
 
+import datetime
+import os
 import uuid
 from pathlib import PurePosixPath
 
@@ -59,3 +63,28 @@ def pending_receipt_discard(*, session, submission_key: uuid.UUID | None) -> Non
     if entry:
         private_storage().delete(entry["path"])
         session[SESSION_KEY] = entries
+
+
+def pending_receipts_sweep(*, older_than: datetime.datetime, dry_run: bool = False) -> int:
+    """Delete kept receipts saved before `older_than` (forms never sent again); return how
+    many (with dry_run, how many would be). The folders they were kept in go too."""
+    storage = private_storage()
+    if not storage.exists(FOLDER):
+        return 0
+    deleted = 0
+    for key in storage.listdir(FOLDER)[0]:
+        folder = f"{FOLDER}/{key}"
+        names = storage.listdir(folder)[1]
+        old = [n for n in names if storage.get_modified_time(f"{folder}/{n}") < older_than]
+        deleted += len(old)
+        if dry_run:
+            continue
+        for name in old:
+            storage.delete(f"{folder}/{name}")
+        if len(old) == len(names):
+            # Empty now: the folder named after the form's key goes too (if nothing came since).
+            try:
+                os.rmdir(storage.path(folder))
+            except OSError:
+                pass
+    return deleted
