@@ -7,6 +7,7 @@ from django import forms
 from ascru_pie.lib.forms import MoneyField
 
 from .models import Advisor, Application, EqualityMonitoring, LivedExperience, Topic
+from .services import EMAIL_TAKEN, login_email_taken
 
 
 def check_contact_details(form: forms.Form, data: dict) -> None:
@@ -237,6 +238,15 @@ class AdvisorAdminForm(forms.ModelForm):
         min_value=Decimal("0"),
         error_messages={"min_value": "The support budget cannot be negative."},
     )
+
+    def clean_email(self) -> str:
+        # One email per person: the sign-in email follows this one (advisor_login_email_follow),
+        # so it cannot be one that another account signs in with.
+        email = self.cleaned_data.get("email", "")
+        user = self.instance.user if self.instance.user_id else None
+        if user is not None and login_email_taken(email=email, user=user):
+            raise forms.ValidationError(EMAIL_TAKEN.format(email=email), code="email_taken")
+        return email
 
     class Meta:
         model = Advisor

@@ -251,8 +251,27 @@ def _login_never_used(user: User) -> bool:
     return not user.has_usable_password() and user.last_login is None
 
 
+EMAIL_TAKEN = (
+    "Another account already signs in with {email}. Ask a superuser to link that account to "
+    "this advisor, or record a different email."
+)
+
+
+def login_email_taken(*, email: str, user: User | None = None) -> bool:
+    """Whether an account other than `user` signs in with `email` (one email per person)."""
+    others = User.objects.filter(email__iexact=email)
+    if user is not None:
+        others = others.exclude(pk=user.pk)
+    return bool(email) and others.exists()
+
+
 def _login_email_set(user: User, email: str) -> None:
-    """Set the sign-in email of an account nobody has used yet (no one to protect)."""
+    """Set the sign-in email of an account nobody has used yet (no one to protect).
+
+    Refused (ValidationError) when another account signs in with it: its invitation would
+    go to that person, and two accounts would sign in with one address."""
+    if login_email_taken(email=email, user=user):
+        raise ValidationError(EMAIL_TAKEN.format(email=email), code="email_taken")
     user.email = email
     user.save(update_fields=["email"])
     EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
@@ -323,11 +342,8 @@ def advisor_login_give(*, advisor: Advisor, by: User | None) -> User:
             )
         user = advisor.user
         if user is None:
-            if User.objects.filter(email__iexact=advisor.email).exists():
-                raise ValidationError(
-                    f"Another account already signs in with {advisor.email}. Ask a superuser "
-                    "to link that account to this advisor, or record a different email."
-                )
+            if login_email_taken(email=advisor.email):
+                raise ValidationError(EMAIL_TAKEN.format(email=advisor.email), code="email_taken")
             user = User.objects.create_user(
                 username=_unique_username(advisor),
                 email=advisor.email,
