@@ -469,7 +469,13 @@ _REFLOW_JS = r"""
 
 
 def assert_reflows(
-    page, name: str, width: int = 320, *, inner_scroll: bool = False, screenshot: bool = True
+    page,
+    name: str,
+    width: int = 320,
+    *,
+    inner_scroll: bool = False,
+    screenshot: bool = True,
+    reload: bool = True,
 ) -> None:
     """Set the window `width` CSS px wide, reload, and fail unless the page fits without
     scrolling sideways (WCAG 1.4.10 reflow), listing the widest elements that stick out.
@@ -478,10 +484,13 @@ def assert_reflows(
     device_scale_factor=2 (`new_page(viewport=..., device_scale_factor=2)`) and width=640.
     A box that scrolls sideways inside the page (e.g. .table-responsive) hides columns, so it
     fails too unless inner_scroll=True. Saves test-artifacts/screenshots/<name>-<width>px.png.
+    reload=False checks the page as it is, for a page that answered a POST (a warning, a
+    confirmation), which a reload would send again.
     """
     height = (page.viewport_size or VIEWPORT)["height"]
     page.set_viewport_size({"width": width, "height": height})
-    page.reload()
+    if reload:
+        page.reload()
     page.wait_for_load_state("load")
     found = page.evaluate(_REFLOW_JS)
     if screenshot:

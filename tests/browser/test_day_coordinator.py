@@ -132,11 +132,16 @@ PROBLEMS: list[str] = []
 def checks(page, name: str, *, admin: bool = False, reload: bool = True) -> None:
     """Axe (reported only for Django's admin), form-control contrast, and reflow at 320 px;
     then back to the desktop width, with the focus back at the top of the page. A failed
-    check is kept for the end of the test, so one run lists every page's problems."""
+    check is kept for the end of the test, so one run lists every page's problems.
+
+    Django's admin data tables (the change list, tabular inlines) may scroll sideways inside
+    their own box at 320 px: WCAG 1.4.10 excepts data tables, whose meaning is their two
+    dimensions. The page itself must still not scroll sideways; our own pages get no
+    exception (their tables stack, see .table-stack in app.css)."""
     steps = [
         lambda: admin_axe_report(page, name) if admin else assert_no_axe_violations(page, name),
         lambda: assert_controls_contrast(page, name),
-        lambda: assert_reflows(page, name, width=320, reload=reload),
+        lambda: assert_reflows(page, name, width=320, reload=reload, inner_scroll=admin),
     ]
     for step in steps:
         try:
