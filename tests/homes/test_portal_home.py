@@ -10,6 +10,7 @@ from django.utils import timezone
 from advisors.models import Advisor
 from homes.models import Resource
 from meetings.models import Attendance, Invitation, Meeting
+from payments.models import Claim
 from tests.base import BaseTestCase
 from tests.factories import (
     OpportunityFactory,
@@ -110,6 +111,33 @@ class PortalHomeContentTest(BaseTestCase):
         self.assertContains(response, "Paid on")
         self.assertContains(response, "3 June 2026")
         self.assertNotContains(response, "2026-06-03")
+
+    def test_a_rejection_reason_ending_in_a_full_stop_gets_no_second_one(self) -> None:
+        make_claim(self.alice, status="rejected", rejection_reason="We did not book that journey.")
+        make_claim(self.alice, status="rejected", rejection_reason="No receipt")
+        response = self.client.get(HOME)
+        self.assertContains(response, "Rejected: We did not book that journey.")
+        self.assertNotContains(response, "journey..")
+        self.assertContains(response, "Rejected: No receipt.")
+
+    def test_a_claim_past_the_date_we_aim_to_pay_by_says_so_plainly(self) -> None:
+        today = timezone.localdate()
+        claim = make_claim(self.alice)
+        Claim.objects.filter(pk=claim.pk).update(activity_date=today - datetime.timedelta(days=200))
+        response = self.client.get(HOME)
+        self.assertContains(
+            response, "This is later than we aim to pay, and we are sorting it out."
+        )
+        self.assertNotContains(response, "We aim to pay by")
+
+    def test_a_claim_before_the_date_we_aim_to_pay_by_says_when(self) -> None:
+        claim = make_claim(self.alice)
+        Claim.objects.filter(pk=claim.pk).update(activity_date=timezone.localdate())
+        claim.refresh_from_db()
+        response = self.client.get(HOME)
+        self.assertContains(response, f"{claim.expected_words}.")
+        self.assertContains(response, "We aim to pay by")
+        self.assertNotContains(response, "later than we aim to pay")
 
     def test_open_opportunities_count_and_a_few_titles(self) -> None:
         for role in ("Interview panel member", "Survey tester", "Film advisor", "Late one"):
