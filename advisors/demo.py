@@ -4,6 +4,7 @@ import datetime
 import random
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -187,6 +188,11 @@ def seed(*, stdout) -> None:
     ada.user = user
     ada.save(update_fields=["user"])
     user.groups.add(advisor_group)
+    # One email per person: she signs in with the email on her record.
+    if user.email != ada.email:
+        user.email = ada.email
+        user.save(update_fields=["email"])
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=ada.email).delete()
 
     # Applications: a few in every state.
     names = [

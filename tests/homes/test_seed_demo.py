@@ -3,6 +3,7 @@ from io import StringIO
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
+from django.urls import reverse
 
 from ascru_pie.demo import DEMO_PASSWORD
 from ascru_pie.models import User
@@ -39,6 +40,23 @@ class SeedDemoTest(TestCase):
             with self.subTest(username=username):
                 self.assertTrue(self.client.login(username=username, password=DEMO_PASSWORD))
                 self.assertEqual(User.objects.get(username=username).home_url, home)
+
+    def test_the_demo_advisor_has_one_email_and_signs_in_with_it(self) -> None:
+        """Review L7: she signed in with advisor@example.org, her details said another."""
+        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", stdout=StringIO())
+        user = User.objects.get(username="advisor")
+        self.assertEqual(user.email, user.advisor.email)
+        self.assertEqual(User.objects.filter(email__iexact=user.email).count(), 1)
+        self.client.logout()
+        response = self.client.post(
+            reverse("login"),
+            {"login": user.advisor.email, "password": DEMO_PASSWORD},
+            REMOTE_ADDR="10.0.0.9",
+        )
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+        self.assertEqual(self.client.get("/portal/").status_code, 200)
+        self.assertContains(self.client.get(reverse("advisors:profile")), user.email)
 
     @override_settings(DEBUG=False)
     def test_refuses_without_debug(self) -> None:
