@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
+from advisors.models import Advisor
 from ascru_pie.lib.storage import PrivateFileInput
 from ascru_pie.models import STAFF_ROLES, User
 
@@ -19,12 +21,35 @@ class PaperInline(admin.TabularInline):
     }
 
 
+class InvitationInlineForm(forms.ModelForm):
+    """New invitations only for Active advisors (as on the invite page); an existing row keeps
+    its advisor, so a meeting with a since-paused invitee still saves."""
+
+    class Meta:
+        model = Invitation
+        fields = ["advisor", "needs"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "advisor" in self.fields:
+            active = Q(status=Advisor.Status.ACTIVE)
+            if self.instance.pk:
+                active |= Q(pk=self.instance.advisor_id)
+            self.fields["advisor"].queryset = Advisor.objects.filter(active)
+            self.fields["advisor"].error_messages["invalid_choice"] = (
+                "Only Active advisors can be invited (not Paused or Left)."
+            )
+
+
 class InvitationInline(admin.TabularInline):
     model = Invitation
     extra = 0
     fields = ["advisor", "rsvp", "needs", "responded_at"]
-    readonly_fields = ["responded_at"]
+    # Answers are recorded on the staff meeting page (who entered them and how), not here.
+    readonly_fields = ["rsvp", "responded_at"]
     autocomplete_fields = ["advisor"]
+
+    form = InvitationInlineForm
 
 
 class AgendaInline(admin.TabularInline):

@@ -159,6 +159,13 @@ def rsvp_answer(
         raise PermissionDenied(
             "Only the PIE team records answers given by phone, post or in person."
         )
+    # Once a meeting is over, an answer on the portal changes nothing but the record; the PIE
+    # team can still enter one told to them late (attendance is recorded separately).
+    if how == Invitation.AnsweredHow.PORTAL and invitation.meeting.ends_at <= timezone.now():
+        raise ValidationError(
+            "This meeting is over, so your answer can no longer be changed. "
+            "If something is wrong, please contact the PIE team."
+        )
     invitation.rsvp = rsvp
     if needs is not None:
         invitation.needs = needs

@@ -9,12 +9,9 @@ urlpatterns = [
     path("staff/meetings/", staff.meeting_list, name="list"),
     path("staff/meetings/<int:pk>/", staff.meeting_detail, name="detail"),
     path("staff/meetings/<int:pk>/roster.csv", staff.roster_csv, name="roster-csv"),
-    # (staff/meetings/<pk>/invite/ is reminders:meeting-invite: it also fills the call list)
-    path(
-        "staff/meetings/<int:pk>/answers/<int:invitation>/", staff.rsvp_record, name="rsvp-record"
-    ),
+    # (staff/meetings/<pk>/invite/, answers/<invitation>/ and cancel/ are in reminders.urls:
+    # they fill or tidy the call/post list)
     path("staff/meetings/<int:pk>/agenda/", staff.agenda_manage, name="agenda"),
-    path("staff/meetings/<int:pk>/cancel/", staff.meeting_cancel, name="cancel"),
     # Staff and invitees
     path("meetings/<int:pk>/calendar.ics", portal.meeting_ics, name="ics"),
     path("meetings/papers/<int:pk>/", portal.paper_download, name="paper"),

@@ -6,7 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from advisors.models import Advisor
 from ascru_pie.templatetags.words import plural_text
+from meetings.models import Meeting
 
 KIND_WORDS = {
     "rsvp-chase": "Asked to answer an invitation",
@@ -17,6 +19,7 @@ KIND_WORDS = {
     "survey": "Invitation to a feedback survey",
     "contact-list": "Daily call and post list for the coordinator",
     "invite": "Invitation to a meeting",
+    "cancelled": "Meeting cancelled",
 }
 
 
@@ -37,6 +40,22 @@ class DeliveryQuerySet(models.QuerySet):
         retry) was due TASK_LOST_AFTER_SECONDS ago and has not run."""
         lost = now - datetime.timedelta(seconds=settings.TASK_LOST_AFTER_SECONDS)
         return self.claimable(now=now).filter(Q(task_due_at=None) | Q(task_due_at__lt=lost))
+
+    def to_contact(self) -> "DeliveryQuerySet":
+        """Calls and letters still to do: on the list, not ticked off, to an Active advisor
+        (Paused or Left advisors are not phoned), and not about a cancelled meeting, except
+        the call or letter that tells them it is cancelled. The reminders log and the
+        coordinator home's counts both use this."""
+        return self.filter(
+            channel__in=[Delivery.Channel.CALL, Delivery.Channel.POST],
+            status=Delivery.Status.LISTED,
+            done_at=None,
+            advisor__status=Advisor.Status.ACTIVE,
+        ).exclude(Q(meeting__status=Meeting.Status.CANCELLED) & ~Q(kind="cancelled"))
+
+    def failed_open(self) -> "DeliveryQuerySet":
+        """Emails that could not be sent and that nobody has yet tried again or dealt with."""
+        return self.filter(status=Delivery.Status.FAILED, done_at=None)
 
 
 class Delivery(models.Model):

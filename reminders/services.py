@@ -422,6 +422,112 @@ def meeting_invite_and_list(
     )
 
 
+# --- cancelling: telling people who are not emailed ----------------------------------------
+
+
+@dataclass
+class CancelResult:
+    # False when the meeting's invitees had been told before (a second click tells no one).
+    told_now: bool
+    emailed: int
+    # Invitees put on the call/post list to be told (they have no email address).
+    listed: list[Advisor]
+
+
+def meeting_cancel_and_list(
+    *, meeting: Meeting, by: User, now: datetime | None = None
+) -> CancelResult:
+    """Cancel (meetings.services.meeting_cancel emails invitees with an email address), put a
+    "cancelled" call or letter on the list for every other invitee who had not said no, and
+    tick off the meeting's open invitation calls and letters: nobody is phoned to be invited
+    to a cancelled meeting. Once only: the list entries' keys are per meeting and advisor."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        told_before = meeting.cancellation_notified_at is not None
+        emailed = meetings_services.meeting_cancel(meeting=meeting, by=by)
+        not_emailed = list(
+            meeting.invitations.filter(advisor__email="")
+            .exclude(rsvp=Invitation.RSVP.NO)
+            .select_related("advisor")
+        )
+        _deliveries_create(
+            (
+                Reminder(
+                    key=f"cancelled:meeting-{meeting.pk}:advisor-{inv.advisor_id}",
+                    kind="cancelled",
+                    template="meeting-cancelled",
+                    context={"meeting": meeting.pk},
+                    label=str(meeting),
+                    advisor=inv.advisor,
+                    meeting=meeting,
+                )
+                for inv in not_emailed
+            ),
+            now=now,
+        )
+        Delivery.objects.filter(kind="invite", meeting=meeting, done_at=None).update(
+            done_at=now, done_by=by, outcome="Not needed: the meeting was cancelled."
+        )
+        listed = [
+            d.advisor
+            for d in Delivery.objects.filter(kind="cancelled", meeting=meeting)
+            .select_related("advisor")
+            .order_by("advisor__last_name", "advisor__first_name", "pk")
+        ]
+    return CancelResult(told_now=not told_before, emailed=emailed, listed=listed)
+
+
+# --- answers told by phone, post or in person ---------------------------------------------
+
+
+def rsvp_record_and_tick(*, invitation: Invitation, rsvp: str, by: User, how: str) -> Invitation:
+    """Record an answer given by phone, post or in person (meetings.services.rsvp_answer) and
+    tick off the open call or letter inviting that advisor to that meeting, saying what they
+    answered."""
+    with transaction.atomic():
+        invitation = meetings_services.rsvp_answer(invitation=invitation, rsvp=rsvp, by=by, how=how)
+        Delivery.objects.filter(
+            kind="invite",
+            meeting_id=invitation.meeting_id,
+            advisor_id=invitation.advisor_id,
+            done_at=None,
+        ).update(
+            done_at=timezone.now(),
+            done_by=by,
+            outcome=(
+                f"Answered: {invitation.roster_answer_words} "
+                f"({invitation.get_answered_how_display().lower()})"
+            )[:500],
+        )
+    return invitation
+
+
+# --- emails that could not be sent ----------------------------------------------------------
+
+
+def failed_retry(*, delivery: Delivery) -> bool:
+    """Send a failed email again: it goes back to waiting, with no task, so the sweeper
+    (deliveries_sweep, every 30 seconds) sends it. Returns False if it was not failed (a
+    double click re-queues once)."""
+    if delivery.channel != Delivery.Channel.EMAIL:
+        raise ValidationError("Only emails that could not be sent can be tried again.")
+    done = Delivery.objects.filter(
+        pk=delivery.pk, status=Delivery.Status.FAILED, done_at=None
+    ).update(status=Delivery.Status.PENDING, attempts=0, task_due_at=None, claimed_at=None)
+    delivery.refresh_from_db()
+    return bool(done)
+
+
+def failed_dealt_with(*, delivery: Delivery, by: User, outcome: str = "") -> bool:
+    """Tick off a failed email as dealt with another way (who, when, how); it no longer counts
+    as a reminder that could not be sent. Returns False if already ticked off or not failed."""
+    done = Delivery.objects.filter(
+        pk=delivery.pk, status=Delivery.Status.FAILED, done_at=None
+    ).update(done_at=timezone.now(), done_by=by, outcome=outcome.strip()[:500])
+    delivery.refresh_from_db()
+    return bool(done)
+
+
 # --- the call/post list ---------------------------------------------------------------------
 
 

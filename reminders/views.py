@@ -18,8 +18,9 @@ from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import plural_text
 from meetings import services as meetings_services
 from meetings.access import get_meeting_for_user
-from meetings.forms_staff import InviteForm
+from meetings.forms_staff import InviteForm, RSVPRecordForm
 from meetings.models import Meeting
+from meetings.views.staff import render_detail
 
 from . import services
 from .forms import ContactDoneForm, DeliveryFilterForm
@@ -45,19 +46,25 @@ def reminders_log(request: HttpRequest) -> HttpResponse:
 
     now = timezone.now()
     # Every call and letter not yet ticked off, however old: it stays until someone does it.
-    listed = Delivery.objects.filter(
-        channel__in=[Delivery.Channel.CALL, Delivery.Channel.POST],
-        status=Delivery.Status.LISTED,
-    ).select_related("advisor", "user", "meeting")
+    # Not Paused or Left advisors, and not invitations to a cancelled meeting (to_contact).
     to_contact = list(
-        listed.filter(done_at=None).order_by(
-            "channel", "advisor__last_name", "advisor__first_name", "pk"
-        )
+        Delivery.objects.to_contact()
+        .select_related("advisor", "user", "meeting")
+        .order_by("channel", "advisor__last_name", "advisor__first_name", "pk")
     )
     done = list(
-        listed.exclude(done_at=None)
-        .select_related("done_by")
+        Delivery.objects.filter(
+            channel__in=[Delivery.Channel.CALL, Delivery.Channel.POST],
+            status=Delivery.Status.LISTED,
+        )
+        .exclude(done_at=None)
+        .select_related("advisor", "user", "meeting", "done_by")
         .order_by("-done_at", "-pk")[:DONE_SHOWN]
+    )
+    failed = list(
+        Delivery.objects.failed_open()
+        .select_related("advisor", "user")
+        .order_by("-created_at", "-pk")
     )
     inactive = list(inactive_advisors(now))
     for advisor in inactive:
@@ -90,6 +97,7 @@ def reminders_log(request: HttpRequest) -> HttpResponse:
                 ]
             ],
             "done": done,
+            "failed": failed,
             "inactive": inactive,
             "inactive_days": settings.REMINDER_INACTIVE_DAYS,
         },
@@ -116,6 +124,89 @@ def contact_done(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, f"This was already ticked off by {delivery.done_by}.")
     return redirect(f"{reverse('reminders:log')}#contact-heading")
+
+
+# The role check comes first, so a stranger gets the login page or 403, never a 405.
+@role_required(Role.PIE_TEAM)
+@require_POST
+def failed_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send an email that could not be sent again (the sweeper sends it within a minute)."""
+    delivery = get_object_or_404(Delivery.objects.select_related("advisor", "user"), pk=pk)
+    try:
+        retried = services.failed_retry(delivery=delivery)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if retried:
+            messages.success(request, f"The email to {delivery.person} will be tried again.")
+        else:
+            messages.info(request, f"The email to {delivery.person} was already tried again.")
+    return redirect(f"{reverse('reminders:log')}#failed-heading")
+
+
+@role_required(Role.PIE_TEAM)
+@require_POST
+def failed_dealt_with(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tick off an email that could not be sent as dealt with another way."""
+    delivery = get_object_or_404(Delivery.objects.select_related("advisor", "user"), pk=pk)
+    form = ContactDoneForm(request.POST)
+    outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
+    if services.failed_dealt_with(delivery=delivery, by=request.user, outcome=outcome):
+        messages.success(request, f"The email to {delivery.person} is ticked off as dealt with.")
+    else:
+        messages.info(request, f"The email to {delivery.person} was already dealt with.")
+    return redirect(f"{reverse('reminders:log')}#failed-heading")
+
+
+# --- Recording answers and cancelling (they tidy the call/post list) -----------------------
+
+
+@role_required(Role.PIE_TEAM)
+@require_POST
+def rsvp_record(request: HttpRequest, pk: int, invitation: int) -> HttpResponse:
+    """Record an answer an invitee gave by phone, by post or in person (one roster row), and
+    tick off the call or letter inviting them."""
+    meeting = get_meeting_for_user(request, pk)
+    invitation = get_object_or_404(meeting.invitations.select_related("advisor"), pk=invitation)
+    form = RSVPRecordForm(request.POST, invitation=invitation)
+    if form.is_valid():
+        try:
+            services.rsvp_record_and_tick(
+                invitation=invitation,
+                rsvp=form.cleaned_data["rsvp"],
+                by=request.user,
+                how=form.cleaned_data["how"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Answer saved for {invitation.advisor.full_name}: "
+                f"{invitation.roster_answer_words} ({invitation.answered_words.lower()}).",
+            )
+            return redirect(f"{reverse('meetings:detail', args=[meeting.pk])}#roster-heading")
+    return render_detail(request, meeting, bound=form, status=400)
+
+
+@role_required(Role.PIE_TEAM)
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel and tell invitees: by email, or by a call or letter on the list for those with no
+    email address. A meeting cancelled in the admin still gets its invitees told."""
+    meeting = get_meeting_for_user(request, pk)
+    result = services.meeting_cancel_and_list(meeting=meeting, by=request.user)
+    if not result.told_now:
+        messages.info(request, "This meeting was already cancelled; no one was told twice.")
+        return redirect("meetings:detail", meeting.pk)
+    text = f"Meeting cancelled; {plural_text(result.emailed, 'invitee')} told by email."
+    if result.listed:
+        names = ", ".join(a.full_name for a in result.listed)
+        text += (
+            f" No email address, so on the list of people to call or write to (Reminders): {names}."
+        )
+    messages.success(request, text)
+    return redirect("meetings:detail", meeting.pk)
 
 
 # --- Inviting advisors to a meeting ---------------------------------------------------------
@@ -168,7 +259,10 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _invited_messages(request: HttpRequest, result: services.InviteResult) -> None:
-    text = f"{plural_text(len(result.invited), 'advisor')} invited."
+    if result.invited:
+        text = f"{plural_text(len(result.invited), 'advisor')} invited."
+    else:
+        text = "Nobody new was invited: everyone ticked was already invited."
     if result.already:
         names = ", ".join(a.full_name for a in result.already)
         text += f" Already invited, so not invited again: {names}."

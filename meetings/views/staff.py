@@ -1,7 +1,8 @@
 """The PIE team's meeting pages: the list, one meeting's live roster (and its CSV) with
 answers told by phone, post or in person, deciding and publishing the agenda, and cancelling.
 
-Inviting is reminders.views.meeting_invite (it puts phone and post invitees on the call list).
+Inviting, recording an answer told by phone or post, and cancelling are in reminders.views
+(they fill or tidy the call/post list).
 
 Scheduling and editing a meeting happen in the admin; these pages link to it.
 """
@@ -12,9 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
 
 from ascru_pie.access import role_required
 from ascru_pie.lib.exports import cell_safe
@@ -94,10 +93,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The meeting and its live roster: answers, needs for this meeting and standing needs,
     with a control on each row to record an answer given by phone, post or in person."""
     meeting = get_meeting_for_user(request, pk)
-    return _render_detail(request, meeting)
+    return render_detail(request, meeting)
 
 
-def _render_detail(
+def render_detail(
     request: HttpRequest,
     meeting: Meeting,
     *,
@@ -175,32 +174,8 @@ def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
 # prefer phone or post puts them on the reminders call/post list.
 
 
-# The role check comes first, so a stranger gets the login page or 403, never a 405.
-@role_required(Role.PIE_TEAM)
-@require_POST
-def rsvp_record(request: HttpRequest, pk: int, invitation: int) -> HttpResponse:
-    """Record an answer an invitee gave by phone, by post or in person (one roster row)."""
-    meeting = get_meeting_for_user(request, pk)
-    invitation = get_object_or_404(meeting.invitations.select_related("advisor"), pk=invitation)
-    form = RSVPRecordForm(request.POST, invitation=invitation)
-    if form.is_valid():
-        try:
-            services.rsvp_answer(
-                invitation=invitation,
-                rsvp=form.cleaned_data["rsvp"],
-                by=request.user,
-                how=form.cleaned_data["how"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                f"Answer saved for {invitation.advisor.full_name}: "
-                f"{invitation.roster_answer_words} ({invitation.answered_words.lower()}).",
-            )
-            return redirect(f"{reverse('meetings:detail', args=[meeting.pk])}#roster-heading")
-    return _render_detail(request, meeting, bound=form, status=400)
+# Recording an answer told by phone, post or in person is reminders.views.rsvp_record (it ticks
+# off the matching call or letter on the call/post list).
 
 
 # --- The agenda -----------------------------------------------------------------------------
@@ -295,19 +270,5 @@ def _agenda_decide(meeting: Meeting, forms: list[AgendaDecisionForm], *, by: Use
 
 # --- Cancelling -----------------------------------------------------------------------------
 
-
-# The role check comes first, so a stranger gets the login page or 403, never a 405.
-@role_required(Role.PIE_TEAM)
-@require_POST
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    """Cancel and tell invitees; a meeting cancelled in the admin still gets its invitees told."""
-    meeting = get_meeting_for_user(request, pk)
-    already_told = meeting.cancellation_notified_at is not None
-    told = services.meeting_cancel(meeting=meeting, by=request.user)
-    if already_told:
-        messages.info(request, "This meeting was already cancelled; no one was told twice.")
-    else:
-        messages.success(
-            request, f"Meeting cancelled; {plural_text(told, 'invitee')} told by email."
-        )
-    return redirect("meetings:detail", meeting.pk)
+# Cancelling is reminders.views.meeting_cancel: it puts invitees who have no email address on
+# the call/post list and takes the meeting's invitation calls off it.

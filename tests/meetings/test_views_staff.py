@@ -57,7 +57,7 @@ class AccessTest(StaffMeetingTestCase):
             ("get", reverse("meetings:roster-csv", args=[pk])),
             ("get", reverse("reminders:meeting-invite", args=[pk])),
             ("get", reverse("meetings:agenda", args=[pk])),
-            ("post", reverse("meetings:cancel", args=[pk])),
+            ("post", reverse("reminders:meeting-cancel", args=[pk])),
         ]
 
     def test_only_the_pie_team_gets_in(self) -> None:
@@ -87,7 +87,7 @@ class AccessTest(StaffMeetingTestCase):
                 self.assertEqual(self.client.get(url).status_code, 200)
 
     def test_cancel_is_post_only(self) -> None:
-        response = self.client.get(reverse("meetings:cancel", args=[self.meeting.pk]))
+        response = self.client.get(reverse("reminders:meeting-cancel", args=[self.meeting.pk]))
         self.assertEqual(response.status_code, 405)
 
     def test_a_meeting_that_does_not_exist_is_404(self) -> None:
@@ -237,7 +237,7 @@ class MeetingDetailTest(StaffMeetingTestCase):
             "meetings:agenda",
             "payments:attendance",
             "meetings:ics",
-            "meetings:cancel",
+            "reminders:meeting-cancel",
         )
         for name in names:
             with self.subTest(name=name):
@@ -253,7 +253,7 @@ class MeetingDetailTest(StaffMeetingTestCase):
         )
         response = self.client.get(self.url())
         self.assertContains(response, "This meeting was cancelled")
-        self.assertNotContains(response, reverse("meetings:cancel", args=[self.meeting.pk]))
+        self.assertNotContains(response, reverse("reminders:meeting-cancel", args=[self.meeting.pk]))
         self.assertNotContains(
             response, reverse("reminders:meeting-invite", args=[self.meeting.pk])
         )
@@ -610,7 +610,7 @@ class AgendaTest(StaffMeetingTestCase):
 
 class CancelTest(StaffMeetingTestCase):
     def url(self) -> str:
-        return reverse("meetings:cancel", args=[self.meeting.pk])
+        return reverse("reminders:meeting-cancel", args=[self.meeting.pk])
 
     def post(self):
         with self.captureOnCommitCallbacks(execute=True):
@@ -757,7 +757,7 @@ class RecordAnswerTest(StaffMeetingTestCase):
     def setUp(self) -> None:
         super().setUp()
         (self.invitation,) = invite(self.meeting, self.bob, rsvp=Invitation.RSVP.PENDING)
-        self.url = reverse("meetings:rsvp-record", args=[self.meeting.pk, self.invitation.pk])
+        self.url = reverse("reminders:rsvp-record", args=[self.meeting.pk, self.invitation.pk])
 
     def test_each_invitee_has_a_control_to_record_their_answer(self) -> None:
         response = self.client.get(reverse("meetings:detail", args=[self.meeting.pk]))
@@ -808,7 +808,7 @@ class RecordAnswerTest(StaffMeetingTestCase):
 
     def test_an_invitation_to_another_meeting_is_404(self) -> None:
         (other,) = invite(make_meeting(title="Other"), self.alice)
-        url = reverse("meetings:rsvp-record", args=[self.meeting.pk, other.pk])
+        url = reverse("reminders:rsvp-record", args=[self.meeting.pk, other.pk])
         self.assertEqual(self.client.post(url, {"rsvp": "yes", "how": "phone"}).status_code, 404)
 
     def test_only_the_pie_team_may_record_answers(self) -> None:

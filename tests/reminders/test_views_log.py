@@ -156,7 +156,7 @@ class RemindersLogTest(BaseTestCase):
                 channel=Delivery.Channel.CALL,
                 status=Delivery.Status.LISTED,
             )
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             self.client.get(self.url)
         for n in range(3, 20):
             _delivery(
@@ -172,5 +172,5 @@ class RemindersLogTest(BaseTestCase):
                 channel=Delivery.Channel.POST,
                 status=Delivery.Status.LISTED,
             )
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             self.assertEqual(len(self.client.get(self.url).context["page"].object_list), 40)
