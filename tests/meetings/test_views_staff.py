@@ -253,7 +253,9 @@ class MeetingDetailTest(StaffMeetingTestCase):
         )
         response = self.client.get(self.url())
         self.assertContains(response, "This meeting was cancelled")
-        self.assertNotContains(response, reverse("reminders:meeting-cancel", args=[self.meeting.pk]))
+        self.assertNotContains(
+            response, reverse("reminders:meeting-cancel", args=[self.meeting.pk])
+        )
         self.assertNotContains(
             response, reverse("reminders:meeting-invite", args=[self.meeting.pk])
         )
