@@ -5,14 +5,44 @@ a password would go to the other person.
 """
 
 from django.core import mail
+from django.urls import reverse
 
 from advisors.models import Advisor
 from ascru_pie.models import User
-from tests.advisors.test_advisor_login import admin_form_data, change_url, invite_url
 from tests.base import BaseTestCase
 from tests.factories import AdvisorFactory
 
 TAKEN = "Another account already signs in with fay@example.org"
+
+
+def change_url(advisor: Advisor) -> str:
+    return reverse("admin:advisors_advisor_change", args=[advisor.pk])
+
+
+def invite_url(advisor: Advisor) -> str:
+    return reverse("admin:advisors_advisor_invite", args=[advisor.pk])
+
+
+def admin_form_data(response) -> dict:
+    """What the advisor change form would send back unchanged: every field and inline."""
+    data: dict = {}
+    form = response.context["adminform"].form
+    for name in form.fields:
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = str(value)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for key, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{key}"] = value
+    return data
 
 
 class OneEmailPerAccountTest(BaseTestCase):
