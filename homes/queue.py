@@ -53,6 +53,11 @@ def _filtered(url_name: str, **query: str) -> str:
     return f"{reverse(url_name)}?{urlencode(query)}" if query else reverse(url_name)
 
 
+def _among(queryset) -> Q:
+    """Rows of `queryset`, as a filter for a count in a one-query aggregate."""
+    return Q(pk__in=queryset.values("pk"))
+
+
 class Counts:
     """The counts the queue needs, one aggregate query per model, made when first read."""
 
@@ -89,13 +94,10 @@ class Counts:
 
     @cached_property
     def claims(self) -> dict:
-        def among(queryset) -> Q:
-            return Q(pk__in=queryset.values("pk"))
-
         return Claim.objects.aggregate(
-            submitted=Count("pk", filter=among(Claim.objects.submitted())),
-            at_risk=Count("pk", filter=among(Claim.objects.at_risk(today=self.today))),
-            ready_to_batch=Count("pk", filter=among(Claim.objects.ready_to_batch())),
+            submitted=Count("pk", filter=_among(Claim.objects.submitted())),
+            at_risk=Count("pk", filter=_among(Claim.objects.at_risk(today=self.today))),
+            ready_to_batch=Count("pk", filter=_among(Claim.objects.ready_to_batch())),
         )
 
     @cached_property
@@ -118,12 +120,13 @@ class Counts:
 
     @cached_property
     def deliveries(self) -> dict:
-        # On the call/post list and not yet ticked off as done.
-        listed = Q(status=Delivery.Status.LISTED, done_at__isnull=True)
+        # Calls and letters still to do, and failed emails not yet tried again or dealt with
+        # (reminders.models.DeliveryQuerySet.to_contact / failed_open), in one query.
+        to_contact = _among(Delivery.objects.to_contact())
         return Delivery.objects.aggregate(
-            failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
-            to_call=Count("pk", filter=listed & Q(channel=Delivery.Channel.CALL)),
-            to_post=Count("pk", filter=listed & Q(channel=Delivery.Channel.POST)),
+            failed=Count("pk", filter=_among(Delivery.objects.failed_open())),
+            to_call=Count("pk", filter=to_contact & Q(channel=Delivery.Channel.CALL)),
+            to_post=Count("pk", filter=to_contact & Q(channel=Delivery.Channel.POST)),
         )
 
     @cached_property

@@ -296,9 +296,10 @@ REGISTER: tuple[Entry, ...] = (
     Entry(
         "projects.OutputCredit",
         "advisor",
-        {"credit": (C.PARTICIPATION, E.KEEP_LINK)},
+        {"credit": (C.PARTICIPATION, E.KEEP_LINK), "named_as": (C.IDENTITY, E.EMPTY)},
         "How an advisor is credited on a paper or output (co-author, acknowledged): kept, "
-        "pointing at the pseudonym, because the output was published with it.",
+        "pointing at the pseudonym, because the output was published with it. The name it "
+        "was published under is emptied (it then shows the pseudonym).",
     ),
     Entry(
         "meetings.Invitation",
@@ -361,7 +362,14 @@ REGISTER: tuple[Entry, ...] = (
     Entry(
         "reports.ReportRequest",
         "advisor",
-        {"letter_text": (C.FREE_TEXT, E.DELETE_ROW), "file": (C.FILE, E.DELETE_FILE)},
+        {
+            "letter_text": (C.FREE_TEXT, E.DELETE_ROW),
+            "file": (C.FILE, E.DELETE_FILE),
+            # The member of staff who gives a reference (not the advisor): gone with the row.
+            "referee_name": (C.IDENTITY, E.DELETE_ROW),
+            "referee_role": (C.IDENTITY, E.DELETE_ROW),
+            "referee_contact": (C.CONTACT, E.DELETE_ROW),
+        },
         "Letters and statements generated for one advisor (e.g. a payment statement).",
     ),
     Entry(

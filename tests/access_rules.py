@@ -9,9 +9,12 @@ from django.core.files.base import ContentFile
 from ascru_pie.roles import Role
 from homes.models import Resource
 from impacts.models import Standard
+from projects.models import Output, Project
+from reminders.models import Delivery
 from reports.models import ReportExample
 from tests.base import BaseTestCase
 from tests.factories import (
+    ProjectFactory,
     TrainingFactory,
     a_batch,
     alice_call,
@@ -32,6 +35,7 @@ from tests.factories import (
     failed_annual,
     held_meeting,
     impact_with_evidence,
+    make_impact,
     meeting_to_cancel,
     open_survey,
     other_project,
@@ -83,6 +87,48 @@ def an_example(tc) -> int:
         year=2026, standard_id=a_standard(tc), text="Advisors changed the questions."
     )
     return example.pk
+
+
+def a_failed_email(tc) -> dict:
+    """An email reminder to Alice that could not be sent (reminders:failed-*); made once."""
+    delivery, _ = Delivery.objects.get_or_create(
+        key="rsvp-chase:failed-email",
+        defaults={
+            "kind": "rsvp-chase",
+            "advisor": tc.alice,
+            "recipient": "alice@example.org",
+            "status": Delivery.Status.FAILED,
+            "template": "reminder-rsvp-chase",
+        },
+    )
+    return {"pk": delivery.pk}
+
+
+def _output_of(project: dict, title: str) -> dict:
+    output, _ = Output.objects.get_or_create(
+        project_id=project["pk"], title=title, defaults={"kind": Output.Kind.PAPER}
+    )
+    return {"pk": project["pk"], "output_pk": output.pk}
+
+
+def rita_output(tc) -> dict:
+    """An output of Rita's project (projects:output-edit and -delete, issue 15)."""
+    return _output_of(rita_project(tc), "Rita's paper")
+
+
+def other_output(tc) -> dict:
+    """An output of a project Rita is not on."""
+    return _output_of(other_project(tc), "Someone else's paper")
+
+
+def confidential_impact(tc) -> dict:
+    """An impact on a confidential project Rita is not on (impacts:detail, issue 15)."""
+    title = "Confidential other study"
+    project = Project.objects.filter(title=title).first() or ProjectFactory(
+        title=title, confidential=True
+    )
+    impact = project.impacts.first() or make_impact(project, tc.staff_sam)
+    return {"pk": impact.pk}
 
 
 def roles(*names: str) -> frozenset:
@@ -213,6 +259,13 @@ MATRIX: dict[str, Entry] = {
     "projects:outputs": Entry(
         roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_project, others=other_project
     ),
+    # Issue 15 (W3): change or delete an output (GET of delete asks first).
+    "projects:output-edit": Entry(
+        roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_output, others=other_output
+    ),
+    "projects:output-delete": Entry(
+        roles(Role.RESEARCHER, Role.PIE_TEAM), kwargs=rita_output, others=other_output
+    ),
     # --- projects: advisor portal
     "projects:portal-opportunities": Entry(roles(Role.ADVISOR)),
     "projects:portal-opportunity": Entry(roles(Role.ADVISOR), kwargs=rita_opportunity),
@@ -221,7 +274,7 @@ MATRIX: dict[str, Entry] = {
     "meetings:detail": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
     "meetings:roster-csv": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
     "reminders:meeting-invite": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
-    "meetings:rsvp-record": Entry(
+    "reminders:rsvp-record": Entry(
         roles(Role.PIE_TEAM),
         kwargs=alice_invitation,
         method="post",
@@ -229,7 +282,9 @@ MATRIX: dict[str, Entry] = {
         data={"rsvp": "yes", "how": "phone"},
     ),
     "meetings:agenda": Entry(roles(Role.PIE_TEAM), kwargs=alice_meeting),
-    "meetings:cancel": Entry(roles(Role.PIE_TEAM), kwargs=meeting_to_cancel, method="post", ok=302),
+    "reminders:meeting-cancel": Entry(
+        roles(Role.PIE_TEAM), kwargs=meeting_to_cancel, method="post", ok=302
+    ),
     "payments:attendance": Entry(roles(Role.PIE_TEAM), kwargs=held_meeting),
     # --- meetings: invitees and staff
     "meetings:ics": Entry(
@@ -313,8 +368,18 @@ MATRIX: dict[str, Entry] = {
     ),
     # --- impacts: the database
     "impacts:search": Entry(roles(Role.PIE_TEAM, Role.RESEARCHER, Role.MANAGER)),
+    # Issue 15 (W3): one impact, opened from the search results; researchers see other
+    # projects' impacts unless the project is confidential (ImpactRecord.visible_to).
+    "impacts:detail": Entry(
+        roles(Role.PIE_TEAM, Role.RESEARCHER, Role.MANAGER),
+        kwargs=alice_impact,
+        others=confidential_impact,
+        sees_all=roles(Role.PIE_TEAM, Role.MANAGER),
+    ),
     "impacts:export": Entry(roles(Role.PIE_TEAM, Role.RESEARCHER, Role.MANAGER)),
     "impacts:follow-up": Entry(roles(Role.PIE_TEAM)),
+    # Issue 15 (W3): advisors' reflections; advisors are told only the PIE team reads them.
+    "impacts:reflections": Entry(roles(Role.PIE_TEAM)),
     "impacts:feedback": Entry(roles(Role.PIE_TEAM, Role.MANAGER)),
     # --- impacts: advisor portal
     "impacts:portal": Entry(roles(Role.ADVISOR)),
@@ -353,6 +418,7 @@ MATRIX: dict[str, Entry] = {
     # --- reports: advisor documents and PIE team pages
     "reports:portal": Entry(roles(Role.ADVISOR)),
     "reports:reference": Entry(roles(Role.PIE_TEAM), kwargs=lambda tc: {"pk": tc.alice.pk}),
+    "reports:letters": Entry(roles(Role.PIE_TEAM)),
     # --- reports: the annual report's examples and narrative (PIE team edits, manager reads)
     "reports:evidence": Entry(roles(Role.MANAGER, Role.PIE_TEAM)),
     "reports:evidence-add": Entry(
@@ -378,6 +444,12 @@ MATRIX: dict[str, Entry] = {
     "reminders:log": Entry(roles(Role.PIE_TEAM)),
     "reminders:contact-done": Entry(
         roles(Role.PIE_TEAM), kwargs=alice_call, method="post", ok=302, data={"outcome": "Yes"}
+    ),
+    "reminders:failed-retry": Entry(
+        roles(Role.PIE_TEAM), kwargs=a_failed_email, method="post", ok=302
+    ),
+    "reminders:failed-dealt-with": Entry(
+        roles(Role.PIE_TEAM), kwargs=a_failed_email, method="post", ok=302, data={"outcome": "Rang"}
     ),
     # --- privacy: subject access (PIE team only; a request is 404 to anyone else)
     "privacy:sar-list": Entry(roles(Role.PIE_TEAM)),
