@@ -39,6 +39,13 @@ def can_see_equality(request) -> bool:
     return request.user.has_perm("advisors.view_equality")
 
 
+def invite_words(advisor: Advisor) -> str:
+    """The invitation button's words: 'again' only when one was really sent before."""
+    if advisor.user_id is None:
+        return "Give a login and send the invitation"
+    return "Send the invitation again" if advisor.invitation_sent_at else "Send the invitation"
+
+
 class EqualityInline(admin.StackedInline):
     model = EqualityMonitoring
     extra = 0
@@ -276,10 +283,10 @@ class AdvisorAdmin(
                 invite,
             )
         return format_html(
-            "{}They have not set a password yet. "
-            '<a class="button" href="{}">Send the invitation again</a>',
+            '{}They have not set a password yet. <a class="button" href="{}">{}</a>',
             sent or "Has a login, but no invitation has been sent. ",
             invite,
+            invite_words(obj),
         )
 
     @admin.display(description="Documents")
@@ -343,10 +350,11 @@ class AdvisorAdmin(
         context = {
             **self.admin_site.each_context(request),
             "title": (
-                f"Send {advisor.full_name} the invitation again"
+                f"{invite_words(advisor)}: {advisor.full_name}"
                 if advisor.user_id
                 else f"Give {advisor.full_name} a login"
             ),
+            "invite_words": invite_words(advisor),
             "opts": self.model._meta,
             "original": advisor,
             "advisor": advisor,
@@ -357,7 +365,8 @@ class AdvisorAdmin(
         return TemplateResponse(request, "admin/advisors/advisor/invite.html", context)
 
     def _invite(self, request, advisor: Advisor) -> bool:
-        again = advisor.user_id is not None
+        again = advisor.invitation_sent_at is not None
+        had_login = advisor.user_id is not None
         try:
             services.advisor_login_give(advisor=advisor, by=request.user)
         except ValidationError as exc:
@@ -365,8 +374,9 @@ class AdvisorAdmin(
             return False
         self.message_user(
             request,
-            f"{'We have sent' if again else 'We have given'} {advisor.full_name} "
-            f"{'the invitation again' if again else 'a login and sent the invitation'}: "
+            f"{'We have sent' if had_login else 'We have given'} {advisor.full_name} "
+            f"{'the invitation' if had_login else 'a login and sent the invitation'}"
+            f"{' again' if had_login and again else ''}: "
             f"an email to {advisor.email} with a link to set their password. The link works "
             f"once, for {settings.INVITATION_TIMEOUT_DAYS} days.",
         )
@@ -592,7 +602,7 @@ class ApplicationAdmin(EqualityViewLogMixin, admin.ModelAdmin):
                 if advisor.email
                 else "they have no email address, so they take part by phone or post. To "
                 "give them a login later, add their email address to their advisor record "
-                "and use “Give a login and send the invitation” there"
+                "and use “Send the invitation” there"
             )
             self.message_user(request, f"{advisor.full_name} is now on the register; {invited}.")
 
