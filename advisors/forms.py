@@ -252,6 +252,11 @@ class AdvisorAdminForm(forms.ModelForm):
         model = Advisor
         # The admin passes the fields each role sees (advisors.admin_fields).
         fields = "__all__"  # noqa: DJ007
+        # Date boxes take ISO dates from the browser's own picker, as every form does.
+        widgets = {
+            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for name in ("joined_on", "status_changed_on", "left_on")
+        }
         help_texts = {
             "payment_preference": (
                 "How they want to be paid. Record what they told you by phone or letter; "

@@ -150,5 +150,5 @@ class PricePerSessionThroughThePlanTest(BaseTestCase):
         self.assertContains(response, "sent to the PIE team for review")
         plan = self.project.plans.get()
         self.assertEqual(plan.budget_total, Decimal("525.00"))
-        self.assertContains(response, "from 16 Oct 2025, every month")
+        self.assertContains(response, "from 16 October 2025, every month")
         self.assertContains(response, "from 16 Dec 2025: 2.5 h × £27.50/h = £68.75")
