@@ -403,7 +403,11 @@ class Claim(models.Model):
         if self.reverses_id or self.status == self.Status.PAID:
             return ""
         expected = self.expected_payment_date
-        return f"We aim to pay by {day_text(expected)}" if expected else ""
+        if not expected:
+            return ""
+        if expected < timezone.localdate():
+            return LATE_PAYMENT_WORDS
+        return f"We aim to pay by {day_text(expected)}"
 
     @property
     def days_to_pay(self) -> int | None:
@@ -419,6 +423,9 @@ class Claim(models.Model):
             return "the paid date is before the activity: check it"
         return f"{plural_text(days, 'day')} after the activity"
 
+
+# What an advisor reads once the date we aim to pay by has passed and the claim is still unpaid.
+LATE_PAYMENT_WORDS = "This is later than we aim to pay, and we are sorting it out"
 
 # Where a claim is up to, in plain words. Paid and rejected add a date or the reason.
 ADVISOR_STATUS_WORDS = {
