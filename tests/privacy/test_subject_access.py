@@ -36,7 +36,7 @@ from advisors.models import (
 )
 from ascru_pie.lib.crypto import decrypt, encrypt
 from ascru_pie.roles import Role
-from impacts.models import AdvisorReflection, SurveyReceipt, SurveyResponse
+from impacts.models import AdvisorReflection, Standard, SurveyReceipt, SurveyResponse
 from meetings.models import Attendance
 from payments.models import BankDetails, BankDetailsChange, Claim, ClaimEvent
 from privacy.models import SubjectAccessDownload, SubjectAccessRequest
@@ -44,9 +44,9 @@ from privacy.register import entries, rows_for
 from privacy.sar import subject_access_collect, subject_access_json, subject_access_zip
 from privacy.services import subject_access_sweep
 from privacy.tasks import subject_access_build
-from projects.models import OutputCredit, ProjectAdvisor
+from projects.models import OutputCredit, ProjectAdvisor, SelectionEvent
 from reminders.models import Delivery
-from reports.models import ReportRequest
+from reports.models import ReportExample, ReportRequest
 from tests.base import BaseTestCase, pdf_text, stored_files
 from tests.factories import (
     ApplicationFactory,
@@ -154,11 +154,14 @@ def seed(tc, advisor: Advisor, who: dict) -> None:
     Recognition.objects.create(
         advisor=advisor, kind="reference", given_on=datetime.date(2026, 2, 1), note=f"{mark} ref"
     )
-    InterestFactory(
+    interest = InterestFactory(
         opportunity=tc.opportunity,
         advisor=advisor,
         note=f"{mark} interest",
         support_needed=f"{mark} support",
+    )
+    SelectionEvent.objects.create(
+        interest=interest, action=SelectionEvent.Action.SELECTED, note=f"{mark} why", by=sam
     )
     ProjectAdvisor.objects.create(project=tc.project, advisor=advisor, role=f"{mark} role")
     OutputCredit.objects.create(output=tc.output, advisor=advisor, credit="co_author")
@@ -171,7 +174,15 @@ def seed(tc, advisor: Advisor, who: dict) -> None:
         preparation_hours=Decimal("1.50"),
         confirmed_by=sam,
     )
-    AdvisorReflection.objects.create(impact=tc.impact, advisor=advisor, text=f"{mark} reflection")
+    reflection = AdvisorReflection.objects.create(
+        impact=tc.impact, advisor=advisor, text=f"{mark} reflection"
+    )
+    ReportExample.objects.create(
+        year=2026,
+        standard=Standard.objects.order_by("pk").first(),
+        reflection=reflection,
+        text=f"{mark} example",
+    )
     SurveyResponse.objects.create(
         survey=tc.survey,
         advisor=advisor,

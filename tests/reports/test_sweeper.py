@@ -12,10 +12,12 @@ from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
+from meetings.models import Attendance
 from reports.models import ReportRequest
 from reports.services import report_build, report_requests_sweep
 from reports.tasks import report_requests_sweep as report_requests_sweep_task
 from tests.base import BaseTestCase
+from tests.factories import MeetingFactory
 
 Status = ReportRequest.Status
 DELAY = "reports.tasks.report_build.delay"
@@ -69,6 +71,10 @@ class BrokerDownTest(SweeperTestCase):
         self.assertContains(page, "Queued: it will be made in a moment")
 
     def test_alice_asks_for_her_certificate_while_redis_is_down(self) -> None:
+        # A certificate needs some involvement (tests/reports/test_certificate_refusal.py).
+        Attendance.objects.create(
+            meeting=MeetingFactory(), advisor=self.alice, status=Attendance.Status.ATTENDED
+        )
         self.client.force_login(self.advisor_alice)
         with (
             self.assertLogs("ascru_pie.celery", "WARNING"),
