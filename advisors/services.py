@@ -331,7 +331,11 @@ def advisor_login_give(*, advisor: Advisor, by: User | None) -> User:
     already have a password (they use "Forgotten your password?").
     """
     with transaction.atomic():
-        advisor = Advisor.objects.select_for_update().select_related("user").get(pk=advisor.pk)
+        advisor = (
+            Advisor.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=advisor.pk)
+        )
         name = advisor.full_name
         if not advisor.email:
             raise ValidationError(NO_EMAIL.format(name=name))

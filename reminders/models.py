@@ -51,7 +51,13 @@ class DeliveryQuerySet(models.QuerySet):
             status=Delivery.Status.LISTED,
             done_at=None,
             advisor__status=Advisor.Status.ACTIVE,
-        ).exclude(Q(meeting__status=Meeting.Status.CANCELLED) & ~Q(kind="cancelled"))
+        ).filter(
+            # Spelled out: an exclude() over the nullable meeting would also drop rows with
+            # no meeting at all (NULL in SQL's three-valued logic).
+            Q(meeting__isnull=True)
+            | ~Q(meeting__status=Meeting.Status.CANCELLED)
+            | Q(kind="cancelled")
+        )
 
     def failed_open(self) -> "DeliveryQuerySet":
         """Emails that could not be sent and that nobody has yet tried again or dealt with."""

@@ -147,6 +147,8 @@ def lookups(transactional_db):
     from django.apps import apps
 
     importlib.import_module("advisors.migrations.0002_lookups").forwards(apps, None)
+    # And the UK Standards for Public Involvement (impacts/0002_standards), for the same reason.
+    importlib.import_module("impacts.migrations.0002_standards").forwards(apps, None)
 
 
 @pytest.fixture

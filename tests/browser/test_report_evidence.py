@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_coordinator_curates_an_annual_report_example_with_the_keyboard(
-    page, live_server, demo_users
+    page, live_server, lookups, demo_users
 ):
     from ascru_pie.models import User
     from impacts.models import Standard

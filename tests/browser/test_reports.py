@@ -103,9 +103,18 @@ def test_the_list_of_reports_updates_by_itself_when_a_report_is_ready(
 
 
 def test_advisor_asks_for_a_certificate_of_involvement(page, live_server, register):
+    from advisors.models import Advisor
     from ascru_pie.lib.dates import tax_year
+    from meetings.models import Attendance
     from reports.models import ReportRequest
+    from tests.factories import MeetingFactory
 
+    # A certificate needs some involvement (tests/reports/test_certificate_refusal.py).
+    Attendance.objects.create(
+        meeting=MeetingFactory(),
+        advisor=Advisor.objects.get(user__username="advisor"),
+        status=Attendance.Status.ATTENDED,
+    )
     login(page, live_server, "advisor", DEMO_PASSWORD)
     response = page.goto(f"{live_server.url}/portal/documents/")
     assert response.status == 200
@@ -161,7 +170,11 @@ def test_coordinator_checks_the_reminders_log(page, live_server, register):
     assert response.status == 200
     assert h1(page) == "Reminders"
     assert page.get_by_text("Failed: SMTPRecipientsRefused: no such mailbox").is_visible()
-    assert page.get_by_role("table", name="To call").get_by_text("01234 567890").is_visible()
+    assert (
+        page.get_by_role("table", name="To call")
+        .get_by_role("cell", name="01234 567890")
+        .is_visible()
+    )
     assert_no_axe_violations(page, "staff-reminders")
 
     page.get_by_label("Status", exact=True).select_option(label="Failed")
