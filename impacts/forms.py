@@ -7,7 +7,7 @@ are checked here, so that the error is shown next to the file field.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Min, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
@@ -16,7 +16,7 @@ from advisors.models import Advisor
 from ascru_pie.models import User
 from ascru_pie.roles import Role
 from meetings.models import Meeting
-from projects.models import PIEPlan, PlannedActivity, Project
+from projects.models import PIEPlan, PlannedActivity, Project, ProjectMembership
 
 from .models import AdvisorReflection, GrippSummary, ImpactRecord, ImpactStage, Standard
 
@@ -276,13 +276,15 @@ class ImpactSearchForm(forms.Form):
         projects = Project.objects.order_by("title")
         # The same rule as ImpactRecord.objects.visible_to: no confidential project's name to strangers.
         if not user.has_role(Role.PIE_TEAM, Role.MANAGER):
-            projects = projects.filter(Q(confidential=False) | Q(memberships__user=user)).distinct()
+            own = ProjectMembership.objects.filter(user=user).values("project_id")
+            projects = projects.filter(Q(confidential=False) | Q(pk__in=own))
         self.fields["project"].queryset = projects
         # The years that have impacts this person may see, newest first (one query).
+        # The first and last dates, not years, so the index on recorded_on answers it.
         span = ImpactRecord.objects.visible_to(user).aggregate(
-            first=Min("recorded_on__year"), last=Max("recorded_on__year")
+            first=Min("recorded_on"), last=Max("recorded_on")
         )
-        years = range(span["last"], span["first"] - 1, -1) if span["first"] else []
+        years = range(span["last"].year, span["first"].year - 1, -1) if span["first"] else []
         self.fields["year"].choices = [("", "Any year")] + [(y, str(y)) for y in years]
 
     def filters(self) -> dict:
@@ -311,13 +313,14 @@ class ReflectionFilterForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Only projects with reflections, and only the years that have them.
-        self.fields["project"].queryset = (
-            Project.objects.filter(impacts__reflections__isnull=False).distinct().order_by("title")
+        reflected = AdvisorReflection.objects.filter(impact__project=OuterRef("pk"))
+        self.fields["project"].queryset = Project.objects.filter(Exists(reflected)).order_by(
+            "title"
         )
         span = AdvisorReflection.objects.aggregate(
-            first=Min("impact__recorded_on__year"), last=Max("impact__recorded_on__year")
+            first=Min("impact__recorded_on"), last=Max("impact__recorded_on")
         )
-        years = range(span["last"], span["first"] - 1, -1) if span["first"] else []
+        years = range(span["last"].year, span["first"].year - 1, -1) if span["first"] else []
         self.fields["year"].choices = [("", "Any year")] + [(y, str(y)) for y in years]
 
     def filtered(self, reflections):

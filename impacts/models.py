@@ -4,12 +4,13 @@ import os
 import uuid
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import connections, models, router
+from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
 
 from ascru_pie.lib.storage import private_storage
 from ascru_pie.roles import Role
-from projects.models import Stage
+from projects.models import ProjectMembership, Stage
 
 
 class ImpactStage(models.TextChoices):
@@ -46,7 +47,37 @@ def stage_rank() -> Case:
     )
 
 
+# The words searched, with their weight in the ranking: what changed counts more than evidence.
+SEARCHED_FIELDS = (("what_changed", "A"), ("evidence_text", "B"))
+SEARCH_CONFIG = "english"
+
+
+def search_vector(**values: str) -> SearchVector:
+    """The full-text vector of an impact's searched words (PostgreSQL): from its columns, or,
+    given values (what_changed="...", evidence_text="..."), from those words."""
+    parts = [
+        SearchVector(
+            Value(values[name], output_field=TextField()) if values else name,
+            weight=weight,
+            config=SEARCH_CONFIG,
+        )
+        for name, weight in SEARCHED_FIELDS
+    ]
+    vector = parts[0]
+    for part in parts[1:]:
+        vector = vector + part
+    return vector
+
+
 class ImpactQuerySet(models.QuerySet):
+    def refresh_search_vectors(self) -> int:
+        """Rebuild the stored search vector of these impacts in one UPDATE, after writes that
+        skip ImpactRecord.save (bulk_create, update). Returns how many rows; on databases
+        without full-text search (SQLite) there is no vector, and it does nothing."""
+        if connections[self.db].vendor != "postgresql":
+            return 0
+        return self.update(search_vector=search_vector())
+
     def by_stage(self, *then: str) -> "ImpactQuerySet":
         """In research stage order (identifying, design, ... beyond), not alphabetically;
         within a stage by `then` (newest first by default)."""
@@ -58,9 +89,9 @@ class ImpactQuerySet(models.QuerySet):
         """PIE team and manager: all. Researchers: non-confidential projects and their own."""
         if user.has_role(Role.PIE_TEAM, Role.MANAGER):
             return self
-        return self.filter(
-            Q(project__confidential=False) | Q(project__memberships__user=user)
-        ).distinct()
+        # A subquery, not a join: each impact once, with no DISTINCT to sort every row.
+        own = ProjectMembership.objects.filter(user=user).values("project_id")
+        return self.filter(Q(project__confidential=False) | Q(project_id__in=own))
 
 
 class ImpactRecord(models.Model):
@@ -126,15 +157,48 @@ class ImpactRecord(models.Model):
     )
     recorded_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # What impact_search matches on PostgreSQL (SEARCHED_FIELDS, weighted), kept current by
+    # save() and by ImpactQuerySet.refresh_search_vectors after bulk writes, with a GIN index
+    # made by migration 0005 (PostgreSQL only, so it is not in Meta.indexes). Empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ImpactQuerySet.as_manager()
 
     class Meta:
         ordering = ["-recorded_on", "-pk"]
-        indexes = [models.Index(fields=["stage", "category"], name="impacts_stage_category")]
+        indexes = [
+            models.Index(fields=["stage", "category"], name="impacts_stage_category"),
+            # The search page's order with no words (ImpactQuerySet.by_stage), read a page at a time.
+            models.Index(
+                stage_rank(), F("recorded_on").desc(), F("id").desc(), name="impacts_by_stage"
+            ),
+            models.Index(fields=["recorded_on"], name="impacts_recorded_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project}: {self.get_stage_display()} ({self.get_kind_display().lower()})"
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, with the search vector built from the words being saved (in the same query)."""
+        update_fields = kwargs.get("update_fields")
+        searched = {name for name, _ in SEARCHED_FIELDS}
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        refresh = connections[using].vendor == "postgresql" and (
+            update_fields is None or searched & set(update_fields)
+        )
+        if refresh:
+            self.search_vector = search_vector(
+                **{name: getattr(self, name) or "" for name in searched}
+            )
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_vector"}
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            if refresh:
+                # The stored value, not the expression, is what the database has now: unloaded,
+                # so it is read again only if asked for.
+                self.__dict__.pop("search_vector", None)
 
     @property
     def evidence_filename(self) -> str:

@@ -7,7 +7,6 @@ each seeing what ImpactRecord.objects.visible_to allows.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from advisors.models import Advisor
 from ascru_pie.access import role_required
+from ascru_pie.lib.paging import page_of
 from ascru_pie.roles import Role
 from projects.access import get_project_for_user
 from projects.models import PIEPlan, PlannedActivity, Project
@@ -199,7 +199,7 @@ def _search(request: HttpRequest):
 def search(request: HttpRequest) -> HttpResponse:
     form, impacts = _search(request)
     # The list shows neither contributors nor standards: skip the service's prefetches (the export uses them).
-    page = Paginator(impacts.prefetch_related(None), PAGE_SIZE).get_page(request.GET.get("page"))
+    page, page_range = page_of(request, impacts.prefetch_related(None), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -208,9 +208,7 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "page_range": page.paginator.get_elided_page_range(
-                page.number, on_each_side=2, on_ends=1
-            ),
+            "page_range": page_range,
             "searched": any(request.GET.get(name) for name in form.fields),
             "export_query": query.urlencode(),
         },
@@ -244,16 +242,14 @@ def reflections(request: HttpRequest) -> HttpResponse:
             "-updated_at", "-pk"
         )
     )
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, page_range = page_of(request, found, PAGE_SIZE)
     return render(
         request,
         "impacts/reflections.html",
         {
             "form": form,
             "page": page,
-            "page_range": page.paginator.get_elided_page_range(
-                page.number, on_each_side=2, on_ends=1
-            ),
+            "page_range": page_range,
             "searched": any(request.GET.get(name) for name in form.fields),
         },
     )
