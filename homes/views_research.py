@@ -9,13 +9,13 @@ sees the same page for every project, their own first, a page at a time.
 import datetime
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from ascru_pie.access import role_required
+from ascru_pie.lib.paging import page_of
 from ascru_pie.roles import Role
 from impacts.models import ImpactRecord
 from meetings.models import Meeting
@@ -101,7 +101,7 @@ def research_home(request: HttpRequest) -> HttpResponse:
             )
         )
     )
-    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    page, page_range = page_of(request, projects, PROJECTS_PER_PAGE)
 
     follow_up = _meetings_without_impact(visible, today)
     awaiting = Opportunity.objects.filter(project__in=visible).awaiting_selection()
@@ -116,6 +116,7 @@ def research_home(request: HttpRequest) -> HttpResponse:
         {
             "is_pie_team": is_pie_team,
             "page": page,
+            "page_range": page_range,
             "rows": _rows(list(page.object_list)),
             "follow_up": follow_up[:SHOWN],
             "n_follow_up": follow_up.count(),

@@ -19,6 +19,7 @@ from ascru_pie.access import role_required
 # test imports it from ascru_pie.lib.dates, this line can go.
 from ascru_pie.lib.dates import when_words  # noqa: F401
 from ascru_pie.lib.forms import posted
+from ascru_pie.lib.paging import page_of
 from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import date_words
 
@@ -29,30 +30,39 @@ from ..models import AgendaItem, Attendance, Invitation, Meeting, MeetingPaper
 
 # --- Advisor portal ---------------------------------------------------------------------
 
+# Past meetings a page at a time: the latest first, older ones on the next pages.
+PAST_PER_PAGE = 10
+
 
 @role_required(Role.ADVISOR)
 def portal_list(request: HttpRequest) -> HttpResponse:
-    """The advisor's own invitations: meetings coming up (soonest first) and past ones."""
-    invitations = list(
-        Invitation.objects.filter(advisor__user=request.user)
-        .select_related("meeting")
-        .order_by("meeting__starts_at", "meeting_id")
-    )
-    # Past meetings say whether they came (the register), not what they answered beforehand.
-    attended = _attendance_by_meeting(request)
+    """The advisor's own invitations: meetings coming up (soonest first), then past ones a
+    page at a time, most recent first (an advisor of many years has hundreds)."""
     now = timezone.now()
-    coming_up = [i for i in invitations if i.meeting.ends_at >= now]
-    past = [i for i in reversed(invitations) if i.meeting.ends_at < now]
+    mine = Invitation.objects.filter(advisor__user=request.user).select_related("meeting")
+    coming_up = list(
+        mine.filter(meeting__ends_at__gte=now).order_by("meeting__starts_at", "meeting_id")
+    )
+    page, page_range = page_of(
+        request,
+        mine.filter(meeting__ends_at__lt=now).order_by("-meeting__starts_at", "-meeting_id"),
+        PAST_PER_PAGE,
+    )
+    past = list(page.object_list)
+    # Past meetings say whether they came (the register), not what they answered beforehand.
+    attended = _attendance_by_meeting(request, [i.meeting_id for i in past]) if past else {}
     for invitation in past:
         invitation.attendance = attended.get(invitation.meeting_id)
-    return render(request, "meetings/portal_list.html", {"coming_up": coming_up, "past": past})
+    return render(
+        request,
+        "meetings/portal_list.html",
+        {"coming_up": coming_up, "past": past, "page": page, "page_range": page_range},
+    )
 
 
-def _attendance_by_meeting(request: HttpRequest, meeting_id: int | None = None) -> dict:
-    """The signed-in advisor's attendance as the PIE team recorded it, by meeting id."""
-    rows = Attendance.objects.filter(advisor__user=request.user)
-    if meeting_id is not None:
-        rows = rows.filter(meeting_id=meeting_id)
+def _attendance_by_meeting(request: HttpRequest, meeting_ids: list[int]) -> dict:
+    """The signed-in advisor's attendance at these meetings as the PIE team recorded it."""
+    rows = Attendance.objects.filter(advisor__user=request.user, meeting_id__in=meeting_ids)
     return {a.meeting_id: a for a in rows.order_by()}
 
 
@@ -105,7 +115,7 @@ def _render_detail(
             "can_answer": not is_cancelled and not has_ended and taking_part,
             "taking_part": taking_part,
             "attendance": (
-                _attendance_by_meeting(request, meeting.pk).get(meeting.pk) if has_ended else None
+                _attendance_by_meeting(request, [meeting.pk]).get(meeting.pk) if has_ended else None
             ),
             "rsvp_form": rsvp_form,
             "proposal_form": proposal_form,

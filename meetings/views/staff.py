@@ -11,12 +11,14 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ascru_pie.access import role_required
 from ascru_pie.lib.exports import cell_safe
+from ascru_pie.lib.paging import page_of
 from ascru_pie.models import User
 from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import plural_text
@@ -40,6 +42,17 @@ ROSTER_CSV_HEADER = [
 
 # --- The list -------------------------------------------------------------------------------
 
+MEETINGS_PER_PAGE = 25
+
+
+def _invited(rsvp: str | None = None) -> Coalesce:
+    """How many are invited to the meeting (who gave this answer, if given), as a subquery."""
+    invitations = Invitation.objects.filter(meeting=OuterRef("pk"))
+    if rsvp is not None:
+        invitations = invitations.filter(rsvp=rsvp)
+    n = invitations.order_by().values("meeting").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(n), 0)
+
 
 @role_required(Role.PIE_TEAM)
 def meeting_list(request: HttpRequest) -> HttpResponse:
@@ -55,18 +68,18 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         meetings = meetings.filter(type=filters["type"])
     if filters.get("project"):
         meetings = meetings.filter(project=filters["project"])
-    answered = {
-        rsvp: Count("invitations", filter=Q(invitations__rsvp=rsvp))
-        for rsvp in Invitation.RSVP.values
-    }
-    meetings = list(
+    # Counted per meeting by subqueries, so counting the pages never joins the invitations.
+    page, page_range = page_of(
+        request,
         meetings.select_related("project").annotate(
-            n_invited=Count("invitations"),
-            n_yes=answered[Invitation.RSVP.YES],
-            n_maybe=answered[Invitation.RSVP.MAYBE],
-            n_no=answered[Invitation.RSVP.NO],
-        )
+            n_invited=_invited(),
+            n_yes=_invited(Invitation.RSVP.YES),
+            n_maybe=_invited(Invitation.RSVP.MAYBE),
+            n_no=_invited(Invitation.RSVP.NO),
+        ),
+        MEETINGS_PER_PAGE,
     )
+    meetings = list(page.object_list)
 
     with_advisor, held = services.management_presence_share()
     return render(
@@ -75,6 +88,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "meetings": meetings,
+            "page": page,
+            "page_range": page_range,
             "past": past,
             "presence": {
                 "with_advisor": with_advisor,

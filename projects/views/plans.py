@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from ascru_pie.access import role_required
 from ascru_pie.lib.forms import posted
+from ascru_pie.lib.paging import page_of
 from ascru_pie.roles import Role
 
 from .. import services
@@ -29,6 +29,8 @@ from ..models import (
 
 RESEARCH = (Role.RESEARCHER, Role.PIE_TEAM)
 PROJECTS_PER_PAGE = 25
+# How many advisors and opportunities the project page lists; it says how many there are.
+SHOWN_ON_PROJECT = 20
 
 
 @role_required(*RESEARCH)
@@ -47,27 +49,39 @@ def project_list(request: HttpRequest) -> HttpResponse:
             Prefetch("memberships", queryset=ProjectMembership.objects.select_related("user")),
         )
     )
-    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    page, page_range = page_of(request, projects, PROJECTS_PER_PAGE)
     return render(
-        request, "projects/project_list.html", {"projects": page.object_list, "page": page}
+        request,
+        "projects/project_list.html",
+        {"projects": page.object_list, "page": page, "page_range": page_range},
     )
 
 
 @role_required(*RESEARCH)
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The project at a glance: the team, the plan's versions, and the first few advisors,
+    opportunities and outputs with how many there are (each full list is a link away)."""
     project = get_project_for_user(request, pk)
+    memberships = list(project.memberships.select_related("user"))
+    opportunities = project.opportunities.annotate(
+        n_interested=Count(
+            "interests", filter=~Q(interests__status=ExpressionOfInterest.Status.WITHDRAWN)
+        )
+    ).order_by("-closing_date", "-pk")
+    assignments = project.advisor_assignments.select_related("advisor").order_by(
+        "advisor__last_name", "advisor__first_name", "pk"
+    )
     context = {
         "project": project,
-        "is_member": project.is_member(request.user),
-        "memberships": project.memberships.select_related("user"),
+        "is_member": any(m.user_id == request.user.pk for m in memberships),
+        "memberships": memberships,
         "plans": project.plans.order_by("-version"),
-        "opportunities": project.opportunities.annotate(
-            n_interested=Count(
-                "interests", filter=~Q(interests__status=ExpressionOfInterest.Status.WITHDRAWN)
-            )
-        ).order_by("-closing_date"),
-        "outputs": project.outputs.prefetch_related("credits__advisor"),
-        "assignments": project.advisor_assignments.select_related("advisor"),
+        "opportunities": opportunities[:SHOWN_ON_PROJECT],
+        "n_opportunities": project.opportunities.count(),
+        "n_outputs": project.outputs.count(),
+        "assignments": assignments[:SHOWN_ON_PROJECT],
+        "n_assignments": project.advisor_assignments.count(),
+        "shown": SHOWN_ON_PROJECT,
     }
     return render(request, "projects/project_detail.html", context)
 

@@ -128,7 +128,8 @@ class ResearchHomeTest(BaseTestCase):
         self.assertEqual(len(rows), 20)
         self.assertEqual((rows[0].project, rows[0].mine), (mine, True))
         self.assertContains(response, "You work on this")
-        self.assertContains(response, "Page 1 of 2")
+        self.assertContains(response, "Projects 1 to 20 of 28.")
+        self.assertContains(response, 'aria-label="Pages of projects"')
         self.assertEqual(len(self.client.get(URL + "?page=2").context["rows"]), 8)
 
     def test_who_may_open_it(self) -> None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ascru_pie.lib.dates import deadline_words, time_words, when_words
 from meetings.models import AgendaItem, Invitation, Meeting
+from meetings.views.portal import PAST_PER_PAGE
 from tests.base import BaseTestCase
 from tests.factories import add_paper, invite, make_meeting
 
@@ -106,11 +107,12 @@ class PortalListTest(PortalMeetingTestCase):
     def test_query_count_does_not_grow_with_invitations(self) -> None:
         self.client.force_login(self.advisor_alice)
         invite(make_meeting(title="Past one", days=-10), self.alice, rsvp=Invitation.RSVP.PENDING)
-        # session, user, user's groups (role check), invitations with their meetings, attendance
-        with self.assertNumQueries(5):
+        # session, user, user's groups (role check), meetings coming up, how many past,
+        # the page of past ones with their meetings, attendance at those
+        with self.assertNumQueries(7):
             response = self.client.get(self.url)
         self.assertEqual(len(response.context["coming_up"]) + len(response.context["past"]), 2)
-        for n in range(3):
+        for n in range(3 * PAST_PER_PAGE):
             invite(
                 make_meeting(title=f"Future {n}", days=10 + n),
                 self.alice,
@@ -121,9 +123,29 @@ class PortalListTest(PortalMeetingTestCase):
                 self.alice,
                 rsvp=Invitation.RSVP.PENDING,
             )
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(7):
             response = self.client.get(self.url)
-        self.assertEqual(len(response.context["coming_up"]) + len(response.context["past"]), 8)
+        self.assertEqual(len(response.context["coming_up"]), 1 + 3 * PAST_PER_PAGE)
+        self.assertEqual(len(response.context["past"]), PAST_PER_PAGE)
+
+    def test_past_meetings_come_a_page_at_a_time_the_latest_first(self) -> None:
+        for n in range(PAST_PER_PAGE + 2):
+            invite(make_meeting(title=f"Past {n}", days=-2 - n), self.alice)
+        self.client.force_login(self.advisor_alice)
+        first = self.client.get(self.url)
+        self.assertEqual(
+            [i.meeting.title for i in first.context["past"]],
+            [f"Past {n}" for n in range(PAST_PER_PAGE)],
+        )
+        self.assertContains(first, 'aria-label="Pages of past meetings"')
+        self.assertContains(first, f"Your {PAST_PER_PAGE + 2} past meetings, the most recent")
+        second = self.client.get(self.url, {"page": 2})
+        self.assertEqual(
+            [i.meeting.title for i in second.context["past"]],
+            [f"Past {PAST_PER_PAGE}", f"Past {PAST_PER_PAGE + 1}"],
+        )
+        # What is coming up stays at the top of every page.
+        self.assertEqual([i.meeting for i in second.context["coming_up"]], [self.meeting])
 
     def test_only_advisors_use_the_portal(self) -> None:
         self.assertRedirects(self.client.get(self.url), f"{reverse('login')}?next={self.url}")

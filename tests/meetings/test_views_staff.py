@@ -11,6 +11,7 @@ from django.utils import timezone
 from advisors.models import Advisor, ContactMethod, EqualityMonitoring
 from ascru_pie.roles import Role
 from meetings.models import AgendaItem, Attendance, Invitation, Meeting
+from meetings.views.staff import MEETINGS_PER_PAGE
 from projects.models import ProjectAdvisor
 from tests.base import BaseTestCase
 from tests.factories import AdvisorFactory, ProjectFactory, invite, make_meeting
@@ -190,14 +191,31 @@ class MeetingListTest(StaffMeetingTestCase):
             invite(meeting, self.bob, rsvp=Invitation.RSVP.NO)
 
     def test_query_count_does_not_grow_with_meetings(self) -> None:
-        # session, user, the user's groups (role check), the meetings with their counts and
-        # projects, the projects for the filter, management meetings held, those with an advisor.
+        # session, user, the user's groups (role check), how many meetings, the page of them
+        # with their counts and projects, the projects for the filter, management meetings
+        # held, those with an advisor.
         self._meetings_with_invitees(2)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             self.assertEqual(len(self.client.get(self.url).context["meetings"]), 3)
-        self._meetings_with_invitees(8)
-        with self.assertNumQueries(7):
-            self.assertEqual(len(self.client.get(self.url).context["meetings"]), 11)
+        self._meetings_with_invitees(MEETINGS_PER_PAGE + 5)
+        with self.assertNumQueries(8):
+            self.assertEqual(len(self.client.get(self.url).context["meetings"]), MEETINGS_PER_PAGE)
+
+    def test_past_meetings_come_a_page_at_a_time_page_2_has_the_older_ones(self) -> None:
+        for n in range(MEETINGS_PER_PAGE + 1):
+            meeting = make_meeting(title=f"Past {n}", days=-1 - n)
+            invite(meeting, self.alice, rsvp=Invitation.RSVP.YES)
+        first = self.client.get(self.url, {"when": "past"})
+        self.assertEqual(first.context["meetings"][0].title, "Past 0")
+        self.assertEqual(first.context["meetings"][0].n_yes, 1)
+        self.assertContains(first, 'aria-label="Pages of meetings"')
+        self.assertContains(first, f"({MEETINGS_PER_PAGE + 1}; 1 to {MEETINGS_PER_PAGE} shown)")
+        second = self.client.get(self.url, {"when": "past", "page": 2})
+        self.assertEqual(
+            [m.title for m in second.context["meetings"]], [f"Past {MEETINGS_PER_PAGE}"]
+        )
+        # The filter is kept in the page links.
+        self.assertContains(first, "?when=past&amp;page=2")
 
 
 # --- One meeting and its roster -----------------------------------------------------------

@@ -5,10 +5,15 @@ from decimal import Decimal
 from django.urls import reverse
 
 from projects import services
-from projects.models import PIEPlan
+from projects.models import PIEPlan, ProjectAdvisor
+from projects.views.plans import SHOWN_ON_PROJECT
 from tests.base import BaseTestCase
 from tests.factories import (
     ActivityFactory,
+    AdvisorFactory,
+    InterestFactory,
+    OpportunityFactory,
+    OutputFactory,
     PlanFactory,
     ProjectFactory,
     add_member,
@@ -225,3 +230,41 @@ class QueryCountTest(BaseTestCase):
             PlanFactory(project=p)
         with self.assertNumQueries(7):
             self.client.get(url)
+
+
+class ProjectPageTest(BaseTestCase):
+    """Rita's project page lists the first few advisors and opportunities and says how many."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.project = ProjectFactory(title="Home care study")
+        add_member(self.project, self.researcher_rita)
+        PlanFactory(project=self.project)
+        self.url = reverse("projects:detail", args=[self.project.pk])
+
+    def _grow(self, n: int) -> None:
+        for _ in range(n):
+            advisor = AdvisorFactory()
+            ProjectAdvisor.objects.create(project=self.project, advisor=advisor, role="Member")
+            opportunity = OpportunityFactory(project=self.project, posted_by=self.researcher_rita)
+            InterestFactory(opportunity=opportunity, advisor=advisor)
+            OutputFactory(project=self.project)
+
+    def test_queries_stay_the_same_as_the_project_grows(self) -> None:
+        self.client.force_login(self.researcher_rita)
+        self._grow(2)
+        # session, user, groups, the project, Rita's membership (access), the team, the
+        # plan's versions, the first opportunities with how many are interested, how many
+        # opportunities, how many outputs, the first advisors, how many advisors.
+        with self.assertNumQueries(12):
+            self.client.get(self.url)
+        self._grow(SHOWN_ON_PROJECT + 3)
+        with self.assertNumQueries(12):
+            response = self.client.get(self.url)
+        self.assertEqual(len(response.context["assignments"]), SHOWN_ON_PROJECT)
+        self.assertEqual(len(response.context["opportunities"]), SHOWN_ON_PROJECT)
+        n = SHOWN_ON_PROJECT + 5
+        self.assertContains(response, f"{SHOWN_ON_PROJECT} of {n} advisors are listed here")
+        self.assertContains(response, f"The {SHOWN_ON_PROJECT} closing last of {n} opportunities")
+        self.assertContains(response, f"{n} outputs recorded.")
+        self.assertEqual(response.context["opportunities"][0].n_interested, 1)
