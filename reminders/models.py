@@ -131,7 +131,16 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "deliveries"
-        indexes = [models.Index(fields=["status", "channel"], name="reminders_delivery_status")]
+        indexes = [
+            models.Index(fields=["status", "channel"], name="reminders_delivery_status"),
+            # The log, newest first, all of it or one status (failed: the failed list too).
+            models.Index(fields=["-created_at", "-id"], name="reminders_delivery_newest"),
+            models.Index(
+                fields=["status", "-created_at", "-id"], name="reminders_delivery_st_newest"
+            ),
+            # The calls and letters ticked off lately.
+            models.Index(fields=["-done_at", "-id"], name="reminders_delivery_done"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient or self.advisor or self.user}: {self.get_status_display()}"

@@ -5,7 +5,8 @@ prefer phone or post on that list."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ascru_pie.access import role_required
 from ascru_pie.lib.forms import posted
+from ascru_pie.lib.paging import page_of
 from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import plural_text
 from meetings import services as meetings_services
@@ -30,11 +32,23 @@ from .services import inactive_advisors
 DELIVERIES_PER_PAGE = 50
 # Ticked-off calls and letters stay on the page this long (and in the log for good).
 DONE_SHOWN = 20
+# The longest the call list, the post list, the failed emails and the inactive advisors get
+# on the page, each with how many there are in all: ticking one off brings up the next.
+SHOWN = 50
+
+
+def _first_with_total(rows, n: int = SHOWN) -> tuple[list, int]:
+    """The first `n` rows and how many there are in all, in one query (a window count)."""
+    first = list(rows.annotate(total=Window(Count("pk")))[:n])
+    return first, (first[0].total if first else 0)
 
 
 @role_required(Role.PIE_TEAM)
 def reminders_log(request: HttpRequest) -> HttpResponse:
-    """Reminders sent (or not), advisors not involved for a while, and today's call/post list."""
+    """Reminders sent (or not), advisors not involved for a while, and today's call/post list.
+
+    A fixed number of queries however long the log: each list is capped at SHOWN with its
+    total from a window count, and the log is paged (the count and the page)."""
     form = DeliveryFilterForm(request.GET)
     form.is_valid()
     # An invalid filter is shown as an error and left out.
@@ -42,14 +56,24 @@ def reminders_log(request: HttpRequest) -> HttpResponse:
     deliveries = Delivery.objects.select_related("advisor", "user").order_by("-created_at", "-pk")
     if status:
         deliveries = deliveries.filter(status=status)
-    page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
+    page, page_range = page_of(request, deliveries, DELIVERIES_PER_PAGE)
 
     now = timezone.now()
     # Every call and letter not yet ticked off, however old: it stays until someone does it.
     # Not Paused or Left advisors, and not invitations to a cancelled meeting (to_contact).
+    # The first SHOWN of each channel by surname, with how many in all: one query.
     to_contact = list(
         Delivery.objects.to_contact()
         .select_related("advisor", "user", "meeting")
+        .annotate(
+            total=Window(Count("pk"), partition_by=[F("channel")]),
+            place=Window(
+                RowNumber(),
+                partition_by=[F("channel")],
+                order_by=[F("advisor__last_name"), F("advisor__first_name"), F("pk")],
+            ),
+        )
+        .filter(place__lte=SHOWN)
         .order_by("channel", "advisor__last_name", "advisor__first_name", "pk")
     )
     done = list(
@@ -61,44 +85,45 @@ def reminders_log(request: HttpRequest) -> HttpResponse:
         .select_related("advisor", "user", "meeting", "done_by")
         .order_by("-done_at", "-pk")[:DONE_SHOWN]
     )
-    failed = list(
+    failed, failed_total = _first_with_total(
         Delivery.objects.failed_open()
         .select_related("advisor", "user")
         .order_by("-created_at", "-pk")
     )
-    inactive = list(inactive_advisors(now))
+    inactive, inactive_total = _first_with_total(inactive_advisors(now))
     for advisor in inactive:
         dates = [d for d in (advisor.last_invited, advisor.last_attended, advisor.last_claim) if d]
         advisor.last_involved = max(dates) if dates else None
 
-    query = request.GET.copy()
-    query.pop("page", None)
+    contact_lists = []
+    for channel, heading, empty in [
+        (Delivery.Channel.CALL, "To call", "No one to call."),
+        (Delivery.Channel.POST, "To write to", "No one to write to."),
+    ]:
+        items = [d for d in to_contact if d.channel == channel]
+        contact_lists.append(
+            (
+                channel,
+                [(d, ContactDoneForm(auto_id=f"d-{d.pk}-%s")) for d in items],
+                heading,
+                empty,
+                items[0].total if items else 0,
+            )
+        )
     return render(
         request,
         "reminders/log.html",
         {
             "form": form,
             "page": page,
-            "page_query": query.urlencode(),
-            "contact_lists": [
-                (
-                    channel,
-                    [
-                        (d, ContactDoneForm(auto_id=f"d-{d.pk}-%s"))
-                        for d in to_contact
-                        if d.channel == channel
-                    ],
-                    heading,
-                    empty,
-                )
-                for channel, heading, empty in [
-                    (Delivery.Channel.CALL, "To call", "No one to call."),
-                    (Delivery.Channel.POST, "To write to", "No one to write to."),
-                ]
-            ],
+            "page_range": page_range,
+            "contact_lists": contact_lists,
+            "shown": SHOWN,
             "done": done,
             "failed": failed,
+            "failed_total": failed_total,
             "inactive": inactive,
+            "inactive_total": inactive_total,
             "inactive_days": settings.REMINDER_INACTIVE_DAYS,
         },
     )
