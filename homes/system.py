@@ -15,7 +15,7 @@ from django.utils import timezone
 from ascru_pie.models import WorkerHeartbeat
 from privacy.models import SubjectAccessRequest
 from privacy.records import RetentionRun
-from reminders.models import Delivery
+from reminders.models import Delivery, claimable_q, without_task_q
 from reports.models import ReportRequest
 
 # The heartbeat comes every 5 minutes: three missed in a row means the worker is not running.
@@ -51,9 +51,10 @@ def system_status(*, now: datetime.datetime | None = None) -> SystemStatus:
     now = now or timezone.now()
     heartbeat = WorkerHeartbeat.objects.aggregate(last=Max("created_at"))["last"]
 
+    # One pass over the log: the conditions themselves, not "pk in (a subquery)" for each.
     deliveries = Delivery.objects.aggregate(
-        waiting=Count("pk", filter=Q(pk__in=Delivery.objects.claimable(now=now).values("pk"))),
-        stuck=Count("pk", filter=Q(pk__in=Delivery.objects.without_task(now=now).values("pk"))),
+        waiting=Count("pk", filter=claimable_q(now=now)),
+        stuck=Count("pk", filter=without_task_q(now=now)),
         failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
         last_sent=Max("sent_at"),
     )

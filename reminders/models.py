@@ -27,19 +27,28 @@ KIND_WORDS = {
 SEND_LEASE = datetime.timedelta(minutes=15)
 
 
+def claimable_q(*, now: datetime.datetime) -> Q:
+    """Waiting to send, or claimed by a worker that died (SEND_LEASE ago)."""
+    return Q(status=Delivery.Status.PENDING) | Q(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - SEND_LEASE
+    )
+
+
+def without_task_q(*, now: datetime.datetime) -> Q:
+    """Claimable, with no live task: the broker never took one, or the one it took (or a
+    retry) was due TASK_LOST_AFTER_SECONDS ago and has not run."""
+    lost = now - datetime.timedelta(seconds=settings.TASK_LOST_AFTER_SECONDS)
+    return claimable_q(now=now) & (Q(task_due_at=None) | Q(task_due_at__lt=lost))
+
+
 class DeliveryQuerySet(models.QuerySet):
     def claimable(self, *, now: datetime.datetime) -> "DeliveryQuerySet":
         """Waiting to send, or claimed by a worker that died (SEND_LEASE ago)."""
-        return self.filter(
-            Q(status=Delivery.Status.PENDING)
-            | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - SEND_LEASE)
-        )
+        return self.filter(claimable_q(now=now))
 
     def without_task(self, *, now: datetime.datetime) -> "DeliveryQuerySet":
-        """Claimable, with no live task: the broker never took one, or the one it took (or a
-        retry) was due TASK_LOST_AFTER_SECONDS ago and has not run."""
-        lost = now - datetime.timedelta(seconds=settings.TASK_LOST_AFTER_SECONDS)
-        return self.claimable(now=now).filter(Q(task_due_at=None) | Q(task_due_at__lt=lost))
+        """Claimable, with no live task (without_task_q)."""
+        return self.filter(without_task_q(now=now))
 
     def to_contact(self) -> "DeliveryQuerySet":
         """Calls and letters still to do: on the list, not ticked off, to an Active advisor
