@@ -24,7 +24,7 @@ from payments.selectors import project_budgets, tax_year_statement
 from projects.models import Output, OutputCredit, PIEPlan
 from projects.services import plan_budget_for
 
-from .figures import PRESENT, Period, annual_evidence, key_figures, stage_order
+from .figures import PRESENT, Period, annual_evidence, key_figures
 from .models import PeriodKind, ReportExample, ReportRequest, StandardNarrative
 from .tasks import report_build as report_build_task
 from .words import worker_lost_words
@@ -243,8 +243,7 @@ def _project(request: ReportRequest):
         "spend": project_budgets(projects=[project])[0],
         "impacts": ImpactRecord.objects.filter(project=project)
         .prefetch_related("contributors")
-        .annotate(stage_rank=stage_order())
-        .order_by("stage_rank", "recorded_on", "pk"),
+        .by_stage("recorded_on", "pk"),
         "outputs": project.outputs.prefetch_related(
             Prefetch("credits", queryset=OutputCredit.objects.select_related("advisor"))
         ).order_by("published_on", "title"),

@@ -19,7 +19,7 @@ from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import days_text
 
 from .. import services
-from ..figures import Figures, Period, key_figures
+from ..figures import FIGURES_CACHE_SECONDS, Figures, Period, dashboard_figures
 from ..forms import (
     ReportRequestForm,
     YearForm,
@@ -107,7 +107,7 @@ def _render_dashboard(
     today = timezone.localdate()
     year_form = YearForm(request.GET or None, today=today)
     year = (year_form.cleaned_data["year"] if year_form.is_valid() else None) or today.year
-    f = key_figures(Period.calendar_year(year))
+    f = dashboard_figures(Period.calendar_year(year))
     rows = _request_rows(_dashboard_requests(request.user), user=request.user, portal=False)
     management = (
         f"{f.management_with_advisor} of {f.management_held} ({f.management_share}%)"
@@ -126,6 +126,15 @@ def _render_dashboard(
             "feedback": _feedback(f.feedback),
             "budgets": f.budgets,
             "central": f.central,
+            "budgets_more": f.budget_count - len(f.budgets),
+            "budgets_caption": (
+                f"The {len(f.budgets)} project PIE budgets nearest their limit, of {f.budget_count}: "
+                "the whole budget of each project against all its claims so far"
+                if f.budget_count > len(f.budgets)
+                else "Project PIE budgets: the whole budget of each project against all its "
+                "claims so far"
+            ),
+            "figures_minutes": FIGURES_CACHE_SECONDS // 60,
             "charts": _charts(f),
             "threshold": settings.EQUALITY_SUPPRESS_BELOW,
             "form": form,

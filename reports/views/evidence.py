@@ -15,7 +15,7 @@ from ascru_pie.roles import Role
 from impacts.models import Standard
 
 from .. import services
-from ..figures import Period, annual_evidence, evidence_candidates
+from ..figures import CANDIDATES_SHOWN, Period, evidence_candidates, standards_evidence
 from ..forms import EvidencePeriodForm, ExampleAddForm, ExampleEditForm, NarrativeForm
 from ..models import PeriodKind, ReportExample
 
@@ -39,7 +39,7 @@ def evidence(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     period = _period(request.GET or None, today)
     can_edit = request.user.has_role(Role.PIE_TEAM)
-    e = annual_evidence(period, equality=[])
+    standards, reflections = standards_evidence(period)
     candidates = evidence_candidates(period) if can_edit else {}
     sections = [
         {
@@ -56,9 +56,9 @@ def evidence(request: HttpRequest) -> HttpResponse:
             )
             if can_edit
             else None,
-            "reflections": e.reflections if s.standard.code == "impact" else [],
+            "reflections": reflections if s.standard.code == "impact" else [],
         }
-        for s in e.standards
+        for s in standards
     ]
     return render(
         request,
@@ -70,6 +70,7 @@ def evidence(request: HttpRequest) -> HttpResponse:
             ),
             "sections": sections,
             "can_edit": can_edit,
+            "candidates_shown": CANDIDATES_SHOWN,
         },
     )
 
