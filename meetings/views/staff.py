@@ -15,6 +15,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from ascru_pie.access import role_required
 from ascru_pie.lib.exports import cell_safe
@@ -124,16 +126,8 @@ def render_detail(
     rows = []
     for invitation in invitations:
         counts[invitation.rsvp] += 1
-        if bound is not None and bound.invitation.pk == invitation.pk:
-            form = bound
-        else:
-            form = RSVPRecordForm(
-                invitation=invitation,
-                initial={
-                    "rsvp": None if invitation.rsvp == Invitation.RSVP.PENDING else invitation.rsvp
-                },
-            )
-        rows.append((invitation, form))
+        form = bound if bound is not None and bound.invitation.pk == invitation.pk else None
+        rows.append((invitation, _record_controls(invitation, form)))
     is_cancelled = meeting.status == Meeting.Status.CANCELLED
     return render(
         request,
@@ -155,6 +149,74 @@ def render_detail(
         },
         status=status,
     )
+
+
+RECORD_FIELDS = [
+    # (field, visible label, a first "Choose" option)
+    ("rsvp", "Answer", True),
+    ("how", "Told us", False),
+]
+
+
+def _record_controls(invitation: Invitation, form: RSVPRecordForm | None) -> SafeString:
+    """The two selects on a roster row for an answer told by phone, post or in person.
+
+    Written here rather than by a form and a template loop per row: a big meeting has a
+    hundred rows, and a hundred forms were most of the page's time. Same markup as the form
+    would give (RSVPRecordForm's names, ids, choices and errors); `form` is the one row whose
+    answer was just sent with a mistake, shown with its errors.
+    """
+    initial = {"rsvp": "" if invitation.rsvp == Invitation.RSVP.PENDING else invitation.rsvp}
+    name = invitation.advisor.full_name
+    controls = []
+    for field_name, label, blank in RECORD_FIELDS:
+        field = RSVPRecordForm.base_fields[field_name]
+        if form is not None:
+            bound = form[field_name]
+            chosen, errors, field_id = bound.value(), bound.errors, bound.id_for_label
+        else:
+            chosen, errors, field_id = (
+                initial.get(field_name),
+                [],
+                f"inv-{invitation.pk}-{field_name}",
+            )
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, " selected" if str(value) == str(chosen or "") else "", text)
+                for value, text in ([("", "Choose")] if blank else []) + list(field.choices)
+            ),
+        )
+        controls.append(
+            format_html(
+                '<div class="mb-2"><label class="form-label small" for="{id}">{label}'
+                '<span class="visually-hidden"> ({name})</span></label>'
+                '<select name="{field}" id="{id}" class="form-select form-select-sm{invalid}"'
+                "{described}>{options}</select>{error}</div>",
+                id=field_id,
+                label=label,
+                name=name,
+                field=field_name,
+                invalid=" is-invalid" if errors else "",
+                described=(
+                    format_html(' aria-describedby="{}-error" aria-invalid="true"', field_id)
+                    if errors
+                    else ""
+                ),
+                options=options,
+                error=(
+                    format_html(
+                        '<div class="invalid-feedback d-block" id="{}-error">{}</div>',
+                        field_id,
+                        " ".join(errors),
+                    )
+                    if errors
+                    else ""
+                ),
+            )
+        )
+    return format_html_join("", "{}", ((c,) for c in controls))
 
 
 @role_required(Role.PIE_TEAM)
