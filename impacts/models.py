@@ -5,8 +5,8 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.db import connections, models, router
-from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
+from django.db import connections, models
+from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from ascru_pie.lib.storage import private_storage
 from ascru_pie.roles import Role
@@ -48,20 +48,15 @@ def stage_rank() -> Case:
 
 
 # The words searched, with their weight in the ranking: what changed counts more than evidence.
+# The trigger of migration 0006 builds the same vector: change both together.
 SEARCHED_FIELDS = (("what_changed", "A"), ("evidence_text", "B"))
 SEARCH_CONFIG = "english"
 
 
-def search_vector(**values: str) -> SearchVector:
-    """The full-text vector of an impact's searched words (PostgreSQL): from its columns, or,
-    given values (what_changed="...", evidence_text="..."), from those words."""
+def search_vector() -> SearchVector:
+    """The full-text vector of an impact's searched words, from its columns (PostgreSQL)."""
     parts = [
-        SearchVector(
-            Value(values[name], output_field=TextField()) if values else name,
-            weight=weight,
-            config=SEARCH_CONFIG,
-        )
-        for name, weight in SEARCHED_FIELDS
+        SearchVector(name, weight=weight, config=SEARCH_CONFIG) for name, weight in SEARCHED_FIELDS
     ]
     vector = parts[0]
     for part in parts[1:]:
@@ -71,9 +66,11 @@ def search_vector(**values: str) -> SearchVector:
 
 class ImpactQuerySet(models.QuerySet):
     def refresh_search_vectors(self) -> int:
-        """Rebuild the stored search vector of these impacts in one UPDATE, after writes that
-        skip ImpactRecord.save (bulk_create, update). Returns how many rows; on databases
-        without full-text search (SQLite) there is no vector, and it does nothing."""
+        """Rebuild the stored search vector of these impacts in one UPDATE. The database's
+        trigger (migration 0006) already keeps it current on every insert and change of the
+        searched words, bulk ones included: this is for after changing SEARCHED_FIELDS, or a
+        load that turned triggers off. Returns how many rows; on databases without full-text
+        search (SQLite) there is no vector, and it does nothing."""
         if connections[self.db].vendor != "postgresql":
             return 0
         return self.update(search_vector=search_vector())
@@ -157,9 +154,9 @@ class ImpactRecord(models.Model):
     )
     recorded_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
-    # What impact_search matches on PostgreSQL (SEARCHED_FIELDS, weighted), kept current by
-    # save() and by ImpactQuerySet.refresh_search_vectors after bulk writes, with a GIN index
-    # made by migration 0005 (PostgreSQL only, so it is not in Meta.indexes). Empty on SQLite.
+    # What impact_search matches on PostgreSQL (SEARCHED_FIELDS, weighted): kept current by a
+    # trigger on every insert and change of those words, bulk writes included (migration 0006),
+    # with a GIN index (0005); both PostgreSQL only, so not in Meta. Empty on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ImpactQuerySet.as_manager()
@@ -177,28 +174,6 @@ class ImpactRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project}: {self.get_stage_display()} ({self.get_kind_display().lower()})"
-
-    def save(self, *args, **kwargs) -> None:
-        """Save, with the search vector built from the words being saved (in the same query)."""
-        update_fields = kwargs.get("update_fields")
-        searched = {name for name, _ in SEARCHED_FIELDS}
-        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        refresh = connections[using].vendor == "postgresql" and (
-            update_fields is None or searched & set(update_fields)
-        )
-        if refresh:
-            self.search_vector = search_vector(
-                **{name: getattr(self, name) or "" for name in searched}
-            )
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "search_vector"}
-        try:
-            super().save(*args, **kwargs)
-        finally:
-            if refresh:
-                # The stored value, not the expression, is what the database has now: unloaded,
-                # so it is read again only if asked for.
-                self.__dict__.pop("search_vector", None)
 
     @property
     def evidence_filename(self) -> str:

@@ -131,9 +131,10 @@ def impact_search(*, user: User, q: str = "", filters: dict | None = None) -> Qu
 
 
 def refresh_search_vectors(queryset: QuerySet | None = None) -> int:
-    """Rebuild the stored search vectors of `queryset` (every impact if None) in one UPDATE:
-    call after bulk_create or update() of impacts, which skip ImpactRecord.save. Returns how
-    many were rebuilt (0 on SQLite, which has no vectors)."""
+    """Rebuild the stored search vectors of `queryset` (every impact if None) in one UPDATE.
+    PostgreSQL's trigger keeps them current on every write, bulk_create and update()
+    included; call this after a load with triggers off or a change to the searched fields.
+    Returns how many were rebuilt (0 on SQLite, which has no vectors)."""
     if queryset is None:
         queryset = ImpactRecord.objects.all()
     return queryset.refresh_search_vectors()
