@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -57,6 +58,10 @@ class Databases:
         path = (self.folder / f"bench{factor}.sqlite3").resolve()
         return BenchDatabase(factor, f"sqlite:///{path}", str(path), self.vendor)
 
+    def named(self, name: str) -> BenchDatabase:
+        """An existing database on the same server (a template to copy), by name."""
+        return BenchDatabase(0, "", name, self.vendor)
+
     # --- child processes -----------------------------------------------------------------
 
     def env(self, db: BenchDatabase, *, debug: bool) -> dict:
@@ -101,11 +106,18 @@ class Databases:
     def create(self, db: BenchDatabase, *, template: BenchDatabase | None = None) -> None:
         self.drop(db)
         if db.vendor == "postgresql":
-            with self._server() as conn:
-                sql = f'CREATE DATABASE "{db.name}"'
-                if template is not None:
-                    sql += f' TEMPLATE "{template.name}"'
-                conn.execute(sql)
+            sql = f'CREATE DATABASE "{db.name}"'
+            if template is not None:
+                sql += f' TEMPLATE "{template.name}"'
+            for attempt in range(10):
+                try:
+                    with self._server() as conn:
+                        conn.execute(sql)
+                    break
+                except psycopg.errors.ObjectInUse:  # someone is connected to the template
+                    if attempt == 9:
+                        raise
+                    time.sleep(3)
         else:
             Path(db.name).parent.mkdir(parents=True, exist_ok=True)
             if template is not None:

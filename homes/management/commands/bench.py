@@ -60,6 +60,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--keep", action="store_true", help="keep the bench databases")
         parser.add_argument(
+            "--template-small",
+            help="PostgreSQL: copy this already seeded database for N=small instead of seeding",
+        )
+        parser.add_argument("--template-large", help="the same for N=large")
+        parser.add_argument(
             "--in-test-database",
             action="store_true",
             help="for the test suite: measure the test database this process has, in this "
@@ -87,18 +92,13 @@ class Command(BaseCommand):
         figures: dict = {"skipped": {}}
         try:
             db_small, db_large = dbs.for_factor(small), dbs.for_factor(large)
-            self._log(f"Creating {db_small.name} and migrating it")
-            dbs.create(db_small)
-            dbs.manage(db_small, "migrate", "--noinput", debug=False)
-            dbs.manage(db_small, "createcachetable", debug=False)
-            dbs.create(db_large, template=db_small)
-            self._log(f"Created {db_large.name} from it")
+            if options["template_small"] and options["template_large"]:
+                header.append(self._clone(dbs, db_small, db_large, options))
+            else:
+                header.append(self._build(dbs, db_small, db_large))
             if not self._static_fresh():
                 self._log("Collecting static files (production serves them from a manifest)")
                 dbs.manage(db_small, "collectstatic", "--noinput", "-v", "0", debug=False)
-            seeder = self._seed(dbs, db_small)
-            self._seed(dbs, db_large)
-            header.append(f"Data: `{seeder}` at N={small} and N={large}.")
 
             self._log(f"Pages at N={small}: queries")
             figures["small"] = self._run_probe(dbs, db_small, "pages", rounds=0)
@@ -206,6 +206,35 @@ class Command(BaseCommand):
             f"Python {platform.python_version()}; commit {commit or '?'}; DEBUG off; "
             f"N={small} and N={large}; {rounds} interleaved rounds, median.",
         ]
+
+    def _build(self, dbs: Databases, db_small: BenchDatabase, db_large: BenchDatabase) -> str:
+        """Migrate the small database, copy it for the large one, seed each at its size."""
+        self._log(f"Creating {db_small.name} and migrating it")
+        dbs.create(db_small)
+        dbs.manage(db_small, "migrate", "--noinput", debug=False)
+        dbs.manage(db_small, "createcachetable", debug=False)
+        dbs.create(db_large, template=db_small)
+        self._log(f"Created {db_large.name} from it")
+        seeder = self._seed(dbs, db_small)
+        self._seed(dbs, db_large)
+        return f"Data: `{seeder}` at N={db_small.factor} and N={db_large.factor}."
+
+    def _clone(self, dbs: Databases, db_small, db_large, options: dict) -> str:
+        """PostgreSQL only: copy databases seeded before (seed_scale), then migrate them."""
+        if dbs.vendor != "postgresql":
+            raise CommandError("--template-small/--template-large need PostgreSQL.")
+        for db, template in [
+            (db_small, options["template_small"]),
+            (db_large, options["template_large"]),
+        ]:
+            self._log(f"Creating {db.name} from the template {template}, then migrating it")
+            dbs.create(db, template=dbs.named(template))
+            dbs.manage(db, "migrate", "--noinput", debug=False)
+            dbs.manage(db, "createcachetable", debug=False)
+        return (
+            f"Data: copies of `{options['template_small']}` and `{options['template_large']}` "
+            f"(seeded before with seed_scale), migrated to this commit."
+        )
 
     def _seed(self, dbs: Databases, db: BenchDatabase) -> str:
         """seed_scale at the database's factor (seed_demo when seed_scale does not exist)."""
