@@ -249,6 +249,7 @@ class Scale:
     big_meeting: Meeting | None = None
     big_batch: PaymentBatch | None = None
     timings: list = field(default_factory=list)
+    password: str = ""
 
     @property
     def start(self) -> datetime.date:
@@ -332,14 +333,14 @@ def build_people(s: Scale) -> str:
     for username in ["advisor", "researcher", "coordinator", "manager", "finance"]:
         s.users[username] = User.objects.get(username=username)
     s.ada = Advisor.objects.get(user=s.users["advisor"])
-    password = make_password(DEMO_PASSWORD)
+    s.password = make_password(DEMO_PASSWORD)  # one hash for every scale login (it is slow)
     rows = [
         User(
             username=f"researcher-{i:03d}",
             first_name=s.rng.choice(FIRST),
             last_name=s.rng.choice(LAST),
             email=f"researcher-{i:03d}@{EMAIL_DOMAIN}",
-            password=password,
+            password=s.password,
             date_joined=s.at(s.start),
         )
         for i in range(1, s.n["researchers"] + 1)
@@ -432,8 +433,7 @@ def build_advisors(s: Scale) -> str:
             )
         )
 
-    # Portal logins for about half of those still taking part (one password hash for all).
-    password = make_password(DEMO_PASSWORD)
+    # Portal logins for about half of those still taking part.
     with_login = [a for a in rows if a.status != "left" and rng.random() < 0.5]
     users = _insert(
         User,
@@ -443,7 +443,7 @@ def build_advisors(s: Scale) -> str:
                 first_name=a.first_name,
                 last_name=a.last_name,
                 email=a.email,
-                password=password,
+                password=s.password,
                 date_joined=s.at(a.joined_on),
             )
             for a in with_login
@@ -1252,6 +1252,8 @@ def build_impacts(s: Scale) -> str:
             )
         )
     made = _insert(ImpactRecord, rows)
+    # bulk_create skips save(), which keeps the full-text search vector (PostgreSQL) current.
+    ImpactRecord.objects.filter(pk__in=[r.pk for r in made]).refresh_search_vectors()
     contributors, standard_rows, reflections = [], [], []
     for impact in made:
         for a in rng.sample(active, k=rng.randint(1, 3)):

@@ -51,7 +51,9 @@ class Command(BaseCommand):
                 call_command("seed_demo", stdout=self.stdout)
             demo_seconds = time.perf_counter() - started
             self.stdout.write(f"Demo: {demo_seconds:.1f} s. Scale factor {factor}, up to {today}:")
-            built = scale.scale_seed(factor=factor, today=today, seed=seed, stdout=self.stdout)
+            # DEBUG's query log would format every bulk INSERT's SQL: it costs more than the insert.
+            with override_settings(DEBUG=False):
+                built = scale.scale_seed(factor=factor, today=today, seed=seed, stdout=self.stdout)
         seconds = time.perf_counter() - started
         self.stdout.write("Rows: " + ", ".join(f"{k} {v}" for k, v in scale.counts().items()))
         self.stdout.write(
