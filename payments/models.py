@@ -261,6 +261,20 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["-activity_date", "-pk"]
+        indexes = [
+            # The claims queue: one state, oldest (or newest) first; its counts by state.
+            models.Index(fields=["status", "created_at", "id"], name="payments_claim_queue"),
+            # The default order (the admin's changelist, newest activity first), and date
+            # ranges (central budgets, at-risk claims, tax years).
+            models.Index(fields=["-activity_date", "-id"], name="payments_claim_newest"),
+            # Claims still on their way, oldest activity first: the at-risk list and its
+            # counts read a few thousand rows of this, never the years of paid claims.
+            models.Index(
+                fields=["activity_date"],
+                condition=Q(status__in=["submitted", "approved", "in_batch"]),
+                name="payments_claim_unpaid",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gte=0) | Q(reverses__isnull=False),

@@ -7,20 +7,25 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
+    Count,
+    Exists,
     OuterRef,
     Q,
     Subquery,
     Sum,
     Value,
     When,
+    Window,
     prefetch_related_objects,
 )
 from django.utils import timezone
 
-from advisors.models import Advisor
+from advisors.models import Advisor, PaymentPreference
 from ascru_pie.lib.dates import tax_year
 from ascru_pie.lib.money import ZERO, to_money
 from projects.models import Project
@@ -28,6 +33,7 @@ from projects.models import Project
 from .models import (
     CentralBudget,
     Claim,
+    PaymentBatch,
 )
 
 BUDGET_WORDS = {"over": "Over budget", "near": "Nearly spent: 80% or more", "": "Within budget"}
@@ -107,6 +113,15 @@ def project_budgets(*, projects=None) -> list[BudgetStatus]:
         )
         for p in projects
     ]
+
+
+def projects_with_budgets():
+    """Projects with a PIE budget or committed claims, by title: the budgets page's list (page
+    it, then project_budgets() for the page)."""
+    committed = Claim.objects.committed().filter(project=OuterRef("pk"))
+    return Project.objects.filter(Q(pie_budget__isnull=False) | Exists(committed)).order_by(
+        "title", "pk"
+    )
 
 
 def financial_year_start(on: date) -> date:
@@ -369,9 +384,19 @@ def claims_at_risk(*, today: date | None = None):
 
 
 def claims_at_risk_summary(*, today: date) -> dict:
-    """The at-risk list and the targets it is measured against, for the staff pages."""
+    """The claims longest at risk (AT_RISK_SHOWN of them), how many there are and their total,
+    and the targets they are measured against, for the staff pages. The whole list is the
+    claims queue's "at risk" state. One query: the count and total ride on each row."""
+    # A window with no order is over every claim at risk, not just the rows shown.
+    at_risk = list(
+        claims_at_risk(today=today).annotate(
+            n_at_risk=Window(Count("pk")), total_at_risk=Window(Sum("amount"))
+        )[:AT_RISK_SHOWN]
+    )
     return {
-        "at_risk": list(claims_at_risk(today=today)),
+        "at_risk": at_risk,
+        "at_risk_count": at_risk[0].n_at_risk if at_risk else 0,
+        "at_risk_total": to_money(at_risk[0].total_at_risk if at_risk else ZERO),
         "target_days": settings.PAYMENT_TARGET_DAYS,
         "at_risk_after": settings.PAYMENT_TARGET_DAYS - settings.PAYMENT_AT_RISK_DAYS,
     }
@@ -387,8 +412,17 @@ def _percentile(values: list[int], pct: int) -> float:
 def days_to_pay_by_month(*, since: date, until: date) -> list[dict]:
     """For paid claims, by month paid: count, median and 90th percentile days from activity to payment.
 
-    A claim "paid" before its activity (a mistyped date) is never on target.
+    A claim "paid" before its activity (a mistyped date) is never on target. On PostgreSQL the
+    figures come from one grouped query (the median as statistics.median works it out, the
+    90th percentile by nearest rank, as _percentile); elsewhere the days are counted here.
     """
+    if connection.vendor == "postgresql":
+        key = f"payments:days-to-pay:{since}:{until}:{settings.PAYMENT_TARGET_DAYS}"
+        return cache.get_or_set(
+            key,
+            lambda: _days_to_pay_by_month_sql(since=since, until=until),
+            DAYS_TO_PAY_CACHE_SECONDS,
+        )
     months: dict[date, list[int]] = defaultdict(list)
     for activity_date, paid_on in Claim.objects.filter(
         status=Claim.Status.PAID, paid_on__range=(since, until), reverses__isnull=True
@@ -403,6 +437,38 @@ def days_to_pay_by_month(*, since: date, until: date) -> list[dict]:
             "on_target": sum(1 for d in days if 0 <= d <= settings.PAYMENT_TARGET_DAYS),
         }
         for month, days in sorted(months.items())
+    ]
+
+
+# Days to pay is a year of paid claims: worked out at most every few minutes, not per view.
+DAYS_TO_PAY_CACHE_SECONDS = 5 * 60
+
+
+def _days_to_pay_by_month_sql(*, since: date, until: date) -> list[dict]:
+    """days_to_pay_by_month in one PostgreSQL query (percentile_cont is the median with the
+    middle two averaged; percentile_disc is the nearest-rank percentile)."""
+    table = connection.ops.quote_name(Claim._meta.db_table)
+    sql = f"""
+        SELECT date_trunc('month', paid_on)::date AS month, count(*),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY paid_on - activity_date),
+               percentile_disc(0.9) WITHIN GROUP (ORDER BY paid_on - activity_date),
+               count(*) FILTER (WHERE paid_on - activity_date BETWEEN 0 AND %s)
+        FROM {table}
+        WHERE status = %s AND paid_on BETWEEN %s AND %s AND reverses_id IS NULL
+        GROUP BY 1 ORDER BY 1
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [settings.PAYMENT_TARGET_DAYS, Claim.Status.PAID, since, until])
+        rows = cursor.fetchall()
+    return [
+        {
+            "month": month,
+            "count": count,
+            "median": float(median),
+            "p90": float(p90),
+            "on_target": on_target,
+        }
+        for month, count, median, p90, on_target in rows
     ]
 
 
@@ -432,3 +498,102 @@ def tax_year_statement(*, advisor: Advisor, year_start: date) -> dict:
         "by_month": [(month, to_money(amount)) for month, amount in sorted(by_month.items())],
         "by_type": [(label, to_money(amount)) for label, amount in sorted(by_type.items())],
     }
+
+
+# --- The claims queue: one page of claims at a time, with counts over all of them ------------
+
+# The states the queue can show; "at_risk" is unpaid claims near or past the payment target.
+QUEUE_STATES = [
+    *[(value, label) for value, label in Claim.Status.choices],
+    ("at_risk", "At risk of missing the payment target"),
+]
+# Claims still on their way are listed oldest first; finished ones newest first.
+QUEUE_OLDEST_FIRST = {*Claim.UNPAID, "at_risk"}
+# How many claims the at-risk summary lists (the whole list is the queue's "at_risk" state).
+AT_RISK_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows: a state (QUEUE_STATES), and optionally one project and advisor
+    names (every word must begin the first or last name)."""
+
+    status: str = Claim.Status.SUBMITTED
+    project_id: int | None = None
+    advisor: str = ""
+
+    def claims(self):
+        """The claims of every state this filter's project and advisor allow."""
+        claims = Claim.objects.all()
+        if self.project_id is not None:
+            claims = claims.filter(project_id=self.project_id)
+        for word in self.advisor.split()[:5]:
+            claims = claims.filter(
+                Q(advisor__first_name__istartswith=word) | Q(advisor__last_name__istartswith=word)
+            )
+        return claims
+
+
+def _at_risk_q(today: date) -> Q:
+    cutoff = today - timedelta(days=settings.PAYMENT_TARGET_DAYS - settings.PAYMENT_AT_RISK_DAYS)
+    return Q(status__in=Claim.UNPAID, reverses__isnull=True, activity_date__lte=cutoff)
+
+
+def claim_queue(*, chosen: QueueFilter, today: date):
+    """The claims in the chosen state, in queue order, with their advisors (not yet paged)."""
+    claims = chosen.claims().select_related("advisor")
+    if chosen.status == "at_risk":
+        return claims.filter(_at_risk_q(today)).order_by("activity_date", "pk")
+    claims = claims.filter(status=chosen.status)
+    if chosen.status in QUEUE_OLDEST_FIRST:
+        return claims.order_by("created_at", "pk")
+    return claims.order_by("-created_at", "-pk")
+
+
+def claim_queue_counts(*, chosen: QueueFilter, today: date) -> dict:
+    """How many claims are in each state (and at risk), and the money waiting for approval,
+    for the chosen project and advisor. One query, on the claims still on their way: finished
+    claims (paid, rejected, cancelled) are most of the table, so they are counted only when
+    shown (by the pager)."""
+    claims = chosen.claims().filter(status__in=Claim.UNPAID)
+    figures = claims.aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in Claim.UNPAID},
+        at_risk=Count("pk", filter=_at_risk_q(today)),
+        submitted_total=Sum("amount", filter=Q(status=Claim.Status.SUBMITTED)),
+    )
+    figures["submitted_total"] = to_money(figures["submitted_total"] or ZERO)
+    return figures
+
+
+# --- A payment batch: figures over all its claims, whatever page is shown -------------------
+
+
+@dataclass(frozen=True)
+class BatchFigures:
+    n_claims: int
+    n_unpaid: int
+    unpaid_total: Decimal
+
+
+def batch_figures(*, batch: PaymentBatch) -> BatchFigures:
+    """How many claims the batch has, how many are still to be paid and their total. One query."""
+    unpaid = Q(status=Claim.Status.IN_BATCH)
+    sums = batch.claims.aggregate(
+        n=Count("pk"), unpaid=Count("pk", filter=unpaid), total=Sum("amount", filter=unpaid)
+    )
+    return BatchFigures(sums["n"], sums["unpaid"], to_money(sums["total"] or ZERO))
+
+
+def batch_payees_missing_bank_details(*, batch: PaymentBatch, limit: int = 50) -> list[Advisor]:
+    """Payees with claims still to be paid in the batch, to be paid by bank transfer, with no
+    bank details yet, by name: the first `limit` of them, each with `.n_missing`, how many
+    there are in all. One query."""
+    return list(
+        Advisor.objects.filter(
+            payment_preference=PaymentPreference.BANK_TRANSFER,
+            bank_details__isnull=True,
+            pk__in=batch.claims.filter(status=Claim.Status.IN_BATCH).values("advisor_id"),
+        )
+        .annotate(n_missing=Window(Count("pk")))
+        .order_by("last_name", "first_name", "pk")[:limit]
+    )

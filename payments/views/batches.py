@@ -12,12 +12,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from advisors.models import Advisor, PaymentPreference
 from ascru_pie.access import role_required
 from ascru_pie.lib.money import ZERO, to_money
+from ascru_pie.lib.paging import page_of
 from ascru_pie.templatetags.words import plural_text, pounds_text
 
-from .. import services
+from .. import selectors, services
 from ..access import STAFF, get_batch_for_user
 from ..forms_staff import (
     MarkPaidForm,
@@ -29,6 +29,10 @@ from ..resources import PaidFileError, paid_file_read
 PAID_IMPORT_SALT = "payments.paid-import"
 # The preview's rows are signed into the page; a preview older than this must be redone.
 PAID_IMPORT_MAX_AGE = 60 * 60
+
+# Claims on one page of a batch; the totals, the "mark all paid" button and the export
+# always cover the whole batch.
+BATCH_PER_PAGE = 100
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -69,18 +73,6 @@ def batch_list(request: HttpRequest) -> HttpResponse:
             "waiting_total": to_money(waiting["total"] or ZERO),
         },
     )
-
-
-def _payees_missing_bank_details(claims: list[Claim]) -> list[Advisor]:
-    """Payees to be paid by bank transfer with no bank details yet (advisor and bank details
-    already loaded with the claims: no queries)."""
-    missing = {
-        c.advisor.pk: c.advisor
-        for c in claims
-        if c.advisor.payment_preference == PaymentPreference.BANK_TRANSFER
-        and not hasattr(c.advisor, "bank_details")
-    }
-    return sorted(missing.values(), key=lambda a: (a.last_name, a.first_name, a.pk))
 
 
 @role_required(*STAFF)
@@ -135,28 +127,33 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.info(request, "No claims changed: they were already marked paid.")
                 return redirect("payments:batch", batch.pk)
 
-    claims = list(
+    figures = selectors.batch_figures(batch=batch)
+    page, page_range = page_of(
+        request,
         batch.claims.select_related("advisor", "advisor__bank_details").order_by(
             "advisor__last_name", "advisor__first_name", "pk"
-        )
+        ),
+        BATCH_PER_PAGE,
     )
-    unpaid = [c for c in claims if c.status == Claim.Status.IN_BATCH]
     return render(
         request,
         "payments/staff_batch.html",
         {
             "batch": batch,
-            "claims": claims,
-            "unpaid": unpaid,
-            "unpaid_total": to_money(sum((c.amount for c in unpaid), ZERO)),
-            "missing_bank": _payees_missing_bank_details(unpaid),
+            "claims": list(page),
+            "page": page,
+            "page_range": page_range,
+            "n_claims": figures.n_claims,
+            "n_unpaid": figures.n_unpaid,
+            "unpaid_total": figures.unpaid_total,
+            "missing_bank": selectors.batch_payees_missing_bank_details(batch=batch),
             "confirm_paid_on": form.cleaned_data["paid_on"] if confirming_all else None,
-            "n_paid": len(claims) - len(unpaid),
+            "n_paid": figures.n_claims - figures.n_unpaid,
             "form": form,
             "is_builder": is_builder,
             "can_approve": batch.status == PaymentBatch.Status.BUILT and not is_builder,
             "can_export": batch.status == PaymentBatch.Status.APPROVED,
-            "can_mark_paid": batch.status != PaymentBatch.Status.BUILT and bool(unpaid),
+            "can_mark_paid": batch.status != PaymentBatch.Status.BUILT and bool(figures.n_unpaid),
         },
         status=400 if form.errors else 200,
     )

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from ascru_pie.access import role_required
 from ascru_pie.lib.forms import posted
+from ascru_pie.lib.paging import page_of
 from ascru_pie.roles import Role
-from projects.models import Project
 
 from .. import selectors, services
 from ..access import STAFF
@@ -21,6 +21,9 @@ from ..forms_staff import CentralBudgetsForm
 from ..models import CentralBudget
 
 # --- Budgets and time to pay -----------------------------------------------------------------
+
+# Project budgets on one page of the budgets page.
+PROJECTS_PER_PAGE = 50
 
 
 def _months_back(today: datetime.date, n: int) -> datetime.date:
@@ -56,11 +59,8 @@ def budgets(request: HttpRequest) -> HttpResponse:
     """Project and central budgets with warnings in words; support budgets; days to pay."""
     today = timezone.localdate()
     year_starting, years = _chosen_year(request, today)
-    projects = [
-        budget
-        for budget in selectors.project_budgets(projects=Project.objects.order_by("title"))
-        if budget.budget is not None or budget.committed
-    ]
+    page, page_range = page_of(request, selectors.projects_with_budgets(), PROJECTS_PER_PAGE)
+    projects = selectors.project_budgets(projects=page)
     months = selectors.days_to_pay_by_month(since=_months_back(today, 11), until=today)
     for month in months:
         month["share"] = round(100 * month["on_target"] / month["count"])
@@ -71,6 +71,8 @@ def budgets(request: HttpRequest) -> HttpResponse:
         "payments/staff_budgets.html",
         {
             "projects": projects,
+            "page": page,
+            "page_range": page_range,
             "central": selectors.central_budgets(year_starting=year_starting),
             "support": selectors.support_budgets(year_starting=year_starting),
             "years": years,

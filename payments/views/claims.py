@@ -9,13 +9,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ascru_pie.access import role_required
 from ascru_pie.lib.forms import posted
 from ascru_pie.lib.money import ZERO, to_money
+from ascru_pie.lib.paging import page_of
 from ascru_pie.templatetags.words import plural_text, pounds_text
+from projects.models import Project
 from rates.models import RateCard
 
 from .. import selectors, services
@@ -36,11 +39,30 @@ PAST_TENSE = {"approve": "approved", "reject": "rejected", "reverse": "reversed"
 # --- The approval queue ----------------------------------------------------------------------
 
 
+# Claims shown on one page of the queue: enough to approve a morning's post in one go.
+QUEUE_PER_PAGE = 50
+
+
+def _queue_filter(request: HttpRequest) -> selectors.QueueFilter:
+    """The state, project and advisor asked for in the query string; anything unknown is
+    ignored (the state falls back to submitted)."""
+    states = {value for value, _ in selectors.QUEUE_STATES}
+    status = request.GET.get("status", "")
+    project = request.GET.get("project", "")
+    return selectors.QueueFilter(
+        status=status if status in states else Claim.Status.SUBMITTED,
+        project_id=int(project) if project.isdigit() else None,
+        advisor=request.GET.get("advisor", "").strip()[:100],
+    )
+
+
 @role_required(*STAFF)
 def claim_queue(request: HttpRequest) -> HttpResponse:
-    """Submitted claims, oldest first, with any annual-limit warning; approve the ticked ones."""
+    """Claims by state (submitted ones by default, oldest first), a page at a time, with the
+    number in each state and any annual-limit warning; approve the ticked ones."""
     form = ClaimApproveForm(posted(request))
     overruns, chosen = [], []
+    back = reverse("payments:claims") + (f"?{request.GET.urlencode()}" if request.GET else "")
     if request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["claims"])
         # Past 100% of a budget is the approver's call: say so and ask, never block.
@@ -56,22 +78,40 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"{plural_text(done.approved, 'claim')} approved.")
             for claim, reason in done.skipped:
                 messages.warning(request, f"Claim #{claim.pk} was not approved. {reason}")
-        return redirect("payments:claims")
+        return redirect(back)
 
     today = timezone.localdate()
-    claims = list(Claim.objects.submitted().select_related("advisor").order_by("created_at", "pk"))
+    shown = _queue_filter(request)
+    figures = selectors.claim_queue_counts(chosen=shown, today=today)
+    page, page_range = page_of(
+        request, selectors.claim_queue(chosen=shown, today=today), QUEUE_PER_PAGE
+    )
+    claims = list(page)
     warnings = services.annual_limit_warnings(claims=claims, reader=request.user)
     for claim in claims:
         claim.days_waiting = (today - timezone.localdate(claim.created_at)).days
         claim.limit_warning = warnings.get(claim.pk, "")
         claim.approval_refused = claim.approval_refused_for(request.user)
+    labels = dict(selectors.QUEUE_STATES)
     return render(
         request,
         "payments/staff_claims.html",
         {
             "form": form,
             "claims": claims,
-            "total": to_money(sum((c.amount for c in claims), ZERO)),
+            "page": page,
+            "page_range": page_range,
+            "shown": shown,
+            "shown_label": labels[shown.status],
+            "approving": shown.status == Claim.Status.SUBMITTED,
+            "oldest_first": shown.status in selectors.QUEUE_OLDEST_FIRST,
+            "states": [
+                {"value": value, "label": label, "count": figures.get(value)}
+                for value, label in selectors.QUEUE_STATES
+            ],
+            "projects": Project.objects.order_by("title").values_list("pk", "title"),
+            "figures": figures,
+            "total": figures["submitted_total"],
             "overruns": overruns,
             "chosen": [c.pk for c in chosen],
             "chosen_total": to_money(sum((c.amount for c in chosen), ZERO)),

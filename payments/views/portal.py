@@ -19,6 +19,7 @@ from advisors.access import get_advisor_for_user
 from advisors.models import PaymentPreference
 from ascru_pie.access import role_required
 from ascru_pie.lib.dates import hours_words, tax_year
+from ascru_pie.lib.paging import page_of
 from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import day_text, pounds_text
 from rates.models import RateCard
@@ -27,6 +28,9 @@ from .. import selectors, services
 from ..access import get_claim_for_user
 from ..forms_portal import BankDetailsForm, ExpenseForm, PreferencesForm, TimeForm
 from ..models import BankDetails, BankDetailsChange, Claim
+
+# Claims on one page of "Your payments": the newest first, older ones on the next pages.
+PER_PAGE = 20
 
 
 def _statement_years(today: date) -> list[int]:
@@ -39,7 +43,10 @@ def _statement_years(today: date) -> list[int]:
 def claim_list(request: HttpRequest) -> HttpResponse:
     """The advisor's own claims, newest first, with where each is up to in words."""
     advisor = get_advisor_for_user(request)
-    claims = list(Claim.objects.filter(advisor=advisor).order_by("-activity_date", "-pk"))
+    page, page_range = page_of(
+        request, Claim.objects.filter(advisor=advisor).order_by("-activity_date", "-pk"), PER_PAGE
+    )
+    claims = list(page)
     today = timezone.localdate()
     start, end = tax_year(today)
     totals = services.advisor_year_totals(advisor=advisor, on=today)
@@ -50,6 +57,8 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         {
             "advisor": advisor,
             "claims": claims,
+            "page": page,
+            "page_range": page_range,
             "year_start": start,
             "year_end": end,
             "total": totals.total,

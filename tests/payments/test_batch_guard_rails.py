@@ -120,8 +120,9 @@ class BatchPageQueriesTests(BaseTestCase):
             batch = services.batch_build(by=self.staff_sam, claim_ids=[c.pk for c in claims])
             with self.subTest(claims=n):
                 # 1 session, 2 user, 3 the user's roles, 4 the batch with its builder and
-                # approver, 5 its claims with their advisors and bank details
-                with self.assertNumQueries(5):
+                # approver, 5 its figures, 6 the pager's count, 7 a page of its claims with
+                # their advisors and bank details, 8 payees with no bank details
+                with self.assertNumQueries(8):
                     response = self.client.get(reverse("payments:batch", args=[batch.pk]))
                 self.assertEqual(len(response.context["missing_bank"]), n)
                 self.assertEqual(response.context["unpaid_total"], Decimal("40.00") * n)

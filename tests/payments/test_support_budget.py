@@ -123,7 +123,8 @@ class BudgetsPageQueriesTests(BaseTestCase):
                 response = self.client.get(url)
             self.assertEqual(len(response.context["support"]), total)
             counts.append(len(queries))
-        # session, user, roles, projects, their sums, days to pay, central budgets, support
-        # advisors, their sums, claims at risk: the same for 2 or 8 of each.
+        # session, user, roles, how many projects (the pager), a page of projects, their
+        # sums, days to pay, central budgets, support advisors, their sums, the oldest claims
+        # at risk with their count: the same for 2 or 8 of each.
         self.assertEqual(counts[0], counts[1])
         self.assertLessEqual(counts[0], 11)

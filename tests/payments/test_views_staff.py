@@ -252,9 +252,11 @@ class ClaimQueueTest(StaffPaymentsTestCase):
             ClaimEvent.objects.all().delete()
             claims(n)
             with self.subTest(claims=n):
-                # 1 session, 2 user, 3 the user's roles, 4 submitted claims with advisors,
-                # 5 tax-year totals of those advisors (one aggregate), 6 claims at risk with advisors
-                with self.assertNumQueries(6):
+                # 1 session, 2 user, 3 the user's roles, 4 counts by state (and at risk),
+                # 5 the pager's count, 6 a page of submitted claims with advisors, 7 tax-year
+                # totals of those advisors (one aggregate), 8 the oldest claims at risk with
+                # advisors (and how many in all), 9 projects for the filter
+                with self.assertNumQueries(9):
                     response = self.client.get(url)
                 self.assertEqual(len(response.context["claims"]), n)
                 self.assertTrue(all(c.limit_warning for c in response.context["claims"]))
@@ -585,8 +587,9 @@ class BatchTest(StaffPaymentsTestCase):
             batch = self.approved_batch(*[make_claim(AdvisorFactory()) for _ in range(n)])
             with self.subTest(claims=n):
                 # 1 session, 2 user, 3 the user's roles, 4 the batch with its builder and
-                # approver, 5 its claims with their advisors
-                with self.assertNumQueries(5):
+                # approver, 5 its figures, 6 the pager's count, 7 a page of its claims with
+                # their advisors, 8 payees with no bank details
+                with self.assertNumQueries(8):
                     response = self.client.get(reverse("payments:batch", args=[batch.pk]))
                 self.assertEqual(len(response.context["claims"]), n)
 
