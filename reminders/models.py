@@ -149,6 +149,12 @@ class Delivery(models.Model):
             ),
             # The calls and letters ticked off lately.
             models.Index(fields=["-done_at", "-id"], name="reminders_delivery_done"),
+            # The calls and letters still to do: a few thousand among ten times as many done.
+            models.Index(
+                fields=["channel", "created_at"],
+                condition=Q(status="listed", done_at__isnull=True),
+                name="reminders_delivery_to_contact",
+            ),
         ]
 
     def __str__(self) -> str:

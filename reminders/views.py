@@ -34,7 +34,7 @@ DELIVERIES_PER_PAGE = 50
 DONE_SHOWN = 20
 # The longest the call list, the post list, the failed emails and the inactive advisors get
 # on the page, each with how many there are in all: ticking one off brings up the next.
-SHOWN = 50
+SHOWN = 25
 
 
 def _first_with_total(rows, n: int = SHOWN) -> tuple[list, int]:
