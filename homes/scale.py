@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from advisors.models import (
@@ -68,7 +68,9 @@ SIZES = {
     "meetings": 20,
     "invitations_per_meeting": 50,  # about 1,000 invitations a unit
     "claims": 2000,  # attendance (~440) + expenses + other time + the demo advisor's
-    "batches": 0.52,  # at least 3: paid ones, the big one, one being paid
+    # At least 52 whatever the factor (about one payment run a month over the years, the
+    # last one being paid), so batches grow with N and the big batch is the biggest.
+    "batches": 0.52,
     "big_batch_claims": 44,
     "impacts": 200,
     "opportunities": 1,
@@ -82,10 +84,10 @@ def sizes(factor: int) -> dict[str, int]:
     n = {key: round(per * factor) for key, per in SIZES.items()}
     n["invitations_per_meeting"] = SIZES["invitations_per_meeting"]
     n["researchers"] = max(3, n["researchers"])
-    n["batches"] = max(3, n["batches"])
+    n["batches"] = max(52, n["batches"])
     n["opportunities"] = max(2, n["opportunities"])
     n["outputs"] = max(3, n["outputs"])
-    n["big_meeting_invitations"] = 50 + factor // 2
+    n["big_meeting_invitations"] = 50 + (factor + 1) // 2  # the biggest at every factor
     n["demo_advisor_meetings"] = factor
     n["demo_advisor_upcoming"] = 3 + factor // 20
     n["demo_researcher_projects"] = max(1, factor // 10)
@@ -296,8 +298,34 @@ def _insert(model, rows: list) -> list:
         for name in automatic:
             if getattr(row, name) is None:
                 setattr(row, name, now)
+    if rows and connection.vendor == "postgresql":
+        return _copy(model, rows)
     with _dates_as_given(model):
         return model.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _copy(model, rows: list) -> list:
+    """PostgreSQL: COPY the rows in, with ids taken from the table's sequence first (what
+    bulk_create would give them), each value prepared by its model field as on save. About
+    three times faster than INSERT ... RETURNING for hundreds of thousands of rows."""
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+            row.pk = pk
+            row._state.adding, row._state.db = False, connection.alias
+        columns = ", ".join(quote(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+                )
+    return rows
 
 
 def already_seeded() -> bool:
@@ -347,8 +375,9 @@ def build_people(s: Scale) -> str:
     ]
     s.researchers = _insert(User, rows)
     group = Group.objects.get(name=Role.RESEARCHER)
-    User.groups.through.objects.bulk_create(
-        [User.groups.through(user_id=u.pk, group_id=group.pk) for u in s.researchers]
+    _insert(
+        User.groups.through,
+        [User.groups.through(user_id=u.pk, group_id=group.pk) for u in s.researchers],
     )
     return f"{len(s.researchers)} researchers (password {DEMO_PASSWORD})"
 
@@ -450,8 +479,9 @@ def build_advisors(s: Scale) -> str:
         ],
     )
     group = Group.objects.get(name=Role.ADVISOR)
-    User.groups.through.objects.bulk_create(
-        [User.groups.through(user_id=u.pk, group_id=group.pk) for u in users], batch_size=BATCH
+    _insert(
+        User.groups.through,
+        [User.groups.through(user_id=u.pk, group_id=group.pk) for u in users],
     )
     for advisor, user in zip(with_login, users, strict=True):
         advisor.user = user
@@ -502,9 +532,9 @@ def build_advisors(s: Scale) -> str:
                 )
             )
     _insert(EqualityMonitoring, equality)
-    Advisor.topics.through.objects.bulk_create(topic_rows, batch_size=BATCH)
-    Advisor.lived_experience.through.objects.bulk_create(experience_rows, batch_size=BATCH)
-    Consent.objects.bulk_create(consents, batch_size=BATCH)
+    _insert(Advisor.topics.through, topic_rows)
+    _insert(Advisor.lived_experience.through, experience_rows)
+    _insert(Consent, consents)
 
     s.advisors = sorted(Advisor.objects.all(), key=lambda a: (a.joined_on or s.start, a.pk))
     return (
@@ -584,7 +614,7 @@ def build_projects(s: Scale) -> str:
         other = s.researchers[(i + 1) % len(s.researchers)]
         if other != lead and rng.random() < 0.6:
             memberships.append(ProjectMembership(project=p, user=other, role="member"))
-    ProjectMembership.objects.bulk_create(memberships, batch_size=BATCH)
+    _insert(ProjectMembership, memberships)
     lead_of = {m.project_id: m.user for m in memberships if m.role == "lead"}
 
     # PIE plans in every state, priced as the app prices them (one rate book, no queries).
@@ -653,9 +683,7 @@ def build_projects(s: Scale) -> str:
     for plan, activities in zip(plans, plan_activities, strict=True):
         for a in activities:
             a.plan = plan
-    PlannedActivity.objects.bulk_create(
-        [a for acts in plan_activities for a in acts], batch_size=BATCH
-    )
+    _insert(PlannedActivity, [a for acts in plan_activities for a in acts])
 
     rates = RateBook()
     budgets = {}
@@ -682,7 +710,7 @@ def build_projects(s: Scale) -> str:
                 )
             )
     PIEPlan.objects.bulk_update(plans, ["budget_total", "approved_budget"], batch_size=500)
-    ReviewComment.objects.bulk_create(comments, batch_size=BATCH)
+    _insert(ReviewComment, comments)
     for p in s.projects:
         p.pie_budget = budgets.get(p.pk)
     Project.objects.bulk_update(s.projects, ["pie_budget"], batch_size=BATCH)
@@ -700,7 +728,7 @@ def build_projects(s: Scale) -> str:
                     assigned_on=min(s.today, max(p.start_date, a.joined_on or p.start_date)),
                 )
             )
-    ProjectAdvisor.objects.bulk_create(assignments, batch_size=BATCH)
+    _insert(ProjectAdvisor, assignments)
     opportunities = []
     for _ in range(s.n["opportunities"]):
         p = s.projects[rng.randrange(len(s.projects))]
@@ -754,7 +782,7 @@ def build_projects(s: Scale) -> str:
         for a in rng.sample(active, k=min(len(active), rng.randint(1, 3))):
             named = a.acknowledged_as() if o.published_on else ""
             credits.append(OutputCredit(output=o, advisor=a, credit="co_author", named_as=named))
-    OutputCredit.objects.bulk_create(credits, batch_size=BATCH)
+    _insert(OutputCredit, credits)
     return (
         f"{len(s.projects)} projects ({len(s.researcher_projects)} led by the demo researcher), "
         f"{len(plans)} plans, {len(assignments)} advisor roles, {len(outputs)} outputs"
@@ -879,7 +907,10 @@ def build_meetings(s: Scale) -> str:
                     responded_at=invited + datetime.timedelta(days=rng.randint(1, 10))
                     if answered
                     else None,
-                    answered_by=(a.user if a.user_id and rng.random() < 0.7 else coordinator)
+                    # Ids, not objects: the advisors were read back without their users.
+                    answered_by_id=(
+                        a.user_id if a.user_id and rng.random() < 0.7 else coordinator.pk
+                    )
                     if answered
                     else None,
                     answered_how=("portal" if a.user_id else "phone") if answered else "",
@@ -1036,7 +1067,7 @@ def build_claims(s: Scale) -> str:
             max(s.start, a.joined_on or s.start), s.today - datetime.timedelta(days=1)
         )
         project = s.projects[rng.randrange(len(s.projects))] if rng.random() < 0.6 else None
-        by = a.user if a.user_id and rng.random() < 0.8 else coordinator
+        by = a.user_id if a.user_id and rng.random() < 0.8 else coordinator.pk
         if rng.random() < 0.55:
             etype = s.pick({"travel": 50, "carer": 10, "subsistence": 20, "online": 15, "other": 5})
             words, low, high = EXPENSES[etype]
@@ -1049,7 +1080,7 @@ def build_claims(s: Scale) -> str:
                 project=project,
                 amount=Decimal(rng.randint(low * 100, high * 100)) / 100,
                 computation="Expense as claimed",
-                created_by=by,
+                created_by_id=by,
             )
         else:
             activity = rng.choice(others)
@@ -1069,7 +1100,7 @@ def build_claims(s: Scale) -> str:
                 amount=amount,
                 computation=computation,
                 rate_snapshot=snapshot,
-                created_by=by,
+                created_by_id=by,
             )
 
     # Payment batches: the paid claims in date order, one big batch in the middle, and one
@@ -1129,12 +1160,9 @@ def build_claims(s: Scale) -> str:
             per_day[day] += 1
         batch.reference = f"PIE-{day:%Y%m%d}-{per_day[day]:02d}"
     made = _insert(PaymentBatch, [b for b, _ in batches])
-    BatchCounter.objects.bulk_create(
-        [
-            BatchCounter(day=d, last=k)
-            for d, k in per_day.items()
-            if not BatchCounter.objects.filter(day=d).exists()
-        ]
+    counted = set(BatchCounter.objects.values_list("day", flat=True))
+    _insert(
+        BatchCounter, [BatchCounter(day=d, last=k) for d, k in per_day.items() if d not in counted]
     )
     for batch, chunk in zip(made, [c for _, c in batches], strict=True):
         for c in chunk:
@@ -1172,7 +1200,7 @@ def build_claims(s: Scale) -> str:
         [
             ClaimEvent(
                 claim=c,
-                by=c.created_by,
+                by_id=c.created_by_id,
                 at=c.updated_at,
                 from_status="",
                 to_status=c.status,
@@ -1278,8 +1306,8 @@ def build_impacts(s: Scale) -> str:
             )
     # The demo advisor may already be among the contributors: one row each.
     contributors = list({(c.impactrecord_id, c.advisor_id): c for c in contributors}.values())
-    ImpactRecord.contributors.through.objects.bulk_create(contributors, batch_size=BATCH)
-    ImpactRecord.standards.through.objects.bulk_create(standard_rows, batch_size=BATCH)
+    _insert(ImpactRecord.contributors.through, contributors)
+    _insert(ImpactRecord.standards.through, standard_rows)
     _insert(AdvisorReflection, reflections)
     carers = sum("carers" in r.what_changed for r in made)
     return f"{len(made)} impacts ({carers} mention carers), {len(contributors)} contributors"
@@ -1346,6 +1374,36 @@ def build_deliveries(s: Scale) -> str:
                 else {"meeting": meeting_id, "days": days},
             )
         )
+    # Check-ins after a long time without involvement: a few for many advisors over the years.
+    for a in s.advisors:
+        if a.email.endswith("@" + EMAIL_DOMAIN) and a.status == "active":
+            first = max(s.start, a.joined_on or s.start)
+            for since in sorted({s.day_between(first, s.today) for _ in range(rng.randint(0, 3))}):
+                when = s.at(since + datetime.timedelta(days=90), 8)
+                if when > s.at(s.today):
+                    continue
+                channel = {"phone": "call", "post": "post"}.get(a.contact_method, "email")
+                status = "sent" if channel == "email" else "listed"
+                rows.append(
+                    Delivery(
+                        key=f"checkin:advisor-{a.pk}:since-{since.isoformat()}",
+                        kind="checkin",
+                        object_label="We miss you",
+                        advisor=a,
+                        recipient=a.email if channel == "email" else "",
+                        channel=channel,
+                        subject="How are you? We have not seen you for a while",
+                        status=status,
+                        attempts=1 if status == "sent" else 0,
+                        created_at=when,
+                        sent_at=when if status == "sent" else None,
+                        listed_on=timezone.localtime(when).date() if status == "listed" else None,
+                        done_at=when + datetime.timedelta(days=2) if status == "listed" else None,
+                        done_by=s.users["coordinator"] if status == "listed" else None,
+                        template="reminder-checkin",
+                        context={},
+                    )
+                )
     made = _insert(Delivery, rows)
     counts: dict[str, int] = {}
     for d in made:
