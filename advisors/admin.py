@@ -14,11 +14,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from ascru_pie.lib.dates import deadline_words
-from ascru_pie.lib.imports import SafeImportExportModelAdmin
+from ascru_pie.lib.imports import FileRefused, SafeImportExportModelAdmin
 from ascru_pie.lib.storage import PrivateFileInput
 from ascru_pie.roles import Role
 
-from . import services
+from . import imports, services
 from .admin_audit import AdvisorHistoryMixin, EqualityViewLogMixin
 from .admin_fields import FieldsByRoleMixin
 from .forms import AdvisorAdminForm, DeclineForm
@@ -27,6 +27,7 @@ from .models import (
     Application,
     ApplicationEvent,
     EqualityMonitoring,
+    ImportJob,
     LivedExperience,
     Recognition,
     Topic,
@@ -114,6 +115,16 @@ class AdvisorAdmin(
     FieldsByRoleMixin, AdvisorHistoryMixin, EqualityViewLogMixin, SafeImportExportModelAdmin
 ):
     resource_classes = [AdvisorResource]
+    # The preview shows counts and the first rows; a large file is imported by a task.
+    import_template_name = "admin/advisors/advisor/import.html"
+    # The import writes the admin's log itself, in bulk (AdvisorResource._write).
+    skip_admin_log = True
+    # The pk makes the order total, so Django adds no "-pk" and the name index serves it.
+    ordering = ("last_name", "first_name", "id")
+    # No second COUNT(*) of the whole register on every filtered page, and pages of 50:
+    # rendering the rows, not the queries, is what a page of the register costs.
+    show_full_result_count = False
+    list_per_page = 50
     # Each role sees only its fields of the record (advisors.access.ADVISOR_FIELDS_BY_ROLE).
     restricted_resource_classes = [AdvisorPaymentResource]
     list_display = (
@@ -335,8 +346,63 @@ class AdvisorAdmin(
                 self.admin_site.admin_view(self.invite_view),
                 name="advisors_advisor_invite",
             ),
+            path(
+                "import/<int:pk>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="advisors_advisor_import_job",
+            ),
             *super().get_urls(),
         ]
+
+    # --- the register import: large files in the background --------------------------------
+
+    def process_import(self, request, **kwargs):
+        """Confirming an import: a large file goes to a task, and the coordinator is shown
+        its progress; a small one is imported now (SafeImportExportModelAdmin)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_confirm_form(request)
+        if not form.is_valid():
+            return super().process_import(request, **kwargs)
+        input_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+        storage = self.get_tmp_storage_class()(
+            name=form.cleaned_data["import_file_name"],
+            encoding=None,
+            read_mode=input_format.get_read_mode(),
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        try:
+            data = storage.read()
+            rows = len(input_format.create_dataset(data))
+        except (FileRefused, FileNotFoundError):
+            return super().process_import(request, **kwargs)
+        if rows <= imports.BACKGROUND_ROWS:
+            return super().process_import(request, **kwargs)
+        filename = form.cleaned_data.get("original_file_name") or "register"
+        if input_format.get_title() == "xlsx" and not filename.lower().endswith(".xlsx"):
+            filename += ".xlsx"
+        job = services.import_job_start(
+            data=data if isinstance(data, bytes) else data.encode(),
+            filename=filename,
+            user=request.user,
+            rows=rows,
+        )
+        storage.remove()
+        return redirect("admin:advisors_advisor_import_job", job.pk)
+
+    def import_job_view(self, request, pk: int):
+        """How far a background import has got; the page refreshes itself until it ends."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob, pk=pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Importing {job.filename}",
+            "opts": self.model._meta,
+            "job": job,
+            "percent": (100 * job.rows_done // job.rows_total) if job.rows_total else 0,
+        }
+        return TemplateResponse(request, "admin/advisors/advisor/import_job.html", context)
 
     def invite_view(self, request, pk: int):
         """Say what will happen (to whom), then give a login and send the invitation."""

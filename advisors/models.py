@@ -184,6 +184,13 @@ class Advisor(PersonDetails):
     class Meta:
         ordering = ["last_name", "first_name"]
         permissions = [("view_bank_details", "Can see advisors' payment details")]
+        # The admin's register lists advisors by name (its default order, with the pk as
+        # tie-breaker) and filters by status: one index for each, so a page of 100 out of
+        # thousands is read from the index, not sorted from the whole table.
+        indexes = [
+            models.Index(fields=["last_name", "first_name", "id"], name="advisors_name_order"),
+            models.Index(fields=["status", "last_name", "first_name"], name="advisors_status_name"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["email"],
@@ -545,3 +552,48 @@ class SensitiveDataView(models.Model):
     def __str__(self) -> str:
         whose = self.advisor or self.application or "someone"
         return f"{self.viewer} saw {whose}'s {self.get_what_display()} ({self.where})"
+
+
+class ImportJob(models.Model):
+    """A register file being imported in the background (advisors.imports): its progress,
+    counts and problems. The uploaded file is kept only until the import ends."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        CHECKING = "checking", "Checking the rows"
+        SAVING = "saving", "Saving"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Nothing was imported"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    # The file itself, emptied when the import ends (it holds the register's personal data).
+    data = models.BinaryField(editable=False, default=bytes)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_new = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0)
+    # One problem a line, each naming its row and column.
+    problems = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "register import"
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename} ({self.get_status_display().lower()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def problem_list(self) -> list[str]:
+        return [p for p in self.problems.splitlines() if p]

@@ -21,15 +21,18 @@ from ascru_pie.models import LoginEmailChange, User
 from ascru_pie.roles import Role
 from ascru_pie.services import user_invite
 
+from . import imports as register_imports
 from .consent import consent_from_application
 from .models import (
     Advisor,
     Application,
     ApplicationEvent,
     EqualityMonitoring,
+    ImportJob,
     PersonDetails,
     Topic,
 )
+from .tasks import import_job_run_task
 
 PERSON_FIELDS = [
     "first_name",
@@ -454,3 +457,63 @@ def equality_summary() -> list[dict]:
         ]
         summary.append({"field": field, "question": question, "rows": rows})
     return summary
+
+
+# --- the register import in the background (advisors.imports) ------------------------------
+
+
+def import_job_start(*, data: bytes, filename: str, user, rows: int) -> ImportJob:
+    """Keep the file on a new ImportJob and queue its import once this transaction commits."""
+    job = ImportJob.objects.create(data=data, filename=filename, created_by=user, rows_total=rows)
+    transaction.on_commit(lambda: import_job_run_task.delay(job.pk))
+    return job
+
+
+def _finish(job: ImportJob, summary: "register_imports.RegisterImport") -> None:
+    job.status = ImportJob.Status.DONE if summary.ok else ImportJob.Status.FAILED
+    job.rows_done = job.rows_total if summary.ok else job.rows_done
+    job.rows_new, job.rows_updated, job.rows_skipped = summary.new, summary.updated, summary.skipped
+    job.problems = "\n".join(summary.problems)
+    job.data = b""
+    job.finished_at = timezone.now()
+    job.save()
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Import a queued job's file: check every row (saying how far it has got), then write
+    them all in one transaction. Safe to run twice; a finished job is left as it is."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.finished:
+            return job
+        job.status = ImportJob.Status.CHECKING
+        job.started_at = job.started_at or timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    data = bytes(job.data)
+
+    def progress(done: int) -> None:
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.CHECKING).update(rows_done=done)
+
+    # The check runs outside the import's transaction, so that its progress can be seen.
+    check = register_imports.import_register_file(
+        data, filename=job.filename, user=job.created_by, dry_run=True, progress=progress
+    )
+    if not check.ok:
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if not job.finished:
+                _finish(job, check)
+        return job
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.CHECKING).update(
+        status=ImportJob.Status.SAVING, rows_done=check.rows
+    )
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.finished:
+            return job
+        # Checked again as it is written: the register may have changed since the check.
+        summary = register_imports.import_register_file(
+            data, filename=job.filename, user=job.created_by
+        )
+        _finish(job, summary)
+    return job

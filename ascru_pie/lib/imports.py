@@ -25,6 +25,7 @@ import datetime
 import functools
 import io
 import logging
+import operator
 import re
 import zipfile
 import zlib
@@ -37,13 +38,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import (
+    NON_FIELD_ERRORS,
     FieldDoesNotExist,
     MultipleObjectsReturned,
     ObjectDoesNotExist,
     ValidationError,
 )
-from django.db import IntegrityError
-from django.db.models import NOT_PROVIDED
+from django.db import IntegrityError, models
+from django.db.models import NOT_PROVIDED, Q
 from django.shortcuts import redirect
 from import_export import resources, widgets
 from import_export.admin import ImportExportModelAdmin
@@ -463,19 +465,45 @@ class LookupWidget(widgets.ForeignKeyWidget):
 
 
 class StrictManyToManyWidget(widgets.ManyToManyWidget):
-    """Several related records by name, separated; a name that matches none is refused."""
+    """Several related records by name, separated; a name that matches none is refused.
+
+    With `cached=True` the related table (a short fixed list) is read once per import, not
+    once per cell: `SafeModelResource.before_import` forgets it, so each import reads it
+    afresh. The cleaned value is then a list, not a queryset.
+    """
+
+    def __init__(self, model, *args, cached: bool = False, **kwargs) -> None:
+        super().__init__(model, *args, **kwargs)
+        self.cached = cached
+        self._by_name: dict[str, models.Model] | None = None
+
+    def forget(self) -> None:
+        self._by_name = None
+
+    def _lookup(self) -> dict:
+        if self._by_name is None:
+            self._by_name = {str(getattr(o, self.field)): o for o in self.model.objects.all()}
+        return self._by_name
 
     def clean(self, value, row=None, **kwargs):
         if _blank(value):
-            return self.model.objects.none()
+            return [] if self.cached else self.model.objects.none()
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         names = [n.strip() for n in str(value).split(self.separator) if n.strip()]
-        found = self.model.objects.filter(**{f"{self.field}__in": names})
+        if self.cached:
+            lookup = self._lookup()
+            found = list(dict.fromkeys(lookup[n] for n in names if n in lookup))
+        else:
+            found = self.model.objects.filter(**{f"{self.field}__in": names})
         known = {str(getattr(o, self.field)) for o in found}
         unknown = [n for n in names if n not in known]
         if unknown:
-            allowed = [str(a) for a in self.model.objects.values_list(self.field, flat=True)]
+            allowed = (
+                list(self._lookup())
+                if self.cached
+                else [str(a) for a in self.model.objects.values_list(self.field, flat=True)]
+            )
             raise RowRefused(
                 f"{', '.join(f'“{n}”' for n in unknown)} "
                 f"{'is not one' if len(unknown) == 1 else 'are not'} of the "
@@ -499,6 +527,77 @@ def plain_message(message: str) -> str:
         # Every constraint should have its own violation_error_message; this is the fallback.
         return "the values break one of the rules for this record."
     return message
+
+
+# Comparisons a check constraint may use that are worked out in Python (see `check_holds`).
+_COMPARE = {
+    "exact": operator.eq,
+    "gte": operator.ge,
+    "gt": operator.gt,
+    "lte": operator.le,
+    "lt": operator.lt,
+}
+# `check_holds` cannot tell (an expression, a join, another lookup): ask the database.
+CANNOT_TELL = object()
+
+
+def _q_value(q: Q, instance):
+    """True, False or None (SQL's unknown) for `q` on `instance`, or CANNOT_TELL."""
+    results = []
+    for child in q.children:
+        if isinstance(child, Q):
+            result = _q_value(child, instance)
+        else:
+            key, expected = child
+            name, _, lookup = key.partition("__")
+            lookup = lookup or "exact"
+            try:
+                field = instance._meta.get_field(name)
+            except FieldDoesNotExist:
+                return CANNOT_TELL
+            if (
+                "__" in lookup
+                or hasattr(expected, "resolve_expression")
+                or not getattr(field, "concrete", False)
+            ):
+                return CANNOT_TELL
+            value = getattr(instance, field.attname)
+            if lookup == "isnull":
+                result = (value is None) == bool(expected)
+            elif lookup not in _COMPARE:
+                return CANNOT_TELL
+            elif value is None or expected is None:
+                result = None
+            else:
+                try:
+                    result = bool(_COMPARE[lookup](value, expected))
+                except TypeError:
+                    return CANNOT_TELL
+        if result is CANNOT_TELL:
+            return CANNOT_TELL
+        results.append(result)
+    # SQL's three-valued AND / OR.
+    if q.connector == Q.AND:
+        value = False if False in results else (None if None in results else True)
+    else:
+        value = True if True in results else (None if None in results else False)
+    if q.negated and value is not None:
+        value = not value
+    return value
+
+
+def check_holds(constraint: models.CheckConstraint, instance):
+    """Whether `instance` meets a check constraint, without a query: True or False, or
+    CANNOT_TELL. Like the database (and Django's own check), unknown (NULL) passes."""
+    value = _q_value(Q(constraint.condition), instance)
+    return value if value is CANNOT_TELL else value is not False
+
+
+def _q_fields(q: Q) -> set[str]:
+    names = set()
+    for child in q.children:
+        names |= _q_fields(child) if isinstance(child, Q) else {child[0].split("__")[0]}
+    return names
 
 
 def _column_key(name: str) -> str:
@@ -571,6 +670,59 @@ class SafeModelResource(resources.ModelResource):
                 field.saves_null_values = False
                 field.default = NOT_PROVIDED
 
+    # A resource whose import key is its model's unique field, and whose check constraints are
+    # plain comparisons, sets this: rows are then validated with no query (the unique key is
+    # already matched by the import and refused twice in one file; checks are worked out in
+    # Python, `check_holds`), instead of a query per row for each constraint.
+    validate_in_python = False
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if not (self.validate_in_python and self._meta.clean_model_instances):
+            return super().validate_instance(instance, import_validation_errors, validate_unique)
+        errors = dict(import_validation_errors or {})
+        imported = {f.attribute for f in self.get_import_fields() if f.attribute}
+        # Fields the import never writes are not checked again (nor looked up as unique).
+        untouched = {f.name for f in instance._meta.concrete_fields if f.name not in imported} - {
+            instance._meta.pk.name
+        }
+        try:
+            instance.full_clean(
+                exclude=set(errors) | untouched,
+                validate_unique=validate_unique,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        keys = set(self.get_import_id_fields())
+        for constraint in instance._meta.constraints:
+            if isinstance(constraint, models.UniqueConstraint) and set(constraint.fields) <= keys:
+                continue
+            if isinstance(constraint, models.CheckConstraint):
+                if _q_fields(Q(constraint.condition)) & set(errors):
+                    continue
+                holds = check_holds(constraint, instance)
+                if holds is not CANNOT_TELL:
+                    if not holds:
+                        errors.setdefault(NON_FIELD_ERRORS, []).append(
+                            ValidationError(
+                                constraint.get_violation_error_message(),
+                                code=constraint.violation_error_code,
+                            )
+                        )
+                    continue
+            try:
+                constraint.validate(type(instance), instance, exclude=set(errors))
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def get_import_fields(self):
+        # Asked for several times a row; the fields are fixed once the resource is made.
+        if getattr(self, "_import_fields", None) is None:
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
+
     # Hooks ------------------------------------------------------------------------------
 
     def clean_row(self, row) -> None:
@@ -586,6 +738,9 @@ class SafeModelResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs) -> None:
         self._first_row = {}
+        for field in self.fields.values():
+            if isinstance(field.widget, StrictManyToManyWidget):
+                field.widget.forget()
         self._check_headers(dataset)
 
     def _check_headers(self, dataset) -> None:
