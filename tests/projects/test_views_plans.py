@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from projects import services
 from projects.models import PIEPlan, ProjectAdvisor
-from projects.views.plans import SHOWN_ON_PROJECT
+from projects.views.plans import PROJECTS_PER_PAGE, SHOWN_ON_PROJECT
 from tests.base import BaseTestCase
 from tests.factories import (
     ActivityFactory,
@@ -230,6 +230,23 @@ class QueryCountTest(BaseTestCase):
             PlanFactory(project=p)
         with self.assertNumQueries(7):
             self.client.get(url)
+
+
+class ProjectListPagesTest(BaseTestCase):
+    def test_the_pie_team_sees_every_project_a_page_at_a_time_in_title_order(self) -> None:
+        for n in range(PROJECTS_PER_PAGE + 2):
+            ProjectFactory(title=f"Study {n:02d}")
+        self.client.force_login(self.staff_sam)
+        url = reverse("projects:home")
+        first = self.client.get(url)
+        self.assertEqual(len(first.context["projects"]), PROJECTS_PER_PAGE)
+        self.assertContains(first, 'aria-label="Pages of projects"')
+        self.assertContains(first, f"Projects 1 to {PROJECTS_PER_PAGE} of {PROJECTS_PER_PAGE + 2}.")
+        second = self.client.get(url, {"page": 2})
+        self.assertEqual(
+            [p.title for p in second.context["projects"]],
+            [f"Study {PROJECTS_PER_PAGE:02d}", f"Study {PROJECTS_PER_PAGE + 1:02d}"],
+        )
 
 
 class ProjectPageTest(BaseTestCase):
