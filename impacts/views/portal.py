@@ -19,6 +19,7 @@ from django.utils import timezone
 from advisors.access import get_advisor_for_user
 from ascru_pie.access import role_required
 from ascru_pie.lib.forms import posted
+from ascru_pie.lib.paging import page_of
 from ascru_pie.roles import Role
 from ascru_pie.templatetags.words import date_words
 
@@ -27,6 +28,8 @@ from ..access import get_impact_for_user
 from ..forms_portal import ReflectionForm, SurveyAnswerForm
 from ..models import AdvisorReflection, ImpactRecord, Survey, SurveyReceipt, SurveyResponse
 
+# Impacts on each page of "you said, we did".
+PORTAL_PAGE_SIZE = 10
 ALREADY_ANSWERED = "You have already answered this survey. Thank you!"
 
 Scale = SurveyResponse.Scale
@@ -41,7 +44,9 @@ SCALE_QUESTIONS = ("felt_valued", "had_support", "paid_on_time")
 def you_said_we_did(request: HttpRequest) -> HttpResponse:
     """The impacts the advisor contributed to, newest first, each with their own reflection."""
     advisor = get_advisor_for_user(request)
-    impacts = list(
+    # A page at a time: an advisor of many years can have hundreds.
+    page, page_range = page_of(
+        request,
         ImpactRecord.objects.filter(contributors=advisor)
         .select_related("project", "meeting")
         .prefetch_related(
@@ -51,11 +56,17 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
                 to_attr="own_reflections",
             )
         )
-        .order_by("-recorded_on", "-pk")
+        .order_by("-recorded_on", "-pk"),
+        PORTAL_PAGE_SIZE,
     )
+    impacts = list(page.object_list)
     for impact in impacts:
         impact.reflection = impact.own_reflections[0] if impact.own_reflections else None
-    return render(request, "impacts/portal_impacts.html", {"impacts": impacts})
+    return render(
+        request,
+        "impacts/portal_impacts.html",
+        {"impacts": impacts, "page": page, "page_range": page_range},
+    )
 
 
 @role_required(Role.ADVISOR)

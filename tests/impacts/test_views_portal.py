@@ -95,15 +95,22 @@ class YouSaidWeDidTest(BaseTestCase):
         impact = care_at_home_impact(self, self.alice, meeting=meeting)
         AdvisorReflection.objects.create(impact=impact, advisor=self.alice, text="Good.")
         self.client.force_login(self.advisor_alice)
-        # session, user, user's groups (role check), Alice's advisor record,
-        # her impacts with their projects and meetings, her reflections on them
-        with self.assertNumQueries(6):
+        # session, user, user's groups (role check), Alice's advisor record, how many
+        # impacts she has, a page of them with their projects and meetings, her reflections
+        with self.assertNumQueries(7):
             self.client.get(self.url)
-        for n in range(4):
+        for n in range(14):
             more = care_at_home_impact(self, self.alice, meeting=meeting)
             AdvisorReflection.objects.create(impact=more, advisor=self.alice, text=f"Thought {n}")
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             response = self.client.get(self.url)
+        # Ten to a page, with page links named for screen readers.
+        self.assertEqual(len(response.context["impacts"]), 10)
+        self.assertContains(
+            response, "You helped to make 15 changes. This page shows 1 to 10, the newest first."
+        )
+        self.assertContains(response, '<nav aria-label="Pages of your changes">')
+        response = self.client.get(self.url, {"page": "2"})
         self.assertEqual(len(response.context["impacts"]), 5)
 
     def test_only_advisors_with_a_register_record_use_the_page(self) -> None:
