@@ -74,19 +74,29 @@ class Databases:
         env["DJANGO_DEBUG"] = "1" if debug else "0"
         return env
 
-    def manage(self, db: BenchDatabase, *args: str, debug: bool, env: dict | None = None) -> str:
-        """Run `manage.py ARGS` against `db`; its output, or its error as an exception."""
+    def manage(
+        self,
+        db: BenchDatabase,
+        *args: str,
+        debug: bool,
+        env: dict | None = None,
+        capture_errors: bool = True,
+    ) -> str:
+        """Run `manage.py ARGS` against `db`; its output, or its error as an exception.
+        With capture_errors off, what it writes to stderr (progress) shows as it runs."""
         run_env = {**self.env(db, debug=debug), **(env or {})}
         done = subprocess.run(
             [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args],
             env=run_env,
             cwd=settings.BASE_DIR,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if capture_errors else None,
             text=True,
         )
         if done.returncode:
             raise RuntimeError(
-                f"manage.py {' '.join(args)} failed on {db.name}:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+                f"manage.py {' '.join(args)} failed on {db.name} (exit {done.returncode}):\n"
+                f"{done.stdout[-4000:]}"
             )
         return done.stdout
 

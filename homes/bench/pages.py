@@ -159,7 +159,7 @@ def requests_build() -> tuple[Request, list[Request], dict]:
     return trivial, pages, chosen
 
 
-def pages_measure(*, rounds: int) -> dict:
+def pages_measure(*, rounds: int, log=lambda message: None) -> dict:
     """Status, size and query count of each page, then (with rounds) the median time of each
     over `rounds` interleaved rounds: the trivial view, then every page once."""
     trivial, pages, chosen = requests_build()
@@ -177,7 +177,9 @@ def pages_measure(*, rounds: int) -> dict:
             "queries": len(queries.captured_queries),
             "times": [],
         }
-    for _ in range(rounds):
+    log(f"  warm-up and query counts done; {rounds} timed rounds")
+    for number in range(rounds):
+        log(f"  round {number + 1} of {rounds}")
         for request in everything:
             start = time.perf_counter()
             request.get()

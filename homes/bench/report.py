@@ -53,6 +53,10 @@ def pages_table(small: dict, large: dict, *, factors: tuple[int, int]) -> list[s
             f"| ≤ {MAX_QUERIES} q, same; ≤ {page.max_ratio:g}× | "
             f"{_yes(not problems, ', '.join(problems))} |"
         )
+    sizes = ", ".join(
+        f"{page.label} {large['pages'][page.label]['bytes'] / 1024:,.0f}" for page in PAGES
+    )
+    lines += ["", f"HTML at N={n2}, KB: {sizes}."]
     return lines
 
 

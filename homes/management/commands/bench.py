@@ -46,7 +46,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--factor-small", type=int, default=1)
         parser.add_argument("--factor-large", type=int, default=100)
-        parser.add_argument("--rounds", type=int, default=7, help="interleaved timing rounds")
+        parser.add_argument("--rounds", type=int, default=5, help="interleaved timing rounds")
         parser.add_argument("--import-rows", type=int, default=5000)
         parser.add_argument("--load-seconds", type=float, default=20.0)
         parser.add_argument("--skip-load", action="store_true")
@@ -151,6 +151,7 @@ class Command(BaseCommand):
         if "test" not in name and "memory" not in name:
             raise CommandError(f"--in-test-database only runs on a test database, not {name}.")
         kwargs = {
+            "log": lambda message: None,
             "rounds": options["rounds"],
             "import_rows": options["import_rows"],
             "load_seconds": options["load_seconds"],
@@ -260,7 +261,13 @@ class Command(BaseCommand):
                 args += [f"--{key.replace('_', '-')}", str(value)]
             # An in-memory broker: what a probe queues goes nowhere (never to a real worker
             # that reads another database), and nothing runs in-process in its place.
-            dbs.manage(db, *args, debug=False, env={"CELERY_BROKER_URL": "memory://"})
+            dbs.manage(
+                db,
+                *args,
+                debug=False,
+                env={"CELERY_BROKER_URL": "memory://"},
+                capture_errors=False,
+            )
             return json.loads(out.read_text())
 
     def _probe(self, options: dict) -> None:
@@ -270,6 +277,7 @@ class Command(BaseCommand):
             rounds=options["rounds"],
             import_rows=options["import_rows"],
             load_seconds=options["load_seconds"],
+            log=self._log,
         )
         Path(options["out"]).write_text(json.dumps(figures))
         sys.stdout.flush()
