@@ -61,10 +61,10 @@ def reminders_log(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     # Every call and letter not yet ticked off, however old: it stays until someone does it.
     # Not Paused or Left advisors, and not invitations to a cancelled meeting (to_contact).
-    # The first SHOWN of each channel by surname, with how many in all: one query.
-    to_contact = list(
+    # The first SHOWN of each channel by surname, with how many in all: a narrow query
+    # ranks them (window functions), then only those rows are loaded with what they show.
+    ranked = dict(
         Delivery.objects.to_contact()
-        .select_related("advisor", "user", "meeting")
         .annotate(
             total=Window(Count("pk"), partition_by=[F("channel")]),
             place=Window(
@@ -74,6 +74,11 @@ def reminders_log(request: HttpRequest) -> HttpResponse:
             ),
         )
         .filter(place__lte=SHOWN)
+        .values_list("pk", "total")
+    )
+    to_contact = list(
+        Delivery.objects.filter(pk__in=ranked)
+        .select_related("advisor", "user", "meeting")
         .order_by("channel", "advisor__last_name", "advisor__first_name", "pk")
     )
     done = list(
@@ -107,7 +112,7 @@ def reminders_log(request: HttpRequest) -> HttpResponse:
                 [(d, ContactDoneForm(auto_id=f"d-{d.pk}-%s")) for d in items],
                 heading,
                 empty,
-                items[0].total if items else 0,
+                ranked[items[0].pk] if items else 0,
             )
         )
     return render(
