@@ -9,19 +9,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     Count,
-    DecimalField,
     DurationField,
     ExpressionWrapper,
     F,
-    FloatField,
-    OuterRef,
     Prefetch,
     Q,
-    Subquery,
     Sum,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, RowNumber, TruncMonth
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from advisors.models import Advisor, Training
@@ -37,7 +33,7 @@ from impacts.models import (
 from impacts.services import survey_results
 from meetings.models import Attendance, Meeting
 from payments.models import Claim
-from payments.selectors import BudgetStatus, central_budgets, project_budgets
+from payments.selectors import BudgetStatus, central_budgets
 from projects.models import Output, OutputCredit, PIEPlan, PlannedActivity, Project, Stage
 
 from .charts import Bar, bar_chart
@@ -45,8 +41,6 @@ from .models import PeriodKind, ReportExample, StandardNarrative
 
 # Attendance that counts as taking part (not absent).
 PRESENT = [Attendance.Status.ATTENDED, Attendance.Status.PARTLY]
-# "Nearly spent" from 80% of a budget committed (as payments.selectors.BudgetStatus.warning).
-NEARLY = Decimal("0.8")
 
 
 @dataclass
@@ -328,56 +322,39 @@ def _days_to_pay(f: Figures) -> None:
 
 
 def _budgets(f: Figures, *, shown: int | None) -> None:
-    """Projects with a PIE budget: the totals (and how many are over or nearly spent) in one
-    query; the list, nearest their budget first when only some are shown."""
+    """Projects with a PIE budget: the totals (and how many are over or nearly spent), and
+    the list, nearest their budget first when only some are shown. The database adds up the
+    claims in one pass (a row per project, not per claim); the rest is per project."""
     budgeted = Project.objects.filter(pie_budget__gt=0)
+    sums = {
+        r["project"]: r
+        for r in Claim.objects.committed()
+        .filter(project__in=budgeted)
+        .values("project")
+        .annotate(committed=Sum("amount"), paid=Sum("amount", filter=Q(status=Claim.Status.PAID)))
+        .order_by()
+    }
+    rows = [
+        BudgetStatus(
+            title,
+            budget,
+            to_money(sums.get(pk, {}).get("committed") or ZERO),
+            to_money(sums.get(pk, {}).get("paid") or ZERO),
+            project_id=pk,
+        )
+        for pk, title, budget in budgeted.values_list("pk", "title", "pie_budget")
+    ]
+    f.budget_count = len(rows)
+    f.budget_total = to_money(sum((b.budget for b in rows), ZERO))
+    f.budget_committed = to_money(sum((b.committed for b in rows), ZERO))
+    f.budget_paid = to_money(sum((b.paid for b in rows), ZERO))
+    f.budgets_over = sum(1 for b in rows if b.warning == "over")
+    f.budgets_near = sum(1 for b in rows if b.warning == "near")
     if shown is None:
-        f.budgets = project_budgets(projects=budgeted)
-    committed = Claim.objects.committed().filter(project=OuterRef("pk")).order_by()
-    projects = budgeted.annotate(
-        committed=Coalesce(
-            Subquery(committed.values("project").annotate(t=Sum("amount")).values("t")),
-            ZERO,
-            output_field=DecimalField(),
-        ),
-        paid=Coalesce(
-            Subquery(
-                committed.filter(status=Claim.Status.PAID)
-                .values("project")
-                .annotate(t=Sum("amount"))
-                .values("t")
-            ),
-            ZERO,
-            output_field=DecimalField(),
-        ),
-    )
-    totals = projects.aggregate(
-        n=Count("pk"),
-        budget=Sum("pie_budget"),
-        all_committed=Sum("committed"),
-        all_paid=Sum("paid"),
-        over=Count("pk", filter=Q(committed__gte=F("pie_budget"))),
-        near=Count(
-            "pk",
-            filter=Q(committed__lt=F("pie_budget"), committed__gte=F("pie_budget") * NEARLY),
-        ),
-    )
-    f.budget_count = totals["n"]
-    f.budget_total = to_money(totals["budget"] or ZERO)
-    f.budget_committed = to_money(totals["all_committed"] or ZERO)
-    f.budget_paid = to_money(totals["all_paid"] or ZERO)
-    f.budgets_over, f.budgets_near = totals["over"], totals["near"]
-    if shown is not None:
-        share = Cast("committed", FloatField()) / Cast("pie_budget", FloatField())
-        f.budgets = [
-            BudgetStatus(
-                p.title,
-                p.pie_budget,
-                to_money(p.committed),
-                to_money(p.paid),
-                project_id=p.pk,
-            )
-            for p in projects.annotate(share=share).order_by("-share", "title", "pk")[:shown]
+        f.budgets = rows  # by title (Project's ordering)
+    else:
+        f.budgets = sorted(rows, key=lambda b: (-(b.committed / b.budget), b.name, b.project_id))[
+            :shown
         ]
 
 

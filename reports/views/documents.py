@@ -3,7 +3,8 @@ and certificates."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,9 @@ from advisors.access import get_advisor_for_user
 from advisors.models import Advisor
 from ascru_pie.access import role_required
 from ascru_pie.lib.dates import tax_year
+from ascru_pie.lib.paging import page_of
 from ascru_pie.roles import Role
+from meetings.models import Attendance
 
 from .. import services
 from ..access import (
@@ -80,6 +83,9 @@ def portal_documents(request: HttpRequest) -> HttpResponse:
         status=400 if form.errors else 200,
     )
 
+
+# How many advisors the letters page lists at a time.
+LETTERS_PER_PAGE = 50
 
 # --- Reference letters (PIE team) ----------------------------------------------------------------
 
@@ -152,14 +158,25 @@ def letters(request: HttpRequest) -> HttpResponse:
                 "is ready.",
             )
         return redirect("reports:letters")
-    # Queries: the advisors, with their meetings attended counted in the same query.
-    advisors = (
-        Advisor.objects.taking_part()
-        .annotate(
-            meetings_attended=Count(
-                "attendances", filter=Q(attendances__status__in=PRESENT), distinct=True
-            )
-        )
-        .order_by("last_name", "first_name", "pk")
+    # Queries: how many advisors match, then one page of them, each with their meetings
+    # attended counted by a subquery (run for the rows on the page only).
+    found = request.GET.get("q", "").strip()
+    advisors = Advisor.objects.taking_part()
+    for word in found.split():
+        advisors = advisors.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    attended = (
+        Attendance.objects.filter(advisor=OuterRef("pk"), status__in=PRESENT)
+        .order_by()
+        .values("advisor")
+        .annotate(n=Count("meeting", distinct=True))
+        .values("n")
     )
-    return render(request, "reports/letters.html", {"advisors": advisors})
+    advisors = advisors.annotate(meetings_attended=Coalesce(Subquery(attended), 0)).order_by(
+        "last_name", "first_name", "pk"
+    )
+    page, page_range = page_of(request, advisors, LETTERS_PER_PAGE)
+    return render(
+        request,
+        "reports/letters.html",
+        {"advisors": page.object_list, "page": page, "page_range": page_range, "q": found},
+    )

@@ -365,4 +365,18 @@ class QueryBudgetTest(KnownUnit):
         small = self.counts(self.staff_sam, url)
         grow(self, 12)
         self.assertEqual(self.counts(self.staff_sam, url), small)
-        self.assertEqual(small, (4, 4))
+        # Session, user, groups, how many advisors, one page of them.
+        self.assertEqual(small, (5, 5))
+
+    def test_the_letters_page_lists_fifty_at_a_time_and_finds_an_advisor_by_name(self) -> None:
+        AdvisorFactory.create_batch(52, last_name="Zed")
+        self.client.force_login(self.staff_sam)
+        url = reverse("reports:letters")
+        first = self.client.get(url)
+        self.assertEqual(len(first.context["advisors"]), 50)
+        self.assertContains(first, "56 advisors on the register, 50 to a page")
+        self.assertContains(first, 'aria-label="Pages of advisors"')
+        self.assertEqual(len(self.client.get(url, {"page": 2}).context["advisors"]), 6)
+        found = self.client.get(url, {"q": "ashby"})
+        self.assertEqual([a.full_name for a in found.context["advisors"]], ["Alice Ashby"])
+        self.assertContains(found, "1 advisor found for “ashby”.")
