@@ -21,7 +21,7 @@ from ascru_pie.models import User
 from ascru_pie.roles import Role
 from meetings.models import Attendance, Invitation, Meeting
 from payments.models import BankDetailsChange, Claim, PaymentBatch
-from payments.selectors import budget_alerts
+from payments.selectors import budget_alerts_cached
 from privacy.models import SubjectAccessRequest
 from projects.models import PIEPlan
 from reminders.models import Delivery
@@ -124,8 +124,9 @@ class Counts:
 
     @cached_property
     def budgets(self) -> dict:
-        # Project budgets and this year's central budgets at 80% or more (payments.selectors).
-        alerts = budget_alerts(today=self.today)
+        # Project budgets and this year's central budgets at 80% or more (payments.selectors),
+        # up to five minutes old.
+        alerts = budget_alerts_cached(today=self.today)
         return {
             "over": sum(1 for a in alerts if a.status.warning == "over"),
             "near": sum(1 for a in alerts if a.status.warning == "near"),

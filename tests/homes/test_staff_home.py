@@ -4,6 +4,8 @@ superusers' system page (/staff/system/)."""
 import datetime
 from decimal import Decimal
 
+import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -330,6 +332,7 @@ class WorkQueueRolesTest(StaffHomeTestCase):
 
 class WorkQueueQueriesTest(StaffHomeTestCase):
     def count_queries(self, user) -> int:
+        cache.clear()  # the budget alerts are kept five minutes: count them being worked out
         self.client.force_login(user)
         with CaptureQueriesContext(connection) as queries:
             self.assertEqual(self.client.get(HOME).status_code, 200)
@@ -351,6 +354,25 @@ class WorkQueueQueriesTest(StaffHomeTestCase):
         large = {u.username: self.count_queries(u) for u in (self.staff_sam, self.finance_fay)}
         self.assertEqual(small, large)
         self.assertEqual(large, {"sam": 12, "fay": 6})
+
+    def test_budget_alerts_are_worked_out_once_in_five_minutes(self) -> None:
+        self.client.force_login(self.staff_sam)
+        self.client.get(HOME)  # works the alerts out and keeps them
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(HOME).status_code, 200)
+        self.assertEqual(len(queries), 10)  # the same less the two budget queries
+
+
+class BudgetAlertAgeTest(StaffHomeTestCase):
+    def test_a_new_overspend_shows_within_five_minutes(self) -> None:
+        advisor = AdvisorFactory()
+        project = ProjectFactory(pie_budget=Decimal("100.00"))
+        with time_machine.travel(timezone.now(), tick=False) as clock:
+            self.assertEqual(self.queue(self.staff_sam)[OVER].count, 0)
+            claim(advisor, status="approved", amount="120.00", project=project)
+            self.assertEqual(self.queue(self.staff_sam)[OVER].count, 0)  # still the kept figure
+            clock.shift(datetime.timedelta(minutes=6))
+            self.assertEqual(self.queue(self.staff_sam)[OVER].count, 1)
 
 
 class SystemPageTest(StaffHomeTestCase):
