@@ -188,6 +188,10 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["meeting", "advisor__last_name", "advisor__first_name"]
+        indexes = [
+            # An advisor's latest invitation (the inactive-advisors reminder, her portal).
+            models.Index(fields=["advisor", "invited_at"], name="meetings_inv_advisor_when"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "advisor"],

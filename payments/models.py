@@ -267,6 +267,8 @@ class Claim(models.Model):
             # The default order (the admin's changelist, newest activity first), and date
             # ranges (central budgets, at-risk claims, tax years).
             models.Index(fields=["-activity_date", "-id"], name="payments_claim_newest"),
+            # An advisor's latest claim (the inactive-advisors reminder, her payments page).
+            models.Index(fields=["advisor", "created_at"], name="payments_claim_advisor_when"),
             # Claims still on their way, oldest activity first: the at-risk list and its
             # counts read a few thousand rows of this, never the years of paid claims.
             models.Index(
