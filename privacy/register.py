@@ -114,6 +114,14 @@ def _admin_log_entries(advisor) -> QuerySet:
     return log_entry.objects.filter(about)
 
 
+def _import_jobs(advisor) -> QuerySet:
+    """Register imports whose problems or waiting file may name this advisor."""
+    jobs = apps.get_model("advisors", "ImportJob").objects
+    if not advisor.email:
+        return jobs.none()
+    return jobs.filter(problems__icontains=advisor.email)
+
+
 PERSON_DETAILS = {
     "first_name": (C.IDENTITY, E.PSEUDONYM),
     "last_name": (C.IDENTITY, E.PSEUDONYM),
@@ -247,6 +255,14 @@ REGISTER: tuple[Entry, ...] = (
         "account__user__advisor",
         {"token": (C.ACCOUNT, E.DELETE_ROW), "token_secret": (C.ACCOUNT, E.DELETE_ROW)},
         "Tokens from an outside sign-in.",
+    ),
+    Entry(
+        "advisors.ImportJob",
+        None,
+        {"problems": (C.FREE_TEXT, E.EMPTY), "filename": (C.FREE_TEXT, E.EMPTY)},
+        "A register import's progress: counts, and problems that may quote a cell (an email "
+        "address). The uploaded file is emptied as soon as the import ends.",
+        finder=_import_jobs,
     ),
     Entry(
         "admin.LogEntry",
