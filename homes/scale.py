@@ -966,28 +966,43 @@ def _claim_status(s: Scale, day: datetime.date) -> str:
     return s.pick(table)
 
 
-def _time_pay(rates: RateBook, *, activity: str, on: datetime.date, hours: Decimal, prep: Decimal):
-    """As rates.pricing.time_amount, from the rate book already loaded (no queries)."""
+def _time_pay(
+    rates: RateBook, cache: dict, *, activity: str, on: datetime.date, hours: Decimal, prep: Decimal
+):
+    """As rates.pricing.time_amount, from the rate book already loaded (no queries). The same
+    rates and hours give the same pay, worked out once per run (`cache`): thousands of claims
+    share them."""
+    used = [
+        (what, h, rates.in_force(what, on))
+        for what, h in [(activity, hours), (RateCard.Activity.PREPARATION, prep)]
+        if h > 0
+    ]
+    key = tuple((what, str(h), rate.pk) for what, h, rate in used)
+    if key not in cache:
+        cache[key] = _time_pay_worked_out(used)
+    amount, computation, snapshot = cache[key]
+    return amount, computation, dict(snapshot)
+
+
+def _time_pay_worked_out(used: list) -> tuple:
     amount, parts, snapshot = ZERO, [], {}
-    for what, h in [(activity, hours), (RateCard.Activity.PREPARATION, prep)]:
-        if h > 0:
-            rate = rates.in_force(what, on)
-            paid, how = rate.amount_for(h)
-            amount += paid
-            label = (
-                "Preparation"
-                if what == RateCard.Activity.PREPARATION
-                else RateCard.Activity(what).label
-            )
-            parts.append(f"{label}: {how}")
-            snapshot[what] = rate_snapshot(rate)
+    for what, h, rate in used:
+        paid, how = rate.amount_for(h)
+        amount += paid
+        label = (
+            "Preparation"
+            if what == RateCard.Activity.PREPARATION
+            else RateCard.Activity(what).label
+        )
+        parts.append(f"{label}: {how}")
+        snapshot[what] = rate_snapshot(rate)
     return to_money(amount), "; ".join(parts) or "no paid time", snapshot
 
 
 def build_claims(s: Scale) -> str:
     rng, target = s.rng, s.n["claims"]
     coordinator, finance = s.users["coordinator"], s.users["finance"]
-    rates = RateBook()
+    rates, pay_cache = RateBook(), {}
     by_pk = {m.pk: m for m in s.meetings}
     claims = []
 
@@ -1020,7 +1035,7 @@ def build_claims(s: Scale) -> str:
         hours = Decimal(att.minutes_attended) / 60 if att.status == "partly" else m.duration_hours
         hours = hours.quantize(Decimal("0.01"))
         amount, computation, snapshot = _time_pay(
-            rates, activity="meeting", on=day, hours=hours, prep=att.preparation_hours
+            rates, pay_cache, activity="meeting", on=day, hours=hours, prep=att.preparation_hours
         )
         claim(
             att.advisor,
@@ -1086,7 +1101,7 @@ def build_claims(s: Scale) -> str:
             activity = rng.choice(others)
             hours = Decimal(rng.randint(2, 16)) / 4
             amount, computation, snapshot = _time_pay(
-                rates, activity=activity, on=day, hours=hours, prep=ZERO
+                rates, pay_cache, activity=activity, on=day, hours=hours, prep=ZERO
             )
             claim(
                 a,
