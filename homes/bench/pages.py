@@ -164,10 +164,12 @@ def pages_measure(*, rounds: int, log=lambda message: None) -> dict:
     over `rounds` interleaved rounds: the trivial view, then every page once."""
     trivial, pages, chosen = requests_build()
     everything = [trivial, *pages]
-    for request in everything:  # warm up: templates compiled, caches as a running site has them
-        request.get()
     out = {"chosen": chosen, "pages": {}}
     for request in everything:
+        # Warm up (templates compiled, caches as a running site has them, the session's
+        # once-a-minute renewal done), then count the same page at once: a count taken
+        # minutes later would include the session's renewal and look like growth.
+        request.get()
         with CaptureQueriesContext(connection) as queries:
             response = request.get()
         out["pages"][request.label] = {
