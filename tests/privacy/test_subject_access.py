@@ -29,6 +29,7 @@ from django.utils import timezone
 from advisors.models import (
     Advisor,
     ApplicationEvent,
+    ImportJob,
     LivedExperience,
     Recognition,
     SensitiveDataView,
@@ -182,6 +183,11 @@ def seed(tc, advisor: Advisor, who: dict) -> None:
         standard=Standard.objects.order_by("pk").first(),
         reflection=reflection,
         text=f"{mark} example",
+    )
+    ImportJob.objects.create(
+        created_by=sam,
+        filename=f"{mark} register.csv",
+        problems=f"Row 3: {advisor.email} ({mark}) is in the file twice.",
     )
     SurveyResponse.objects.create(
         survey=tc.survey,
