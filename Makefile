@@ -57,8 +57,14 @@ run: seed
 test: test-system-deps $(VENV)/.synced npm-deps var
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Issue 16: throwaway databases next to DATABASE_URL's (PostgreSQL) or SQLite files in var/bench,
+# production settings (DEBUG off) with throwaway secrets, no email sent. Prints the table and
+# writes var/bench/latest.md. Quicker: make bench BENCH_ARGS="--rounds 3 --skip-load".
+BENCH_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=bench-only-secret-key-not-for-production-0123456789abcdef \
+	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver EMAIL_URL=dummymail:// \
+	FIELD_ENCRYPTION_KEY=U4KiyhxNdw9pGUxBEuowQwy_MhSLCBFCQzZQoq7CiBE=
 bench: install var
-	$(RUN_ENV) $(PY) manage.py bench
+	$(BENCH_ENV) $(PY) manage.py bench $(BENCH_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A ascru_pie worker --loglevel=info
