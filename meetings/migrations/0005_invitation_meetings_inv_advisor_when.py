@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advisors', '0010_register_import_job_and_indexes'),
-        ('meetings', '0004_invitation_answered_by_invitation_answered_how'),
+        ("advisors", "0010_register_import_job_and_indexes"),
+        ("meetings", "0004_invitation_answered_by_invitation_answered_how"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='invitation',
-            index=models.Index(fields=['advisor', 'invited_at'], name='meetings_inv_advisor_when'),
+            model_name="invitation",
+            index=models.Index(fields=["advisor", "invited_at"], name="meetings_inv_advisor_when"),
         ),
     ]

@@ -5,18 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advisors', '0010_register_import_job_and_indexes'),
-        ('meetings', '0005_invitation_meetings_inv_advisor_when'),
-        ('payments', '0005_claim_indexes'),
-        ('projects', '0005_output_credit_named_as'),
+        ("advisors", "0010_register_import_job_and_indexes"),
+        ("meetings", "0005_invitation_meetings_inv_advisor_when"),
+        ("payments", "0005_claim_indexes"),
+        ("projects", "0005_output_credit_named_as"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['advisor', 'created_at'], name='payments_claim_advisor_when'),
+            model_name="claim",
+            index=models.Index(
+                fields=["advisor", "created_at"], name="payments_claim_advisor_when"
+            ),
         ),
     ]
