@@ -48,7 +48,8 @@ RULES = [
     ),
     (
         "status code",
-        re.compile(r"\{\{\s*[\w.]*\.status\s*\}\}"),
+        # A form's value="…" is read by the server, not by people (as for dates above).
+        re.compile(r"(?<!value=\")\{\{\s*[\w.]*\.status\s*\}\}"),
         "{{ obj.get_status_display }} or the app's status words filter",
     ),
 ]
