@@ -36,6 +36,7 @@ from ascru_pie.lib.crypto import encrypt
 from ascru_pie.lib.money import ZERO, to_money
 from ascru_pie.models import User
 from ascru_pie.roles import Role
+from impacts.demo import STAGE_FOR
 from impacts.models import AdvisorReflection, ImpactRecord, ImpactStage, Standard
 from meetings.models import Attendance, Invitation, Meeting
 from payments.models import BankDetails, BatchCounter, Claim, ClaimEvent, PaymentBatch
@@ -1242,19 +1243,6 @@ def _impact_text(s: Scale) -> str:
     return f"{rng.choice(WHAT)} {how} {rng.choice(WHY)}"
 
 
-CATEGORY_STAGE = {
-    "question": "identifying",
-    "design": "design",
-    "recruitment": "conduct",
-    "tools": "conduct",
-    "analysis": "analysis",
-    "outputs": "dissemination",
-    "policy": "beyond",
-    "advisor_development": "dissemination",
-    "researcher_learning": "design",
-}
-
-
 def build_impacts(s: Scale) -> str:
     rng = s.rng
     standards = list(Standard.objects.all())
@@ -1273,14 +1261,14 @@ def build_impacts(s: Scale) -> str:
     for i in range(s.n["impacts"]):
         # The demo researcher's projects come round in turn, so their page grows with N.
         p = s.projects[i % len(s.projects)] if i % 3 == 0 else rng.choice(s.projects)
-        category = rng.choice(list(CATEGORY_STAGE))
+        category = rng.choice(list(STAGE_FOR))
         held = meetings_of.get(p.pk, [])
         day = s.day_between(max(s.start, p.start_date or s.start), s.today)
         rows.append(
             ImpactRecord(
                 project=p,
-                stage=CATEGORY_STAGE[category]
-                if CATEGORY_STAGE[category] in ImpactStage.values
+                stage=STAGE_FOR[category]
+                if STAGE_FOR[category] in ImpactStage.values
                 else "design",
                 kind="anticipated" if rng.random() < 0.15 else "actual",
                 meeting=rng.choice(held) if held and rng.random() < 0.4 else None,
